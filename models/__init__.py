@@ -1,0 +1,1 @@
+"""Robot configuration files shipped with Cerebellum (one TOML file per robot)."""
