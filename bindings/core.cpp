@@ -1,0 +1,19 @@
+// cerebellum._core: private compiled module. Each component registers itself from its own file.
+#include <pybind11/pybind11.h>
+
+namespace py = pybind11;
+
+void register_robot(py::module_& m);
+// The whole-body QP bindings (bindings/wbc_bindings.cpp) define register_wbc; CMake defines
+// CEREBELLUM_HAS_WBC when that file exists.
+#ifdef CEREBELLUM_HAS_WBC
+void register_wbc(py::module_& m);
+#endif
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "Compiled core of cerebellum (private: use the cerebellum Python API).";
+  register_robot(m);
+#ifdef CEREBELLUM_HAS_WBC
+  register_wbc(m);
+#endif
+}

@@ -1,0 +1,209 @@
+// cerebellum::Robot on Pinocchio. The only translation unit of the core that includes Pinocchio's
+// algorithms and parsers (they are slow to compile).
+#include "cerebellum/robot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <pinocchio/algorithm/compute-all-terms.hpp>
+#include <pinocchio/algorithm/crba.hpp>
+#include <pinocchio/algorithm/frames.hpp>
+#include <pinocchio/algorithm/model.hpp>
+#include <pinocchio/algorithm/rnea.hpp>
+#include <pinocchio/multibody/data.hpp>
+#include <pinocchio/multibody/model.hpp>
+#include <pinocchio/parsers/mjcf.hpp>
+#include <pinocchio/parsers/urdf.hpp>
+
+namespace cerebellum {
+
+struct RobotImpl {
+  pinocchio::Model model;
+  pinocchio::Data data;
+  std::vector<pinocchio::FrameIndex> frame_ids;  // tracked frames, in the constructor's order
+  std::vector<std::string> frame_names;
+  double mass = 0.;
+  WholeBodyQuantities out;
+};
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  if (s.size() < suffix.size()) return false;
+  return std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+}
+
+// Levenshtein distance, for "did you mean" hints (construction time only).
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+void load_model(const std::string& path, pinocchio::Model& model) {
+  if (!std::ifstream(path).good()) {
+    throw std::invalid_argument("Robot: model file not found or unreadable: '" + path + "'");
+  }
+  try {
+    if (ends_with(path, ".urdf")) {
+      pinocchio::urdf::buildModel(path, pinocchio::JointModelFreeFlyer(), model);
+    } else if (ends_with(path, ".xml") || ends_with(path, ".mjcf")) {
+      // The MJCF declares its own <freejoint/>.
+      pinocchio::mjcf::buildModel(path, model);
+    } else {
+      throw std::invalid_argument("unknown model format (expected .urdf, .xml or .mjcf)");
+    }
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("Robot: cannot load model '" + path + "': " + e.what());
+  }
+  if (model.nq < 7 || model.nv < 6 || model.joints.size() < 2 ||
+      model.joints[1].shortname() != "JointModelFreeFlyer") {
+    throw std::invalid_argument("Robot: model '" + path +
+                                "' has no free-flyer root joint (a floating base is required)");
+  }
+}
+
+pinocchio::FrameIndex find_frame(const pinocchio::Model& model, const std::string& name) {
+  if (model.existFrame(name)) return model.getFrameId(name);
+  std::string nearest;
+  std::size_t best = std::string::npos;
+  std::ostringstream names;
+  for (std::size_t i = 0; i < model.frames.size(); ++i) {
+    const std::string& n = model.frames[i].name;
+    names << (i ? ", " : "") << n;
+    const std::size_t d = edit_distance(name, n);
+    if (d < best) {
+      best = d;
+      nearest = n;
+    }
+  }
+  std::ostringstream msg;
+  msg << "Robot: unknown frame '" << name << "'";
+  if (!nearest.empty()) msg << " (nearest: '" << nearest << "')";
+  msg << "; available frames: " << names.str();
+  throw std::invalid_argument(msg.str());
+}
+
+template <typename Vec>
+void check_vector(const char* what, const Vec& x, Eigen::Index expected) {
+  if (x.size() != expected) {
+    std::ostringstream msg;
+    msg << "Robot: " << what << " has size " << x.size() << ", expected " << expected;
+    throw std::invalid_argument(msg.str());
+  }
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i])) {
+      std::ostringstream msg;
+      msg << "Robot: " << what << "[" << i << "] is not finite (" << x[i] << ")";
+      throw std::invalid_argument(msg.str());
+    }
+  }
+}
+
+}  // namespace
+
+Robot::Robot(const std::string& model_path, const std::vector<std::string>& frames)
+    : impl_(std::make_unique<RobotImpl>()) {
+  RobotImpl& r = *impl_;
+  load_model(model_path, r.model);
+  r.data = pinocchio::Data(r.model);
+  r.mass = pinocchio::computeTotalMass(r.model);
+  r.frame_names = frames;
+  r.frame_ids.reserve(frames.size());
+  for (const std::string& name : frames) r.frame_ids.push_back(find_frame(r.model, name));
+
+  const Eigen::Index nv = r.model.nv;
+  WholeBodyQuantities& o = r.out;
+  o.M.setZero(nv, nv);
+  o.nle.setZero(nv);
+  o.com.setZero();
+  o.vcom.setZero();
+  o.Jcom.setZero(3, nv);
+  o.Ag.setZero(6, nv);
+  o.hg.setZero();
+  o.dAg_v.setZero();
+  o.frames.assign(frames.size(), FramePose{});
+  // Columns outside a frame's support stay zero: getFrameJacobian writes the supported ones only.
+  o.J.assign(frames.size(), Eigen::MatrixXd::Zero(6, nv));
+  o.drift.assign(frames.size(), Eigen::Matrix<double, 6, 1>::Zero());
+
+  // First call at the neutral configuration: touches every buffer once.
+  compute(pinocchio::neutral(r.model), Eigen::VectorXd::Zero(nv));
+}
+
+Robot::~Robot() = default;
+
+int Robot::nq() const { return impl_->model.nq; }
+int Robot::nv() const { return impl_->model.nv; }
+double Robot::mass() const { return impl_->mass; }
+const std::vector<std::string>& Robot::frame_names() const { return impl_->frame_names; }
+const WholeBodyQuantities& Robot::quantities() const { return impl_->out; }
+
+const WholeBodyQuantities& Robot::compute(const Eigen::Ref<const Eigen::VectorXd>& q,
+                                          const Eigen::Ref<const Eigen::VectorXd>& v) {
+  RobotImpl& r = *impl_;
+  const pinocchio::Model& model = r.model;
+  pinocchio::Data& data = r.data;
+  WholeBodyQuantities& o = r.out;
+  check_vector("q", q, model.nq);
+  check_vector("v", v, model.nv);
+
+  // One forward + one backward pass: oMi, v, a (with ddq = 0), J, dJ, M (upper triangle,
+  // + model.armature on the diagonal, as pinocchio::crba does), nle, com, vcom, Jcom, Ag, dAg, hg.
+  pinocchio::computeAllTerms(model, data, q, v);
+
+  o.M.triangularView<Eigen::Upper>() = data.M;
+  o.M.triangularView<Eigen::StrictlyLower>() = data.M.transpose();
+  o.nle = data.nle;
+  o.com = data.com[0];
+  o.vcom = data.vcom[0];
+  o.Jcom = data.Jcom;
+  o.Ag = data.Ag;
+  o.hg = data.hg.toVector();
+  o.dAg_v.noalias() = data.dAg * v;
+
+  for (std::size_t k = 0; k < r.frame_ids.size(); ++k) {
+    const pinocchio::FrameIndex fid = r.frame_ids[k];
+    const pinocchio::SE3& oMf = pinocchio::updateFramePlacement(model, data, fid);
+    o.frames[k].R = oMf.rotation();
+    o.frames[k].p = oMf.translation();
+    pinocchio::getFrameJacobian(model, data, fid, pinocchio::LOCAL_WORLD_ALIGNED, o.J[k]);
+    // data.a holds the joint accelerations at ddq = 0, hence this is dJ/dt * v.
+    o.drift[k] = pinocchio::getFrameClassicalAcceleration(model, data, fid,
+                                                          pinocchio::LOCAL_WORLD_ALIGNED)
+                     .toVector();
+  }
+  return o;
+}
+
+void Robot::rnea(const Eigen::Ref<const Eigen::VectorXd>& q,
+                 const Eigen::Ref<const Eigen::VectorXd>& v,
+                 const Eigen::Ref<const Eigen::VectorXd>& a) {
+  RobotImpl& r = *impl_;
+  check_vector("q", q, r.model.nq);
+  check_vector("v", v, r.model.nv);
+  check_vector("a", a, r.model.nv);
+  pinocchio::rnea(r.model, r.data, q, v, a);
+}
+
+void Robot::crba(const Eigen::Ref<const Eigen::VectorXd>& q) {
+  RobotImpl& r = *impl_;
+  check_vector("q", q, r.model.nq);
+  pinocchio::crba(r.model, r.data, q);
+}
+
+}  // namespace cerebellum
