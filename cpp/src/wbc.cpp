@@ -1,0 +1,459 @@
+// Whole-body QP inverse dynamics (see wbc.hpp). Uses only Robot's quantities: no Pinocchio here.
+#include "cerebellum/wbc.hpp"
+
+#include <Eigen/Geometry>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <proxsuite/proxqp/dense/dense.hpp>
+#include <stdexcept>
+
+namespace cerebellum {
+
+namespace {
+
+constexpr double kInf = 1e20;  // proxsuite treats |bound| >= 1e20 as infinite
+
+using RowMat6 = Eigen::Matrix<double, Eigen::Dynamic, 6, Eigen::RowMajor, 11, 6>;
+
+Eigen::Matrix3d skew(const Eigen::Vector3d& r) {
+  Eigen::Matrix3d S;
+  S << 0, -r.z(), r.y(), r.z(), 0, -r.x(), -r.y(), r.x(), 0;
+  return S;
+}
+
+/// Rotation vector e with R = exp([e]x), rad.
+Eigen::Vector3d log3(const Eigen::Matrix3d& R) {
+  Eigen::Quaterniond qt(R);
+  if (qt.w() < 0) qt.coeffs() = -qt.coeffs();
+  const double s = qt.vec().norm();
+  if (s < 1e-9) return 2.0 * qt.vec() / qt.w();
+  return (2.0 * std::atan2(s, qt.w()) / s) * qt.vec();
+}
+
+}  // namespace
+
+const char* to_string(WbcStatus s) {
+  switch (s) {
+    case WbcStatus::kOk: return "ok";
+    case WbcStatus::kNotRun: return "not_run";
+    case WbcStatus::kMaxIterReached: return "max_iter_reached";
+    case WbcStatus::kInfeasible: return "infeasible";
+    case WbcStatus::kNonFinite: return "non_finite";
+  }
+  return "unknown";
+}
+
+struct WholeBodyQPImpl {
+  Robot& robot;
+  WholeBodyQPSettings s;
+  int nq, nv, nj, nc, nh, n, neq, nin, nin_contacts;
+  std::vector<int> contact_idx, hand_idx, contact_row;  // frame indices; first C row of each contact
+  int base_idx = -1;
+  double mass = 0.0;  // kg
+  std::vector<RowMat6> L;  // per contact: constraint rows in the sole frame, (k, 6)
+  std::vector<Eigen::VectorXd> L_lo, L_hi;
+
+  // Per-tick buffers.
+  std::vector<Eigen::MatrixXd> Js;  // (6, nv) sole Jacobians, LOCAL_WORLD_ALIGNED
+  std::vector<Vector6d> drift_s, vel_s;
+  std::vector<Eigen::Matrix3d> R_s;
+  std::vector<Eigen::Vector3d> p_s;
+  Eigen::MatrixXd JW;  // (6, nv) weighted Jacobian
+  Eigen::MatrixXd H, A, C;
+  Eigen::VectorXd g, b, l, u, l_solver, u_solver;
+  Eigen::VectorXd x, tau, tau_prev, vdot, wrenches;
+  Vector6d r6;
+
+  proxsuite::proxqp::dense::QP<double> qp;
+  bool initialised = false;
+  bool warm = false;
+
+  WbcStatus status = WbcStatus::kNotRun;
+  int iterations = 0;
+  std::uint64_t failures = 0;
+  double tick_us = 0.0;
+
+  WholeBodyQPImpl(Robot& r, const WholeBodyQPSettings& st, int n_, int neq_, int nin_)
+      : robot(r), s(st), qp(n_, neq_, nin_) {}
+
+  static int find_frame(const Robot& robot, const std::string& name) {
+    const auto& names = robot.frame_names();
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      std::string msg = "WholeBodyQP: frame '" + name + "' is not tracked by the Robot; tracked:";
+      for (const auto& f : names) msg += " " + f;
+      throw std::invalid_argument(msg);
+    }
+    return static_cast<int>(it - names.begin());
+  }
+
+  /// Sole Jacobian, drift, velocity and pose of contact c from the frame quantities.
+  void sole_kinematics(const WholeBodyQuantities& wq, const Eigen::Ref<const Eigen::VectorXd>& v,
+                       int c) {
+    const int f = contact_idx[c];
+    const FramePose& P = wq.frames[f];
+    const Eigen::Vector3d r = P.R * s.contacts[c].offset;  // frame origin -> sole origin, world
+    const Eigen::Matrix3d S = skew(r);
+    Eigen::MatrixXd& J = Js[c];
+    J = wq.J[f];
+    J.topRows<3>().noalias() -= S * wq.J[f].bottomRows<3>();
+    Eigen::Vector3d omega;
+    omega.noalias() = wq.J[f].bottomRows<3>() * v;
+    const Vector6d& d = wq.drift[f];
+    drift_s[c].head<3>() = d.head<3>() + d.tail<3>().cross(r) + omega.cross(omega.cross(r));
+    drift_s[c].tail<3>() = d.tail<3>();
+    vel_s[c].noalias() = J * v;
+    R_s[c] = P.R;
+    p_s[c] = P.p + r;
+  }
+
+  /// Adds 0.5 * || J vdot - r ||^2_W to the vdot block of the cost. J (k, nv), W diagonal (k).
+  template <typename JT, typename RT, typename WT>
+  void add_task(const JT& J, const RT& r, const WT& w) {
+    const int k = static_cast<int>(J.rows());
+    auto JWk = JW.topRows(k);
+    JWk.noalias() = w.asDiagonal() * J;
+    H.topLeftCorner(nv, nv).noalias() += J.transpose() * JWk;
+    g.head(nv).noalias() -= JWk.transpose() * r;
+  }
+
+  /// 6D pose task on a point with Jacobian J (6, nv), drift d, velocity vel, pose (R, p).
+  void add_pose_task(const Eigen::MatrixXd& J, const Vector6d& d, const Vector6d& vel,
+                     const Eigen::Matrix3d& R, const Eigen::Vector3d& p, const FramePose& ref,
+                     const Vector6d& v_ref, const Vector6d& a_ref, double kp, double kd,
+                     const Vector6d& w) {
+    r6.head<3>() = ref.p - p;
+    r6.tail<3>() = log3(ref.R * R.transpose());
+    r6 = a_ref + kp * r6 + kd * (v_ref - vel) - d;
+    add_task(J, r6, w);
+  }
+};
+
+WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
+  const int nv = robot.nv();
+  const int nc = static_cast<int>(settings.contacts.size());
+  if (robot.nq() - 7 != nv - 6)
+    throw std::invalid_argument("WholeBodyQP: only 1-DoF joints below a free flyer are supported");
+  if (settings.torque_limit.size() != nv - 6)
+    throw std::invalid_argument("WholeBodyQP: torque_limit must have nv-6 = " +
+                                std::to_string(nv - 6) + " entries, got " +
+                                std::to_string(settings.torque_limit.size()));
+  if ((settings.torque_limit.array() < 0).any() || settings.torque_limit.hasNaN())
+    throw std::invalid_argument("WholeBodyQP: torque_limit must be >= 0");
+  int nin_contacts = 0;
+  for (const auto& c : settings.contacts) {
+    if (!(c.x_back >= 0 && c.x_front >= 0 && c.y_left >= 0 && c.y_right >= 0 && c.mu > 0 &&
+          c.fz_min >= 0 && c.fz_max >= c.fz_min && c.yaw_coeff >= 0 && c.offset.allFinite()))
+      throw std::invalid_argument("WholeBodyQP: invalid contact description for frame '" +
+                                  c.frame + "'");
+    nin_contacts += std::isinf(c.yaw_coeff) ? 9 : 11;
+  }
+  const int n = nv + 6 * nc, neq = 6 + 6 * nc, nin = nin_contacts + nv - 6;
+  impl_ = std::make_unique<WholeBodyQPImpl>(robot, settings, n, neq, nin);
+  auto& I = *impl_;
+  I.nq = robot.nq();
+  I.mass = robot.mass();
+  I.nv = nv;
+  I.nj = nv - 6;
+  I.nc = nc;
+  I.nh = static_cast<int>(settings.hand_frames.size());
+  I.n = n;
+  I.neq = neq;
+  I.nin = nin;
+  I.nin_contacts = nin_contacts;
+  for (const auto& c : settings.contacts) I.contact_idx.push_back(I.find_frame(robot, c.frame));
+  for (const auto& h : settings.hand_frames) I.hand_idx.push_back(I.find_frame(robot, h));
+  if (!settings.base_frame.empty()) I.base_idx = I.find_frame(robot, settings.base_frame);
+
+  int row = 0;
+  for (const auto& c : settings.contacts) {
+    const bool yaw = !std::isinf(c.yaw_coeff);
+    const int k = yaw ? 11 : 9;
+    const double m = c.mu / std::sqrt(2.0);
+    RowMat6 L(k, 6);
+    L.setZero();
+    // [fx fy fz tx ty tz] in the sole frame.
+    L.row(0) << 1, 0, -m, 0, 0, 0;   // fx <= m fz
+    L.row(1) << -1, 0, -m, 0, 0, 0;  // -fx <= m fz
+    L.row(2) << 0, 1, -m, 0, 0, 0;
+    L.row(3) << 0, -1, -m, 0, 0, 0;
+    L.row(4) << 0, 0, 1, 0, 0, 0;                 // fz_min <= fz <= fz_max
+    L.row(5) << 0, 0, -c.x_front, 0, -1, 0;       // cop_x = -ty/fz <= x_front
+    L.row(6) << 0, 0, -c.x_back, 0, 1, 0;         // cop_x >= -x_back
+    L.row(7) << 0, 0, -c.y_left, 1, 0, 0;         // cop_y = tx/fz <= y_left
+    L.row(8) << 0, 0, -c.y_right, -1, 0, 0;       // cop_y >= -y_right
+    if (yaw) {
+      L.row(9) << 0, 0, -c.yaw_coeff, 0, 0, 1;
+      L.row(10) << 0, 0, -c.yaw_coeff, 0, 0, -1;
+    }
+    Eigen::VectorXd lo = Eigen::VectorXd::Constant(k, -kInf), hi = Eigen::VectorXd::Zero(k);
+    lo(4) = c.fz_min;
+    hi(4) = std::min(c.fz_max, kInf);
+    I.L.push_back(L);
+    I.L_lo.push_back(lo);
+    I.L_hi.push_back(hi);
+    I.contact_row.push_back(row);
+    row += k;
+  }
+
+  I.Js.assign(nc, Eigen::MatrixXd::Zero(6, nv));
+  I.drift_s.assign(nc, Vector6d::Zero());
+  I.vel_s.assign(nc, Vector6d::Zero());
+  I.R_s.assign(nc, Eigen::Matrix3d::Identity());
+  I.p_s.assign(nc, Eigen::Vector3d::Zero());
+  I.JW = Eigen::MatrixXd::Zero(6, nv);
+  I.H = Eigen::MatrixXd::Zero(n, n);
+  I.g = Eigen::VectorXd::Zero(n);
+  I.A = Eigen::MatrixXd::Zero(neq, n);
+  I.b = Eigen::VectorXd::Zero(neq);
+  I.C = Eigen::MatrixXd::Zero(nin, n);
+  I.l = Eigen::VectorXd::Zero(nin);
+  I.u = Eigen::VectorXd::Zero(nin);
+  I.l_solver = Eigen::VectorXd::Zero(nin);
+  I.u_solver = Eigen::VectorXd::Zero(nin);
+  I.x = Eigen::VectorXd::Zero(n);
+  I.tau = Eigen::VectorXd::Zero(nv - 6);
+  I.tau_prev = Eigen::VectorXd::Zero(nv - 6);
+  I.vdot = Eigen::VectorXd::Zero(nv);
+  I.wrenches = Eigen::VectorXd::Zero(6 * nc);
+  I.r6.setZero();
+
+  I.qp.settings.eps_abs = settings.eps_abs;
+  I.qp.settings.eps_rel = 0.0;
+  I.qp.settings.max_iter = settings.max_iter;
+  I.qp.settings.verbose = false;
+  I.qp.settings.compute_timings = false;
+  I.qp.settings.initial_guess = proxsuite::proxqp::InitialGuessStatus::NO_INITIAL_GUESS;
+  // Initialise the solver once on a trivially feasible problem so that tick() never allocates.
+  I.H.diagonal().setOnes();
+  I.l.setConstant(-kInf);
+  I.u.setConstant(kInf);
+  I.qp.init(I.H, I.g, I.A, I.b, I.C, I.l, I.u, true);
+  I.qp.solve();
+  I.H.setZero();
+  I.initialised = true;
+  I.status = WbcStatus::kNotRun;
+}
+
+WholeBodyQP::~WholeBodyQP() = default;
+
+WholeBodyReferences WholeBodyQP::make_references(const Eigen::Ref<const Eigen::VectorXd>& q) {
+  auto& I = *impl_;
+  if (q.size() != I.nq || !q.allFinite())
+    throw std::invalid_argument("WholeBodyQP::make_references: q must be finite with nq = " +
+                                std::to_string(I.nq) + " entries");
+  const Eigen::VectorXd v0 = Eigen::VectorXd::Zero(I.nv);
+  const WholeBodyQuantities& wq = I.robot.compute(q, v0);
+  WholeBodyReferences r;
+  r.com = wq.com;
+  if (I.base_idx >= 0) r.base_R = wq.frames[I.base_idx].R;
+  for (int c = 0; c < I.nc; ++c) {
+    I.sole_kinematics(wq, v0, c);
+    FramePose P;
+    P.R = I.R_s[c];
+    P.p = I.p_s[c];
+    r.swing_pose.push_back(P);
+  }
+  r.swing_velocity.assign(I.nc, Vector6d::Zero());
+  r.swing_acceleration.assign(I.nc, Vector6d::Zero());
+  r.posture = q.tail(I.nj);
+  for (int h = 0; h < I.nh; ++h) r.hand_pose.push_back(wq.frames[I.hand_idx[h]]);
+  r.hand_velocity.assign(I.nh, Vector6d::Zero());
+  r.hand_acceleration.assign(I.nh, Vector6d::Zero());
+  r.wrench_ff = Eigen::VectorXd::Zero(6 * I.nc);
+  return r;
+}
+
+const Eigen::VectorXd& WholeBodyQP::tick(
+    const Eigen::Ref<const Eigen::VectorXd>& q, const Eigen::Ref<const Eigen::VectorXd>& v,
+    const Eigen::Ref<const Eigen::Array<bool, Eigen::Dynamic, 1>>& active,
+    const WholeBodyReferences& refs) {
+  auto& I = *impl_;
+  const auto t0 = std::chrono::steady_clock::now();
+  const int nv = I.nv, nj = I.nj, nc = I.nc;
+
+  // ---- Validation (before anything is modified).
+  if (q.size() != I.nq) throw std::invalid_argument("WholeBodyQP::tick: q must have nq entries");
+  if (v.size() != nv) throw std::invalid_argument("WholeBodyQP::tick: v must have nv entries");
+  if (active.size() != nc)
+    throw std::invalid_argument("WholeBodyQP::tick: active must have one flag per contact");
+  if (!q.allFinite() || !v.allFinite())
+    throw std::invalid_argument("WholeBodyQP::tick: non-finite q or v");
+  if (static_cast<int>(refs.swing_pose.size()) != nc ||
+      static_cast<int>(refs.swing_velocity.size()) != nc ||
+      static_cast<int>(refs.swing_acceleration.size()) != nc ||
+      static_cast<int>(refs.hand_pose.size()) != I.nh ||
+      static_cast<int>(refs.hand_velocity.size()) != I.nh ||
+      static_cast<int>(refs.hand_acceleration.size()) != I.nh || refs.posture.size() != nj ||
+      refs.wrench_ff.size() != 6 * nc)
+    throw std::invalid_argument("WholeBodyQP::tick: references not sized for this problem");
+  bool ok = refs.com.allFinite() && refs.vcom.allFinite() && refs.acom.allFinite() &&
+            refs.base_R.allFinite() && refs.base_omega.allFinite() &&
+            refs.base_omega_dot.allFinite() && refs.posture.allFinite() &&
+            refs.wrench_ff.allFinite();
+  for (int c = 0; c < nc; ++c)
+    ok = ok && refs.swing_pose[c].R.allFinite() && refs.swing_pose[c].p.allFinite() &&
+         refs.swing_velocity[c].allFinite() && refs.swing_acceleration[c].allFinite();
+  for (int h = 0; h < I.nh; ++h)
+    ok = ok && refs.hand_pose[h].R.allFinite() && refs.hand_pose[h].p.allFinite() &&
+         refs.hand_velocity[h].allFinite() && refs.hand_acceleration[h].allFinite();
+  if (!ok) throw std::invalid_argument("WholeBodyQP::tick: non-finite references");
+
+  const WholeBodyQuantities& wq = I.robot.compute(q, v);
+  for (int c = 0; c < nc; ++c) I.sole_kinematics(wq, v, c);
+
+  // ---- Cost.
+  const auto& s = I.s;
+  I.H.setZero();
+  I.g.setZero();
+  {  // centroidal momentum rate
+    Vector6d& r = I.r6;
+    r.head<3>() = I.mass * (refs.acom + s.kp_com * (refs.com - wq.com) +
+                                   s.kd_com * (refs.vcom - wq.vcom));
+    r.tail<3>() = -s.kd_angular_momentum * wq.hg.tail<3>();
+    r -= wq.dAg_v;
+    I.add_task(wq.Ag, r, s.w_momentum);
+  }
+  if (I.base_idx >= 0 && s.w_base_orientation > 0) {
+    const int f = I.base_idx;
+    const auto Jw = wq.J[f].bottomRows<3>();
+    Eigen::Vector3d omega;
+    omega.noalias() = Jw * v;
+    Eigen::Vector3d r = refs.base_omega_dot +
+                        s.kp_base * log3(refs.base_R * wq.frames[f].R.transpose()) +
+                        s.kd_base * (refs.base_omega - omega) - wq.drift[f].tail<3>();
+    I.add_task(Jw, r, Eigen::Vector3d::Constant(s.w_base_orientation));
+  }
+  for (int c = 0; c < nc; ++c) {
+    if (active(c)) continue;
+    I.add_pose_task(I.Js[c], I.drift_s[c], I.vel_s[c], I.R_s[c], I.p_s[c], refs.swing_pose[c],
+                    refs.swing_velocity[c], refs.swing_acceleration[c], s.kp_swing, s.kd_swing,
+                    s.w_swing);
+  }
+  if ((s.w_hand.array() > 0).any()) {
+    for (int h = 0; h < I.nh; ++h) {
+      const int f = I.hand_idx[h];
+      Vector6d vel;
+      vel.noalias() = wq.J[f] * v;
+      I.add_pose_task(wq.J[f], wq.drift[f], vel, wq.frames[f].R, wq.frames[f].p,
+                      refs.hand_pose[h], refs.hand_velocity[h], refs.hand_acceleration[h],
+                      s.kp_hand, s.kd_hand, s.w_hand);
+    }
+  }
+  // posture (diagonal), regularisation, wrench tracking
+  I.H.diagonal().segment(6, nj).array() += s.w_posture;
+  I.g.segment(6, nj).noalias() -=
+      s.w_posture * (s.kp_posture * (refs.posture - q.tail(nj)) - s.kd_posture * v.tail(nj));
+  I.H.diagonal().head(nv).array() += s.w_reg_vdot;
+  I.H.diagonal().tail(6 * nc).array() += s.w_reg_wrench + s.w_wrench_ff;
+  I.g.tail(6 * nc).noalias() -= s.w_wrench_ff * refs.wrench_ff;
+
+  // ---- Equalities: floating base, then contacts.
+  I.A.setZero();
+  I.A.topLeftCorner(6, nv) = wq.M.topRows<6>();
+  I.b.head<6>() = -wq.nle.head<6>();
+  for (int c = 0; c < nc; ++c) {
+    I.A.block(0, nv + 6 * c, 6, 6).noalias() = -I.Js[c].leftCols<6>().transpose();
+    if (active(c)) {
+      I.A.block(6 + 6 * c, 0, 6, nv) = I.Js[c];
+      I.b.segment<6>(6 + 6 * c) = -I.drift_s[c] - s.kd_contact * I.vel_s[c];
+    } else {
+      I.A.block<6, 6>(6 + 6 * c, nv + 6 * c).setIdentity();
+      I.b.segment<6>(6 + 6 * c).setZero();
+    }
+  }
+
+  // ---- Inequalities: contact wrench cones, then torque limits.
+  I.C.setZero();
+  for (int c = 0; c < nc; ++c) {
+    const int r0 = I.contact_row[c];
+    const auto& L = I.L[c];
+    const int k = static_cast<int>(L.rows());
+    const Eigen::Matrix3d Rt = I.R_s[c].transpose();
+    I.C.block(r0, nv + 6 * c, k, 3).noalias() = L.leftCols<3>() * Rt;
+    I.C.block(r0, nv + 6 * c + 3, k, 3).noalias() = L.rightCols<3>() * Rt;
+    if (active(c)) {
+      I.l.segment(r0, k) = I.L_lo[c];
+      I.u.segment(r0, k) = I.L_hi[c];
+    } else {
+      I.l.segment(r0, k).setConstant(-kInf);
+      I.u.segment(r0, k).setConstant(kInf);
+    }
+  }
+  const int rt = I.nin_contacts;
+  I.C.block(rt, 0, nj, nv) = wq.M.bottomRows(nj);
+  for (int c = 0; c < nc; ++c)
+    I.C.block(rt, nv + 6 * c, nj, 6).noalias() = -I.Js[c].rightCols(nj).transpose();
+  I.l.tail(nj) = -s.torque_limit - wq.nle.tail(nj);
+  I.u.tail(nj) = s.torque_limit - wq.nle.tail(nj);
+  I.l_solver = I.l.cwiseMax(-kInf);
+  I.u_solver = I.u.cwiseMin(kInf);
+
+  // ---- Solve.
+  I.qp.settings.initial_guess =
+      I.warm ? proxsuite::proxqp::InitialGuessStatus::WARM_START_WITH_PREVIOUS_RESULT
+             : proxsuite::proxqp::InitialGuessStatus::NO_INITIAL_GUESS;
+  I.qp.update(I.H, I.g, I.A, I.b, I.C, I.l_solver, I.u_solver, true);
+  I.qp.solve();
+  const auto out = I.qp.results.info.status;
+  I.iterations = static_cast<int>(I.qp.results.info.iter);
+  const Eigen::VectorXd& xs = I.qp.results.x;
+  bool solved = out == proxsuite::proxqp::QPSolverOutput::PROXQP_SOLVED;
+  if (solved && !xs.allFinite()) {
+    solved = false;
+    I.status = WbcStatus::kNonFinite;
+  } else if (!solved) {
+    I.status = out == proxsuite::proxqp::QPSolverOutput::PROXQP_MAX_ITER_REACHED
+                   ? WbcStatus::kMaxIterReached
+                   : WbcStatus::kInfeasible;
+    if (!xs.allFinite()) I.status = WbcStatus::kNonFinite;
+  }
+
+  if (solved) {
+    I.status = WbcStatus::kOk;
+    I.warm = true;
+    I.x = xs;
+    I.vdot = xs.head(nv);
+    I.wrenches = xs.tail(6 * nc);
+    I.tau.noalias() = wq.M.bottomRows(nj) * I.vdot;
+    I.tau += wq.nle.tail(nj);
+    for (int c = 0; c < nc; ++c)
+      I.tau.noalias() -= I.Js[c].rightCols(nj).transpose() * I.wrenches.segment<6>(6 * c);
+  } else {
+    ++I.failures;
+    I.warm = false;
+    I.vdot.setZero();
+    I.wrenches.setZero();
+    I.tau = s.fallback_decay * I.tau_prev - s.fallback_damping * v.tail(nj);
+    I.tau = I.tau.cwiseMax(-s.torque_limit).cwiseMin(s.torque_limit);
+  }
+  I.tau_prev = I.tau;
+  I.tick_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                  .count();
+  return I.tau;
+}
+
+int WholeBodyQP::nv() const { return impl_->nv; }
+int WholeBodyQP::num_contacts() const { return impl_->nc; }
+int WholeBodyQP::num_variables() const { return impl_->n; }
+int WholeBodyQP::num_equalities() const { return impl_->neq; }
+int WholeBodyQP::num_inequalities() const { return impl_->nin; }
+const WholeBodyQPSettings& WholeBodyQP::settings() const { return impl_->s; }
+const Eigen::VectorXd& WholeBodyQP::tau() const { return impl_->tau; }
+const Eigen::VectorXd& WholeBodyQP::vdot() const { return impl_->vdot; }
+const Eigen::VectorXd& WholeBodyQP::wrenches() const { return impl_->wrenches; }
+WbcStatus WholeBodyQP::status() const { return impl_->status; }
+int WholeBodyQP::iterations() const { return impl_->iterations; }
+std::uint64_t WholeBodyQP::failures() const { return impl_->failures; }
+double WholeBodyQP::last_tick_us() const { return impl_->tick_us; }
+const Eigen::MatrixXd& WholeBodyQP::H() const { return impl_->H; }
+const Eigen::VectorXd& WholeBodyQP::g() const { return impl_->g; }
+const Eigen::MatrixXd& WholeBodyQP::A() const { return impl_->A; }
+const Eigen::VectorXd& WholeBodyQP::b() const { return impl_->b; }
+const Eigen::MatrixXd& WholeBodyQP::C() const { return impl_->C; }
+const Eigen::VectorXd& WholeBodyQP::l() const { return impl_->l; }
+const Eigen::VectorXd& WholeBodyQP::u() const { return impl_->u; }
+const Eigen::VectorXd& WholeBodyQP::x() const { return impl_->x; }
+
+}  // namespace cerebellum
