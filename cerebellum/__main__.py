@@ -1,0 +1,5 @@
+import sys
+
+from cerebellum.cli import main
+
+sys.exit(main())
