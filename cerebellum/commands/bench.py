@@ -1,0 +1,210 @@
+"""``cerebellum bench``: latency of the real-time stages, as JSON with a versioned schema.
+
+Schema (``schema_version`` 1)::
+
+    {"schema_version": 1,
+     "machine": {"hostname", "cpu", "cores", "python", "platform", "cerebellum", "pinocchio", ...},
+     "settings": {"mode": "quick"|"full", "robots": [...], "stages": [...]},
+     "results": [{"name": "dynamics.bundle_cpp", "robot": "h1", "unit": "us", "n": 2000,
+                  "p50", "p90", "p99", "p99.9", "max", "mean", "jitter" (p99 - p50),
+                  "normalised" (p50 / p50 of pinocchio.rnea_cpp on the same robot, same run)}, ...]}
+
+Timings named ``*_cpp`` and ``wbc.tick`` are measured inside C++ (steady_clock around each call);
+``dynamics.bundle`` is the same call as ``dynamics.bundle_cpp`` made from Python (timed around the
+Python call, so it includes argument conversion and the GIL round trip).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["SCHEMA_VERSION", "STAGES", "add_parser", "main", "run_bench", "summarise"]
+
+SCHEMA_VERSION = 1
+REFERENCE = "pinocchio.rnea_cpp"
+
+
+def summarise(name: str, robot: str, samples_us: np.ndarray) -> dict:
+    """Percentiles of per-call durations (µs)."""
+    s = np.asarray(samples_us, dtype=float)
+    p = np.percentile(s, [50, 90, 99, 99.9])
+    return {
+        "name": name,
+        "robot": robot,
+        "unit": "us",
+        "n": int(s.size),
+        "p50": float(p[0]),
+        "p90": float(p[1]),
+        "p99": float(p[2]),
+        "p99.9": float(p[3]),
+        "max": float(s.max()),
+        "mean": float(s.mean()),
+        "jitter": float(p[2] - p[0]),
+    }
+
+
+def _machine() -> dict:
+    import pinocchio
+
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    import cerebellum
+
+    return {
+        "hostname": socket.gethostname(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cerebellum": cerebellum.__version__,
+        "pinocchio": pinocchio.__version__,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+class _Context:
+    """Per-robot objects shared by the stages (built once)."""
+
+    def __init__(self, robot: str, seed: int = 0):
+        from cerebellum import _core
+        from cerebellum.dynamics.model import robot_model, standing_configuration
+
+        self.name = robot
+        self.rm = robot_model(robot)
+        self.frames = self.rm.foot_frames + self.rm.hand_frames
+        self.core = _core.Robot(str(self.rm.path), self.frames)
+        self.q = standing_configuration(self.rm)
+        rng = np.random.default_rng(seed)
+        self.v = 0.1 * rng.normal(size=self.rm.nv)
+        self.a = rng.normal(size=self.rm.nv)
+
+
+def _bundle_py(ctx: _Context, n: int) -> np.ndarray:
+    out = np.empty(n)
+    compute, q, v = ctx.core.compute, ctx.q, ctx.v
+    for _ in range(min(n, 200)):
+        compute(q, v)
+    clock = time.perf_counter_ns
+    for i in range(n):
+        t0 = clock()
+        compute(q, v)
+        out[i] = clock() - t0
+    return out / 1e3
+
+
+def _wbc_tick(ctx: _Context, n: int) -> np.ndarray:
+    from cerebellum.controllers.wbc import make_wbc  # noqa: PLC0415
+
+    wbc = make_wbc(ctx.rm, ctx.core)
+    wbc.time_tick(ctx.q, ctx.v, 0b11, min(n, 200))
+    return np.asarray(wbc.time_tick(ctx.q, ctx.v, 0b11, n))
+
+
+#: Stage name -> (function(context, n) -> samples in µs, repetitions in quick mode, in full mode).
+STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
+    "pinocchio.rnea_cpp": (lambda c, n: np.asarray(c.core.time_rnea(c.q, c.v, c.a, n)), 5000, 50000),
+    "pinocchio.crba_cpp": (lambda c, n: np.asarray(c.core.time_crba(c.q, n)), 5000, 50000),
+    "dynamics.bundle_cpp": (lambda c, n: np.asarray(c.core.time_compute(c.q, c.v, n)), 5000, 50000),
+    "dynamics.bundle": (_bundle_py, 5000, 50000),
+    "wbc.tick": (_wbc_tick, 2000, 20000),
+}
+
+
+def run_bench(robots: list[str], stages: list[str], full: bool = False, progress: bool = True) -> dict:
+    results = []
+    skipped = []
+    for robot in robots:
+        ctx = _Context(robot)
+        for stage in stages:
+            fn, n_quick, n_full = STAGES[stage]
+            n = n_full if full else n_quick
+            if progress:
+                print(f"  {robot:8s} {stage:22s} n={n} ...", end="", file=sys.stderr, flush=True)
+            try:
+                samples = fn(ctx, n)
+            except ModuleNotFoundError as e:
+                skipped.append({"name": stage, "robot": robot, "reason": str(e)})
+                if progress:
+                    print(f" skipped ({e})", file=sys.stderr)
+                continue
+            r = summarise(stage, robot, samples)
+            results.append(r)
+            if progress:
+                print(f" p50 {r['p50']:.2f} us  p99 {r['p99']:.2f} us", file=sys.stderr)
+    ref = {r["robot"]: r["p50"] for r in results if r["name"] == REFERENCE}
+    for r in results:
+        if r["robot"] in ref:
+            r["normalised"] = r["p50"] / ref[r["robot"]]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "machine": _machine(),
+        "settings": {"mode": "full" if full else "quick", "robots": robots, "stages": stages, "reference": REFERENCE},
+        "results": results,
+        "skipped": skipped,
+    }
+
+
+def _table(report: dict) -> str:
+    lines = [f"{'stage':22s} {'robot':8s} {'n':>6s} {'p50 us':>9s} {'p90 us':>9s} {'p99 us':>9s} {'max us':>9s} {'/rnea':>7s}"]
+    for r in report["results"]:
+        lines.append(
+            f"{r['name']:22s} {r['robot']:8s} {r['n']:6d} {r['p50']:9.2f} {r['p90']:9.2f} {r['p99']:9.2f} "
+            f"{r['max']:9.1f} {r.get('normalised', float('nan')):7.2f}"
+        )
+    return "\n".join(lines)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="latency benchmarks of the real-time stages")
+    p.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="short runs (default)")
+    mode.add_argument("--full", action="store_true", help="long runs")
+    p.add_argument("--robots", nargs="+", metavar="ROBOT", help="default: every registered robot")
+    p.add_argument("--stages", nargs="+", metavar="STAGE", help=f"default: all of {', '.join(STAGES)}")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from cerebellum.errors import UnknownNameError
+    from cerebellum.robots import list_robots
+
+    robots = args.robots or list_robots()
+    for r in robots:
+        if r not in list_robots():
+            raise UnknownNameError("robot", r, list_robots())
+    stages = args.stages or list(STAGES)
+    for s in stages:
+        if s not in STAGES:
+            raise UnknownNameError("stage", s, list(STAGES))
+    if REFERENCE not in stages:
+        stages = [REFERENCE, *stages]
+    report = run_bench(robots, stages, full=args.full)
+    print(_table(report))
+    for robot in robots:
+        by = {r["name"]: r for r in report["results"] if r["robot"] == robot}
+        if {"dynamics.bundle_cpp", "pinocchio.rnea_cpp", "pinocchio.crba_cpp"} <= by.keys():
+            ratio = by["dynamics.bundle_cpp"]["p50"] / (by["pinocchio.rnea_cpp"]["p50"] + by["pinocchio.crba_cpp"]["p50"])
+            extra = by.get("dynamics.bundle", {}).get("p50", float("nan")) - by["dynamics.bundle_cpp"]["p50"]
+            print(f"{robot}: bundle_cpp / (rnea_cpp + crba_cpp) = {ratio:.2f} (p50); Python call overhead {extra:.2f} us (p50)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=2)
+        print(f"wrote {args.json}")
+    return 0
