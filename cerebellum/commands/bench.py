@@ -126,24 +126,26 @@ STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
 }
 
 
-def run_bench(robots: list[str], stages: list[str], full: bool = False, progress: bool = True) -> dict:
+def run_bench(
+    robots: list[str], stages: list[str], full: bool = False, progress: bool = True, samples: int | None = None
+) -> dict:
     results = []
     skipped = []
     for robot in robots:
         ctx = _Context(robot)
         for stage in stages:
             fn, n_quick, n_full = STAGES[stage]
-            n = n_full if full else n_quick
+            n = samples or (n_full if full else n_quick)
             if progress:
                 print(f"  {robot:8s} {stage:22s} n={n} ...", end="", file=sys.stderr, flush=True)
             try:
-                samples = fn(ctx, n)
+                durations = fn(ctx, n)
             except ModuleNotFoundError as e:
                 skipped.append({"name": stage, "robot": robot, "reason": str(e)})
                 if progress:
                     print(f" skipped ({e})", file=sys.stderr)
                 continue
-            r = summarise(stage, robot, samples)
+            r = summarise(stage, robot, durations)
             results.append(r)
             if progress:
                 print(f" p50 {r['p50']:.2f} us  p99 {r['p99']:.2f} us", file=sys.stderr)
@@ -154,7 +156,7 @@ def run_bench(robots: list[str], stages: list[str], full: bool = False, progress
     return {
         "schema_version": SCHEMA_VERSION,
         "machine": _machine(),
-        "settings": {"mode": "full" if full else "quick", "robots": robots, "stages": stages, "reference": REFERENCE},
+        "settings": {"mode": "full" if full else "quick", "samples": samples, "robots": robots, "stages": stages, "reference": REFERENCE},
         "results": results,
         "skipped": skipped,
     }
@@ -178,6 +180,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--full", action="store_true", help="long runs")
     p.add_argument("--robots", nargs="+", metavar="ROBOT", help="default: every registered robot")
     p.add_argument("--stages", nargs="+", metavar="STAGE", help=f"default: all of {', '.join(STAGES)}")
+    p.add_argument("--samples", type=int, metavar="N", help="calls per stage (overrides the mode)")
     p.set_defaults(func=main)
 
 
@@ -195,7 +198,7 @@ def main(args: argparse.Namespace) -> int:
             raise UnknownNameError("stage", s, list(STAGES))
     if REFERENCE not in stages:
         stages = [REFERENCE, *stages]
-    report = run_bench(robots, stages, full=args.full)
+    report = run_bench(robots, stages, full=args.full, samples=args.samples)
     print(_table(report))
     for robot in robots:
         by = {r["name"]: r for r in report["results"] if r["robot"] == robot}
