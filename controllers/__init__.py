@@ -1,0 +1,1 @@
+"""Controllers: gait, MPC (CasADi problem definition) and whole-body control front-ends."""
