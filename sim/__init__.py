@@ -1,0 +1,36 @@
+"""MuJoCo harness: terrains, scenarios, the simulation loop, sensors, disturbances and reports."""
+
+from __future__ import annotations
+
+from cerebellum.sim.scenario import Scenario, list_scenarios, load_scenario
+from cerebellum.sim.state import BaseState, RobotState
+from cerebellum.sim.terrain import (
+    Flat,
+    Heightmap,
+    Rough,
+    Slope,
+    Stairs,
+    SteppingStones,
+    Terrain,
+    TerrainError,
+    list_terrains,
+    make_terrain,
+)
+
+__all__ = [
+    "BaseState",
+    "Flat",
+    "Heightmap",
+    "RobotState",
+    "Rough",
+    "Scenario",
+    "Slope",
+    "Stairs",
+    "SteppingStones",
+    "Terrain",
+    "TerrainError",
+    "list_scenarios",
+    "list_terrains",
+    "load_scenario",
+    "make_terrain",
+]

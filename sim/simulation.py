@@ -1,0 +1,750 @@
+"""The simulation loop: a robot on a terrain in MuJoCo, driven by a controller at its own rate.
+
+Physics: ``implicitfast`` integrator at the scenario's ``physics.timestep_s`` (default 1 ms). 1 ms
+because (a) the WBC runs at 1 kHz and each tick must see a fresh physics state, so the physics rate
+must be a whole multiple of it, and (b) 50-140 kg humanoids on small box soles make stiff contacts
+whose solver transients ring at 2 ms with push-level forces, while 1 ms stays well damped.
+
+Each control tick (every ``round(1 / (wbc_hz * timestep_s))`` physics steps):
+
+1. ``mj_step1``: positions/velocities, encoder-like and IMU orientation/gyro sensors at time t;
+2. the controller gets a :class:`RobotState` (noisy sensors; accelerometer and foot force/torque
+   are from the previous physics step, as on a robot) and the scenario's current command;
+3. its torques (nu,) go to the motors now, or at the next tick with ``actuation_delay_ticks = 1``;
+   MuJoCo clamps them to each motor's ``ctrlrange`` (the model's effort limits);
+4. pushes are applied with ``xfrc_applied`` at the body's centre of mass; ``mj_step2`` integrates.
+
+Falls (base height above the terrain < ``fall_height_fraction`` x its initial value, or base tilt
+> ``fall_tilt_rad``) end the run. Controllers come from a registry (:func:`register_controller`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import mujoco
+import numpy as np
+from cerebellum.dynamics.conventions import ConventionMap, mujoco_to_pinocchio_q
+from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
+from cerebellum.sim.state import BaseState, RobotState
+from cerebellum.sim.terrain import Terrain, make_terrain
+
+from cerebellum.errors import ConfigError, UnknownNameError
+from cerebellum.robots import RobotConfig, load_robot
+
+__all__ = [
+    "Controller",
+    "ControllerContext",
+    "JointPDController",
+    "SimResult",
+    "Simulation",
+    "build_model",
+    "default_controller",
+    "list_controllers",
+    "make_controller",
+    "register_controller",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# controllers
+
+
+@runtime_checkable
+class Controller(Protocol):
+    """What the loop drives. ``compute`` returns joint torques (nu,) N·m in actuator order.
+
+    Optional: ``stats() -> dict`` (``tick_us`` as {p50, p99, max} from the controller's own timer,
+    ``failures`` count, ...), and ``plan(state, command)`` called at ``mpc_hz`` before ``compute``.
+    """
+
+    def reset(self, state: RobotState) -> None: ...
+
+    def compute(self, state: RobotState, command: Command) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ControllerContext:
+    """What a controller factory gets: robot, model file, joint order, limits, rates, options."""
+
+    robot: RobotConfig
+    model_path: Path  # MJCF loaded by both MuJoCo and Pinocchio
+    joint_names: tuple[str, ...]  # (nu,) actuator k drives joint_names[k]
+    effort_limit: np.ndarray  # (nu,) N·m
+    dt_s: float  # control period
+    settings: ControllerSettings
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+ControllerFactory = Callable[[ControllerContext], Controller]
+_CONTROLLERS: dict[str, ControllerFactory | str] = {}
+
+
+def register_controller(name: str, factory: ControllerFactory | str) -> None:
+    """Registers a factory, or a lazy ``"module:attribute"`` path to one (imported on first use)."""
+    _CONTROLLERS[name] = factory
+
+
+def list_controllers() -> list[str]:
+    return sorted(_CONTROLLERS)
+
+
+def _factory(name: str) -> ControllerFactory:
+    if name not in _CONTROLLERS:
+        raise UnknownNameError("controller", name, list(_CONTROLLERS))
+    f = _CONTROLLERS[name]
+    if isinstance(f, str):
+        module, _, attr = f.partition(":")
+        try:
+            f = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as e:
+            raise UnknownNameError(
+                "controller",
+                f"{name}' (not available: {e})",
+                [n for n in _CONTROLLERS if n != name],
+            ) from None
+        _CONTROLLERS[name] = f
+    return f
+
+
+def default_controller() -> str:
+    """``wbc`` when it can be loaded, else ``pd``."""
+    try:
+        _factory("wbc")
+        return "wbc"
+    except UnknownNameError:
+        return "pd"
+
+
+def make_controller(name: str, ctx: ControllerContext) -> Controller:
+    return _factory(name)(ctx)
+
+
+class JointPDController:
+    """Joint-space PD to the standing posture: ``tau = kp (q_ref - q) - kd qdot [+ tau_g]``.
+
+    ``q_ref``: ``standing_configuration`` (the config's standing joints, soles flat). Gains: the
+    robot config's ``gains``, scaled by the options ``kp_scale``/``kd_scale``. With the option
+    ``gravity_compensation`` (default true), ``tau_g`` is the quasi-static torque that holds the
+    robot on both soles: ``g = pin.rnea(q, 0, 0)`` on the Pinocchio model of the same MJCF, the
+    base rows of ``g = J_c^T f`` solved for the minimum-norm sole wrenches ``f`` (12), then
+    ``tau_g = g[6:] - J_c[:, 6:]^T f`` (a fixed-base ``g[6:]`` alone would pull the stance legs the
+    wrong way), refreshed at ``feedforward_hz`` (default 100). Base orientation: the ground-truth
+    base when enabled, else the IMU. No balance feedback: a baseline, not a balance controller.
+    """
+
+    def __init__(self, ctx: ControllerContext):
+        from cerebellum.dynamics.model import RobotModel, standing_configuration
+
+        opts = dict(ctx.options)
+        valid = {"gravity_compensation", "feedforward_hz", "kp_scale", "kd_scale"}
+        for k in opts:
+            if k not in valid:
+                raise ConfigError(
+                    ctx.robot.config_path,
+                    f"controller.options.{k}",
+                    f"unknown option for 'pd'; valid: {sorted(valid)}",
+                )
+        self.rm = RobotModel(ctx.robot)
+        self.joint_names = list(ctx.joint_names)
+        kp, kd = ctx.robot.gains(self.joint_names)
+        self.kp = kp * float(opts.get("kp_scale", 1.0))  # (nu,)
+        self.kd = kd * float(opts.get("kd_scale", 1.0))
+        self.gravity = bool(opts.get("gravity_compensation", True))
+        self._feet = [self.rm.frame_id(f) for f in self.rm.foot_frames]
+        self._ff_every = max(
+            1, int(round(1.0 / (float(opts.get("feedforward_hz", 100.0)) * ctx.dt_s)))
+        )
+        self._tau_g = np.zeros(len(self.joint_names))
+        self.q_ref = standing_configuration(self.rm)[7:]  # (nu,) rad
+        self._v0 = np.zeros(self.rm.nv)
+        self._data = self.rm.model.createData()
+        self._ticks = 0
+
+    def reset(self, state: RobotState) -> None:
+        self._ticks = 0
+
+    def compute(self, state: RobotState, command: Command) -> np.ndarray:
+        tau = self.kp * (self.q_ref - state.joint_pos) - self.kd * state.joint_vel
+        if self.gravity and self._ticks % self._ff_every == 0:
+            import pinocchio as pin
+
+            model, data = self.rm.model, self._data
+            q = np.empty(self.rm.nq)
+            q[:3] = 0.0
+            q[3:7] = state.base.quat_xyzw if state.base is not None else state.imu_quat_xyzw
+            q[7:] = state.joint_pos
+            g = pin.computeGeneralizedGravity(model, data, q)  # (nv,) = rnea(q, 0, 0)
+            pin.computeJointJacobians(model, data, q)
+            pin.updateFramePlacements(model, data)
+            Jc = np.vstack(
+                [pin.getFrameJacobian(model, data, f, pin.LOCAL) for f in self._feet]
+            )  # (12, nv)
+            Jb = Jc[:, :6]  # (12, 6)
+            f = Jb @ np.linalg.solve(Jb.T @ Jb, g[:6])  # (12,) minimum-norm sole wrenches
+            self._tau_g = g[6:] - Jc[:, 6:].T @ f
+        if self.gravity:
+            tau += self._tau_g
+        self._ticks += 1
+        return tau
+
+    def stats(self) -> dict[str, Any]:
+        return {"failures": 0, "ticks": self._ticks}
+
+
+register_controller("pd", JointPDController)
+# The whole-body QP (C++ ``_core.WholeBodyQP`` behind ``cerebellum.controllers``): one entry.
+register_controller("wbc", "cerebellum.controllers.wbc:WholeBodyController")
+
+
+# ---------------------------------------------------------------------------------------------
+# model
+
+
+def build_model(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco.MjModel:
+    """Robot MJCF + terrain + light; ``implicitfast`` at ``timestep_s``; 640x480 offscreen."""
+    spec = mujoco.MjSpec.from_file(str(cfg.model_path()))
+    spec.option.timestep = timestep_s
+    spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
+    terrain.add_to(spec)
+    # ground-truth base linear velocity in the base frame (the IMU site sits at the base origin)
+    spec.add_sensor(
+        name="base_velocimeter",
+        type=mujoco.mjtSensor.mjSENS_VELOCIMETER,
+        objtype=mujoco.mjtObj.mjOBJ_SITE,
+        objname="base_imu",
+    )
+    for side in ("left", "right"):  # net contact force on each sole: force bit, reduce = netforce
+        spec.add_sensor(
+            name=f"{side}_sole_contact",
+            type=mujoco.mjtSensor.mjSENS_CONTACT,
+            objtype=mujoco.mjtObj.mjOBJ_GEOM,
+            objname=f"{side}_sole_box",
+            intprm=[2, 3, 1],
+        )
+    spec.worldbody.add_light(
+        name="sun",
+        pos=[0, 0, 6],
+        dir=[0.3, 0.2, -1],
+        type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
+        diffuse=[0.8, 0.8, 0.8],
+        castshadow=0,
+    )
+    spec.visual.global_.offwidth = max(spec.visual.global_.offwidth, 640)
+    spec.visual.global_.offheight = max(spec.visual.global_.offheight, 480)
+    return spec.compile()
+
+
+def _quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.empty(4)
+    mujoco.mju_mulQuat(out, a, b)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# simulation
+
+
+@dataclass
+class SimResult:
+    """Outcome of a run. ``log`` holds arrays with one row per control tick (see ``Simulation``)."""
+
+    scenario: str
+    robot: str
+    seed: int
+    controller: str
+    fell: bool
+    fall_time_s: float | None
+    success: bool
+    failed_criteria: list[str]
+    sim_time_s: float
+    wall_time_s: float
+    tick_us: np.ndarray  # (ticks,) wall time of compute(), µs
+    controller_stats: dict[str, Any]
+    pushes: list[dict[str, Any]]  # applied pushes: t_s, duration_s, body, force_N, impulse_Ns
+    log: dict[str, np.ndarray]
+
+    @property
+    def real_time_factor(self) -> float:
+        return self.sim_time_s / max(self.wall_time_s, 1e-9)
+
+
+class Simulation:
+    """One run of a scenario. ``seed`` (default: the scenario's) drives every random element
+    through independent streams: terrain, sensor noise, initial perturbation, push jitter.
+
+    Log (``SimResult.log``, saved by :func:`cerebellum.sim.report.save_log`), one row per tick k at
+    time t_k; forces act over [t_k, t_k + control period):
+    ``t`` (n,), ``qpos`` (n, nq) MuJoCo order (quat wxyz, world linear velocity in ``qvel``),
+    ``qvel`` (n, nv), ``tau_cmd`` (n, nu) controller output, ``tau`` (n, nu) applied after delay and
+    limits, ``contact_force`` (n, 2, 3) world-frame total contact force on [left, right] sole, N,
+    ``com`` (n, 3) m, ``base_pos`` (n, 3), ``base_quat_xyzw`` (n, 4), ``base_rpy`` (n, 3) rad,
+    ``base_height`` (n,) above the terrain, ``tilt`` (n,) rad, ``push_force`` (n, 3) N, ``command``
+    (n, 3) [vx, vy, yaw_rate]; plus ``joint_names``, ``effort_limit`` (nu,), ``dt_s``.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        robot: str | None = None,
+        seed: int | None = None,
+        controller: str | None = None,
+        duration_s: float | None = None,
+    ):
+        self.scenario = scenario
+        self.cfg = load_robot(robot or scenario.robot)
+        self.seed = scenario.seed if seed is None else int(seed)
+        if self.seed < 0:
+            raise ConfigError(scenario.path, "scenario.seed", f"expected >= 0, got {self.seed}")
+        self.duration_s = scenario.duration_s if duration_s is None else float(duration_s)
+        if not self.duration_s > 0:
+            raise ConfigError(
+                scenario.path, "scenario.duration_s", f"expected > 0, got {self.duration_s}"
+            )
+        self.controller_name = controller or scenario.controller.name or default_controller()
+        ss = np.random.SeedSequence(self.seed)
+        terrain_seq, noise_seq, init_seq, push_seq = ss.spawn(4)
+        params = dict(scenario.terrain_params)
+        if "seed" in _terrain_params(scenario.terrain) and "seed" not in params:
+            params["seed"] = int(terrain_seq.generate_state(1)[0])
+        self.terrain = make_terrain(scenario.terrain, **params)
+        self._noise_seq, self._init_seq = noise_seq, init_seq
+        self.rng_push = np.random.default_rng(push_seq)
+
+        self.model = build_model(self.cfg, self.terrain, scenario.timestep_s)
+        self.data = mujoco.MjData(self.model)
+        m = self.model
+        self.substeps = int(round(1.0 / (scenario.controller.wbc_hz * scenario.timestep_s)))
+        self.dt_ctrl = self.substeps * scenario.timestep_s
+        self.mpc_every = max(1, int(round(1.0 / (scenario.controller.mpc_hz * self.dt_ctrl))))
+        self.joint_names = tuple(m.joint(m.actuator_trnid[k][0]).name for k in range(m.nu))
+        self.effort_limit = np.abs(m.actuator_ctrlrange[:, 1]).copy()
+        self.root_body = int(m.jnt_bodyid[0])
+        # qpos/qvel address of each actuated joint, in actuator order
+        jids = m.actuator_trnid[:, 0]
+        self._qadr = m.jnt_qposadr[jids].copy()
+        self._vadr = m.jnt_dofadr[jids].copy()
+        self._sole_sites = [
+            mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, f"{s}_sole") for s in ("left", "right")
+        ]
+        self._pushes = self._jittered_pushes()
+        import pinocchio as pin
+
+        self._conv = ConventionMap(m, pin.buildModelFromMJCF(str(self.cfg.model_path())))
+        ctx = ControllerContext(
+            robot=self.cfg,
+            model_path=self.cfg.model_path(),
+            joint_names=self.joint_names,
+            effort_limit=self.effort_limit,
+            dt_s=self.dt_ctrl,
+            settings=scenario.controller,
+            options=dict(scenario.controller.options),
+        )
+        self.controller = make_controller(self.controller_name, ctx)
+        self._layout()
+
+    # -- set-up --------------------------------------------------------------------------------
+
+    def _jittered_pushes(self) -> list[dict[str, Any]]:
+        out = []
+        for i, p in enumerate(self.scenario.pushes):
+            body = p.body or self.cfg.base_frame
+            bid = mujoco.mj_name2id(self.model, mujoco.mjtObj.mjOBJ_BODY, body)
+            if bid < 0:
+                names = [
+                    self.model.body(b).name
+                    for b in range(1, self.model.nbody)
+                    if self.model.body(b).name
+                ]
+                raise ConfigError(
+                    self.scenario.path,
+                    f"push[{i}].body",
+                    f"no body '{body}' on {self.cfg.name}; bodies: {names}",
+                )
+            dt = self.rng_push.uniform(-p.jitter_t_s, p.jitter_t_s) if p.jitter_t_s > 0 else 0.0
+            ang = (
+                np.radians(self.rng_push.uniform(-p.jitter_angle_deg, p.jitter_angle_deg))
+                if p.jitter_angle_deg > 0
+                else 0.0
+            )
+            c, s = np.cos(ang), np.sin(ang)
+            f = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]]) @ p.force
+            out.append(
+                {
+                    "t_s": max(0.0, p.t_s + dt),
+                    "duration_s": p.duration_s,
+                    "body": body,
+                    "body_id": bid,
+                    "force_N": f,
+                    "delivered_Ns": np.zeros(3),
+                }
+            )
+        return out
+
+    def _push_schedule(self, steps: int) -> np.ndarray:
+        """(steps,) index of the push acting during each physics step, -1 for none (later pushes
+        win where two overlap)."""
+        at = np.full(steps, -1, dtype=np.int64)
+        h = self.scenario.timestep_s
+        for i, p in enumerate(self._pushes):
+            a = int(math.ceil(p["t_s"] / h - 1e-9))
+            at[a : a + int(round(p["duration_s"] / h))] = i
+        return at
+
+    def _initial_qpos(self) -> np.ndarray:
+        from cerebellum.dynamics.conventions import pinocchio_to_mujoco_q
+        from cerebellum.dynamics.model import RobotModel, standing_configuration
+
+        m, d = self.model, self.data
+        q_pin = standing_configuration(RobotModel(self.cfg))
+        qpos = pinocchio_to_mujoco_q(q_pin)
+        init = self.scenario.initial
+        qpos[self._qadr] += (
+            self.rng_init.normal(0.0, init.joint_pos_rad, m.nu) if init.joint_pos_rad > 0 else 0.0
+        )
+        lo, hi = m.jnt_range[m.actuator_trnid[:, 0]].T
+        limited = m.jnt_limited[m.actuator_trnid[:, 0]].astype(bool)
+        qpos[self._qadr] = np.where(limited, np.clip(qpos[self._qadr], lo, hi), qpos[self._qadr])
+        sx, sy = self.terrain.start_xy
+        qpos[0] += sx + (self.rng_init.normal(0.0, init.base_xy_m) if init.base_xy_m > 0 else 0.0)
+        qpos[1] += sy + (self.rng_init.normal(0.0, init.base_xy_m) if init.base_xy_m > 0 else 0.0)
+        if init.base_yaw_rad > 0:
+            yaw = self.rng_init.normal(0.0, init.base_yaw_rad)
+            qpos[3:7] = _quat_mul(np.array([np.cos(yaw / 2), 0, 0, np.sin(yaw / 2)]), qpos[3:7])
+        # put the lowest sole corner on the terrain
+        d.qpos[:] = qpos
+        mujoco.mj_kinematics(m, d)
+        x0, x1, y0, y1 = self.cfg.sole_rectangle
+        corners = np.array([[x0, y0, 0], [x0, y1, 0], [x1, y0, 0], [x1, y1, 0]], float)
+        gap = np.inf
+        for sid in self._sole_sites:
+            pts = d.site_xpos[sid] + corners @ d.site_xmat[sid].reshape(3, 3).T
+            gap = min(gap, float(np.min(pts[:, 2] - self.terrain.height(pts[:, 0], pts[:, 1]))))
+        qpos[2] -= gap
+        return qpos
+
+    # -- sensing -------------------------------------------------------------------------------
+
+    def _read_state(self, t: float) -> RobotState:
+        d, nu = self.data, self.model.nu
+        y = np.concatenate((d.qpos, d.qvel, d.sensordata))[self._y_index]  # see _layout
+        if self._noise_any:
+            if self._noise_row == len(self._noise_block):  # draw noise for 1024 ticks at a time
+                self._noise_block = (
+                    self.rng_noise.standard_normal((1024, y.size + 3)) * self._noise_std
+                )
+                self._noise_row = 0
+            e = self._noise_block[self._noise_row]
+            self._noise_row += 1
+            y += e[:-3]
+            if self._orientation_std > 0:  # q <- q * (1, r/2), normalised; q = (x, y, z, w)
+                rx, ry, rz = e[-3:].tolist()
+                x, yy, z, w = y[2 * nu : 2 * nu + 4].tolist()
+                q = np.array(
+                    [
+                        w * rx + x + yy * rz - z * ry,
+                        w * ry + yy + z * rx - x * rz,
+                        w * rz + z + x * ry - yy * rx,
+                        w - x * rx - yy * ry - z * rz,
+                    ]
+                )
+                y[2 * nu : 2 * nu + 4] = q / np.sqrt(q @ q)
+        o = 2 * nu
+        base = None
+        if self._ground_truth:
+            g = y[o + 22 :]
+            base = BaseState(
+                position=g[0:3],
+                quat_xyzw=g[3:7],
+                linear_velocity=g[7:10],
+                angular_velocity=g[10:13],
+            )
+        return RobotState(
+            t_s=t,
+            joint_pos=y[:nu],
+            joint_vel=y[nu:o],
+            imu_quat_xyzw=y[o : o + 4],
+            imu_gyro=y[o + 4 : o + 7],
+            imu_acc=y[o + 7 : o + 10],
+            foot_force=y[o + 10 : o + 16].reshape(2, 3),
+            foot_torque=y[o + 16 : o + 22].reshape(2, 3),
+            base=base,
+        )
+
+    def _layout(self) -> None:
+        """Index of the state vector y = [joint_pos (nu), joint_vel (nu), imu_quat xyzw (4),
+        gyro (3),
+        acc (3), force l, r (6), torque l, r (6), (ground truth: base pos (3), quat xyzw (4),
+        base-frame linear velocity (3), angular velocity (3))] in concatenate(qpos, qvel,
+        sensordata), and the noise standard deviation of each entry (+3 for the orientation)."""
+        m, n = self.model, self.scenario.noise
+        nq, nv, nu = m.nq, m.nv, m.nu
+        adr = {
+            m.sensor(i).name: nq + nv + m.sensor_adr[i] + np.arange(m.sensor_dim[i])
+            for i in range(m.nsensor)
+        }
+        self._ground_truth = self.scenario.controller.ground_truth_base
+        parts = [
+            self._qadr,
+            nq + self._vadr,
+            adr["imu_quat"][[1, 2, 3, 0]],
+            adr["imu_gyro"],
+            adr["imu_acc"],
+            adr["left_foot_force"],
+            adr["right_foot_force"],
+            adr["left_foot_torque"],
+            adr["right_foot_torque"],
+        ]
+        if self._ground_truth:
+            parts += [
+                np.arange(3),
+                np.array([4, 5, 6, 3]),
+                adr["base_velocimeter"],
+                nq + np.arange(3, 6),
+            ]
+        self._y_index = np.concatenate(parts)
+        self._noise_std = np.concatenate(
+            [
+                np.full(nu, n.joint_pos_rad),
+                np.full(nu, n.joint_vel_rad_s),
+                np.zeros(4),
+                np.full(3, n.gyro_rad_s),
+                np.full(3, n.acc_m_s2),
+                np.full(6, n.foot_force_N),
+                np.full(6, n.foot_torque_Nm),
+                np.zeros(13 if self._ground_truth else 0),
+                np.full(3, n.orientation_rad / 2),
+            ]
+        )
+        self._noise_any = bool(self._noise_std.any())
+        self._orientation_std = n.orientation_rad
+        self._noise_block = np.zeros((0, len(self._noise_std)))
+        self._noise_row = 0
+        c = [m.sensor_adr[m.sensor(f"{s}_sole_contact").id] for s in ("left", "right")]
+        self._contact_index = np.concatenate([np.arange(a, a + 3) for a in c])
+
+    def _contact_forces(self, out: np.ndarray) -> None:
+        """(2, 3) world-frame contact force of the terrain on [left, right] sole box, N; valid
+        after ``mj_step2`` (MuJoCo contact sensors, net force, which report sole-on-terrain)."""
+        out[:] = -self.data.sensordata[self._contact_index].reshape(2, 3)
+
+    # -- run -----------------------------------------------------------------------------------
+
+    def run(self, progress: Callable[[float, float], None] | None = None) -> SimResult:
+        """Runs to the end or to a fall; ``progress(sim_time_s, wall_time_s)`` is called ~10x/s."""
+        m, d, sc = self.model, self.data, self.scenario
+        mujoco.mj_resetData(m, d)
+        self.rng_noise = np.random.default_rng(
+            self._noise_seq
+        )  # fresh streams: run() repeats exactly
+        self.rng_init = np.random.default_rng(self._init_seq)
+        self._noise_block, self._noise_row = self._noise_block[:0], 0
+        d.qpos[:] = self._initial_qpos()
+        mujoco.mj_forward(m, d)
+        n = int(round(self.duration_s / self.dt_ctrl))
+        nu, nq, nv = m.nu, m.nq, m.nv
+        log = {
+            "qpos": np.zeros((n, nq)),
+            "qvel": np.zeros((n, nv)),
+            "tau_cmd": np.zeros((n, nu)),
+            "tau": np.zeros((n, nu)),
+            "contact_force": np.zeros((n, 2, 3)),
+            "com": np.zeros((n, 3)),
+        }
+        L_qpos, L_qvel, L_cmd, L_tau, L_cf, L_com = (
+            log[k] for k in ("qpos", "qvel", "tau_cmd", "tau", "contact_force", "com")
+        )
+        tick_us = np.zeros(n)
+        base_h0 = d.qpos[2] - self.terrain.height(d.qpos[0], d.qpos[1])
+        fall_h = sc.success.fall_height_fraction * base_h0
+        cos_tilt = float(np.cos(sc.success.fall_tilt_rad))
+        push_at = self._push_schedule(n * self.substeps)  # (steps,) index of the active push or -1
+        delayed = np.zeros(nu)
+        delay = sc.controller.actuation_delay_ticks
+        has_plan = callable(getattr(self.controller, "plan", None))
+        fell, fall_time = False, None
+        mujoco.mj_step1(m, d)
+        self.controller.reset(self._read_state(0.0))
+        root, substeps, dt = self.root_body, self.substeps, self.dt_ctrl
+        xmat, xfrc, qpos, qvel, ctrl, subtree_com = (
+            d.xmat,
+            d.xfrc_applied,
+            d.qpos,
+            d.qvel,
+            d.ctrl,
+            d.subtree_com,
+        )
+        active = -1
+        perf = time.perf_counter
+        wall0 = perf()
+        next_report = wall0 + 0.1
+        k = 0
+        for k in range(n):
+            t = k * dt
+            if k:
+                mujoco.mj_step1(m, d)
+            state = self._read_state(t)
+            cmd = sc.command_at(t)
+            if has_plan and k % self.mpc_every == 0:
+                self.controller.plan(state, cmd)
+            t0 = perf()
+            tau = self.controller.compute(state, cmd)
+            tick_us[k] = (perf() - t0) * 1e6
+            tau = np.asarray(tau, dtype=float)
+            if tau.shape != (nu,) or not math.isfinite(float(tau @ tau)):
+                raise RuntimeError(
+                    f"controller '{self.controller_name}' returned torques of shape {tau.shape} "
+                    f"with non-finite entries or a wrong size; expected finite ({nu},)"
+                )
+            if delay:
+                applied, delayed = delayed, tau
+            else:
+                applied = tau
+            ctrl[:] = applied
+            L_qpos[k] = qpos
+            L_qvel[k] = qvel
+            L_cmd[k] = tau
+            L_tau[k] = applied
+            L_com[k] = subtree_com[root]
+            for sub in range(substeps):
+                i = push_at[k * substeps + sub]
+                if i != active:
+                    xfrc[:] = 0.0
+                    if i >= 0:
+                        p = self._pushes[i]
+                        xfrc[p["body_id"], :3] = p["force_N"]
+                    active = i
+                if sub:
+                    mujoco.mj_step1(m, d)
+                mujoco.mj_step2(m, d)
+                if sub == 0:
+                    self._contact_forces(L_cf[k])
+            # fall check on the new state
+            if xmat[root, 8] < cos_tilt or (
+                k % 10 == 0 and qpos[2] - self.terrain.height(qpos[0], qpos[1]) < fall_h
+            ):
+                fell, fall_time = True, t + dt
+                k += 1
+                break
+            if progress is not None and (k & 63) == 0:
+                now = perf()
+                if now >= next_report:
+                    progress(t + dt, now - wall0)
+                    next_report = now + 0.1
+        else:
+            k = n
+        wall = time.perf_counter() - wall0
+        for key in log:
+            log[key] = log[key][:k]
+        log["t"] = np.arange(k) * self.dt_ctrl
+        lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
+        log["tau"] = np.clip(log["tau"], lo, hi)
+        cmds = [sc.command_at(t) for t in sorted({c.t_s for c in sc.commands} | {0.0})]
+        log["command"] = np.zeros((k, 3))
+        for c in cmds:
+            log["command"][log["t"] >= c.t_s - 1e-12] = (c.vx, c.vy, c.yaw_rate)
+        steps = push_at[: k * self.substeps].reshape(k, self.substeps)
+        log["push_force"] = np.zeros((k, 3))
+        for i, p in enumerate(self._pushes):
+            count = (steps == i).sum(axis=1)  # (k,) physics steps of push i in each tick
+            log["push_force"] += np.outer(count / self.substeps, p["force_N"])
+            p["delivered_Ns"] = p["force_N"] * count.sum() * sc.timestep_s
+        tick_us = tick_us[:k]
+        sim_time = k * self.dt_ctrl
+        if progress is not None:
+            progress(sim_time, wall)
+        self._finish_log(log)
+        stats = {}
+        if callable(getattr(self.controller, "stats", None)):
+            stats = dict(self.controller.stats())
+        failed = self._check_success(log, fell)
+        pushes = [
+            {
+                "t_s": p["t_s"],
+                "duration_s": p["duration_s"],
+                "body": p["body"],
+                "force_N": p["force_N"].tolist(),
+                "impulse_Ns": p["delivered_Ns"].tolist(),
+            }
+            for p in self._pushes
+        ]
+        return SimResult(
+            scenario=sc.name,
+            robot=self.cfg.name,
+            seed=self.seed,
+            controller=self.controller_name,
+            fell=fell,
+            fall_time_s=fall_time,
+            success=not failed,
+            failed_criteria=failed,
+            sim_time_s=sim_time,
+            wall_time_s=wall,
+            tick_us=tick_us,
+            controller_stats=stats,
+            pushes=pushes,
+            log=log,
+        )
+
+    def _finish_log(self, log: dict[str, np.ndarray]) -> None:
+        q = log["qpos"]
+        quat = q[:, 3:7]  # wxyz
+        w, x, y, z = quat.T
+        log["base_pos"] = q[:, 0:3].copy()
+        log["base_quat_xyzw"] = quat[:, [1, 2, 3, 0]].copy()
+        log["base_rpy"] = (
+            np.stack(
+                [
+                    np.arctan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y)),
+                    np.arcsin(np.clip(2 * (w * y - z * x), -1, 1)),
+                    np.arctan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z)),
+                ],
+                axis=1,
+            )
+            if len(q)
+            else np.zeros((0, 3))
+        )
+        log["tilt"] = np.arccos(np.clip(1 - 2 * (x * x + y * y), -1, 1))
+        log["base_height"] = q[:, 2] - np.asarray(self.terrain.height(q[:, 0], q[:, 1]))
+        log["joint_names"] = np.array(self.joint_names)
+        log["effort_limit"] = self.effort_limit.copy()
+        log["dt_s"] = np.array(self.dt_ctrl)
+
+    def _check_success(self, log: dict[str, np.ndarray], fell: bool) -> list[str]:
+        s = self.scenario.success
+        failed = []
+        if s.no_fall and fell:
+            failed.append("no_fall")
+        if (
+            s.base_height_min_m is not None
+            and len(log["t"])
+            and log["base_height"].min() < s.base_height_min_m
+        ):
+            failed.append("base_height_min_m")
+        if s.end_position is not None and len(log["t"]):
+            err = np.linalg.norm(log["base_pos"][-1, :2] - np.array(s.end_position))
+            if err > s.end_position_tol_m:
+                failed.append("end_position")
+        if s.end_velocity_tol_m_s is not None and len(log["t"]):
+            yaw = log["base_rpy"][-1, 2]
+            cmd = log["command"][-1]
+            c, sn = np.cos(yaw), np.sin(yaw)
+            want = np.array([c * cmd[0] - sn * cmd[1], sn * cmd[0] + c * cmd[1]])
+            if np.linalg.norm(log["qvel"][-1, :2] - want) > s.end_velocity_tol_m_s:
+                failed.append("end_velocity")
+        return failed
+
+    def pinocchio_q(self) -> np.ndarray:
+        """(nq,) current state in Pinocchio convention (for tools and tests)."""
+        return mujoco_to_pinocchio_q(self.data.qpos)
+
+
+def _terrain_params(name: str) -> dict[str, Any]:
+    from cerebellum.sim.terrain import terrain_parameters
+
+    return terrain_parameters(name)
