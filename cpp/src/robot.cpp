@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <pinocchio/algorithm/compute-all-terms.hpp>
+#include <pinocchio/algorithm/center-of-mass.hpp>
 #include <pinocchio/algorithm/crba.hpp>
 #include <pinocchio/algorithm/frames.hpp>
 #include <pinocchio/algorithm/model.hpp>
@@ -25,6 +25,7 @@ struct RobotImpl {
   pinocchio::Data data;
   std::vector<pinocchio::FrameIndex> frame_ids;  // tracked frames, in the constructor's order
   std::vector<std::string> frame_names;
+  std::vector<pinocchio::JointIndex> root_joints;  // children of the universe
   double mass = 0.;
   WholeBodyQuantities out;
 };
@@ -122,6 +123,10 @@ Robot::Robot(const std::string& model_path, const std::vector<std::string>& fram
   load_model(model_path, r.model);
   r.data = pinocchio::Data(r.model);
   r.mass = pinocchio::computeTotalMass(r.model);
+  if (!(r.mass > 0.)) throw std::invalid_argument("Robot: model '" + model_path + "' has no mass");
+  for (pinocchio::JointIndex j = 1; j < static_cast<pinocchio::JointIndex>(r.model.njoints); ++j) {
+    if (r.model.parents[j] == 0) r.root_joints.push_back(j);
+  }
   r.frame_names = frames;
   r.frame_ids.reserve(frames.size());
   for (const std::string& name : frames) r.frame_ids.push_back(find_frame(r.model, name));
@@ -162,19 +167,29 @@ const WholeBodyQuantities& Robot::compute(const Eigen::Ref<const Eigen::VectorXd
   check_vector("q", q, model.nq);
   check_vector("v", v, model.nv);
 
-  // One forward + one backward pass: oMi, v, a (with ddq = 0), J, dJ, M (upper triangle,
-  // + model.armature on the diagonal, as pinocchio::crba does), nle, com, vcom, Jcom, Ag, dAg, hg.
-  pinocchio::computeAllTerms(model, data, q, v);
+  // Pass 1, CRBA (world convention): oMi, J (world), M (upper triangle, + model.armature on the
+  // diagonal), subtree inertias oYcrb, centroidal Ag, com.
+  pinocchio::crba(model, data, q, pinocchio::Convention::WORLD);
+  // Pass 2, RNEA at ddq = 0: nle, joint velocities v and a_gf = a(ddq = 0) - g (local), and the
+  // joint wrenches f (local).
+  pinocchio::nonLinearEffects(model, data, q, v);
 
+  const Eigen::Vector3d& c = data.com[0];
   o.M.triangularView<Eigen::Upper>() = data.M;
   o.M.triangularView<Eigen::StrictlyLower>() = data.M.transpose();
   o.nle = data.nle;
-  o.com = data.com[0];
-  o.vcom = data.vcom[0];
-  o.Jcom = data.Jcom;
+  o.com = c;
   o.Ag = data.Ag;
-  o.hg = data.hg.toVector();
-  o.dAg_v.noalias() = data.dAg * v;
+  o.hg.noalias() = data.Ag * v;
+  o.vcom = o.hg.head<3>() / r.mass;
+  o.Jcom = data.Ag.topRows<3>() / r.mass;
+
+  // dAg v = dhg/dt at ddq = 0. The wrench the root joints transmit in pass 2 is
+  // f_O = dh_O/dt - oYcrb[0] g (world, about the origin); move dh_O/dt to the CoM (c' x p = 0).
+  pinocchio::Force dh = data.oYcrb[0] * model.gravity;
+  for (const pinocchio::JointIndex j : r.root_joints) dh += data.oMi[j].act(data.f[j]);
+  o.dAg_v.head<3>() = dh.linear();
+  o.dAg_v.tail<3>() = dh.angular() - c.cross(dh.linear());
 
   for (std::size_t k = 0; k < r.frame_ids.size(); ++k) {
     const pinocchio::FrameIndex fid = r.frame_ids[k];
@@ -182,7 +197,9 @@ const WholeBodyQuantities& Robot::compute(const Eigen::Ref<const Eigen::VectorXd
     o.frames[k].R = oMf.rotation();
     o.frames[k].p = oMf.translation();
     pinocchio::getFrameJacobian(model, data, fid, pinocchio::LOCAL_WORLD_ALIGNED, o.J[k]);
-    // data.a holds the joint accelerations at ddq = 0, hence this is dJ/dt * v.
+    // Joint spatial acceleration at ddq = 0 (local), without gravity; then dJ/dt * v.
+    const pinocchio::JointIndex j = model.frames[fid].parentJoint;
+    data.a[j] = data.a_gf[j] + data.oMi[j].actInv(model.gravity);
     o.drift[k] = pinocchio::getFrameClassicalAcceleration(model, data, fid,
                                                           pinocchio::LOCAL_WORLD_ALIGNED)
                      .toVector();
