@@ -1,0 +1,167 @@
+"""``cerebellum run SCENARIO``: simulate a scenario in MuJoCo and write metrics, log, plots, video.
+
+Exit codes: 0 when the scenario's success criteria hold, 1 when they do not (e.g. the robot fell),
+2 for bad input (scenario file, robot, terrain, controller, override).
+
+Headless video: set ``MUJOCO_GL=egl`` (GPU with EGL) or ``MUJOCO_GL=osmesa`` (software, Debian
+package ``libosmesa6``). Without ``MUJOCO_GL`` and without a display, ``--video`` picks EGL when
+``libEGL`` is found, else OSMesa, provided MuJoCo has not been imported yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes.util
+import os
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["add_parser", "main", "run_scenario"]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "run",
+        help="simulate a scenario (built-in name or .toml path) and report",
+        description="Simulate a scenario in MuJoCo; writes metrics.json, log.npz and PNG plots.",
+    )
+    _arguments(p)
+    p.set_defaults(func=main)
+    return p
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "scenario", help="built-in scenario name (e.g. stand, push-stand) or a .toml file"
+    )
+    p.add_argument("--robot", help="robot name or .toml config (default: the scenario's)")
+    p.add_argument(
+        "--seed", type=int, help="seed of every random element (default: the scenario's)"
+    )
+    p.add_argument("--duration", type=float, metavar="S", help="simulated time, s")
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default runs/SCENARIO-ROBOT-SEED)"
+    )
+    p.add_argument(
+        "--video", action="store_true", help="also write DIR/video.mp4 (640x480, 30 fps)"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        dest="overrides",
+        help="override a scenario field; VALUE is a TOML literal (repeatable)",
+    )
+    p.add_argument("--controller", help="controller name (default: wbc when available, else pd)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def _pick_gl_backend() -> None:
+    if "MUJOCO_GL" in os.environ or "mujoco" in sys.modules:
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if ctypes.util.find_library("EGL"):
+        os.environ["MUJOCO_GL"] = "egl"
+    elif ctypes.util.find_library("OSMesa"):
+        os.environ["MUJOCO_GL"] = "osmesa"
+
+
+class _Progress:
+    """A one-line progress bar on stderr: sim time, percentage, real-time factor."""
+
+    def __init__(self, total_s: float, stream=sys.stderr):
+        self.total, self.stream = total_s, stream
+
+    def __call__(self, sim_s: float, wall_s: float) -> None:
+        frac = min(1.0, sim_s / self.total) if self.total > 0 else 1.0
+        bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+        rtf = sim_s / wall_s if wall_s > 0 else 0.0
+        self.stream.write(f"\r[{bar}] {sim_s:6.2f}/{self.total:.2f} s  RTF {rtf:5.2f}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def run_scenario(
+    scenario: str,
+    robot: str | None = None,
+    seed: int | None = None,
+    duration_s: float | None = None,
+    out: str | os.PathLike | None = None,
+    video: bool = False,
+    overrides: list[str] | tuple[str, ...] = (),
+    controller: str | None = None,
+    progress: bool = False,
+) -> tuple[dict, Path]:
+    """Runs a scenario and writes the report; returns (metrics, output folder)."""
+    if video:
+        _pick_gl_backend()
+    from cerebellum.sim import report
+    from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    sc = load_scenario(scenario, overrides)
+    sim = Simulation(sc, robot=robot, seed=seed, controller=controller, duration_s=duration_s)
+    out_dir = (
+        Path(out) if out is not None else Path("runs") / f"{sc.name}-{sim.cfg.name}-{sim.seed}"
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if video:  # fail before simulating when no renderer exists
+        report.open_renderer(sim.model, 64, 48).close()
+    bar = _Progress(sim.duration_s) if progress else None
+    result = sim.run(progress=bar)
+    if bar is not None:
+        bar.close()
+    terrain = {"name": sc.terrain, **sim.terrain.params()}
+    m = report.metrics(result, terrain=terrain)
+    report.save_log(result.log, out_dir / "log.npz")
+    title = f"{sc.name} / {sim.cfg.name} / seed {sim.seed}:"
+    report.save_plots(result.log, out_dir, title=title)
+    if video:
+        t0 = time.perf_counter()
+        report.render_video(sim.model, result.log, out_dir / "video.mp4")
+        m["video_render_s"] = time.perf_counter() - t0
+    report.save_metrics(m, out_dir / "metrics.json")
+    return m, out_dir
+
+
+def main(args: argparse.Namespace) -> int:
+    from cerebellum.sim import report
+
+    m, out_dir = run_scenario(
+        args.scenario,
+        robot=args.robot,
+        seed=args.seed,
+        duration_s=args.duration,
+        out=args.out,
+        video=args.video,
+        overrides=args.overrides,
+        controller=args.controller,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        print(report.summary_table(m))
+        print(f"  {'output':<19s}  {out_dir}")
+    return 0 if m["success"] else 1
+
+
+def _standalone(argv: list[str] | None = None) -> int:
+    from cerebellum.errors import CerebellumError
+
+    p = argparse.ArgumentParser(prog="python -m cerebellum.commands.run")
+    _arguments(p)
+    args = p.parse_args(argv)
+    try:
+        return main(args)
+    except CerebellumError as e:
+        print(f"cerebellum run: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_standalone())

@@ -1,0 +1,270 @@
+"""Run reports: ``metrics.json``, the compressed log, PNG plots and an offscreen-rendered video."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cerebellum.errors import CerebellumError
+
+__all__ = [
+    "RendererUnavailableError",
+    "metrics",
+    "save_log",
+    "save_metrics",
+    "save_plots",
+    "open_renderer",
+    "render_video",
+    "summary_table",
+]
+
+
+class RendererUnavailableError(CerebellumError, RuntimeError):
+    """No OpenGL context could be created for offscreen rendering."""
+
+
+def _percentiles(x: np.ndarray) -> dict[str, float]:
+    if len(x) == 0:
+        return {"p50": float("nan"), "p99": float("nan"), "max": float("nan")}
+    return {
+        "p50": float(np.percentile(x, 50)),
+        "p99": float(np.percentile(x, 99)),
+        "max": float(np.max(x)),
+    }
+
+
+def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``metrics.json`` content of a :class:`~cerebellum.sim.simulation.SimResult`.
+
+    ``wbc.tick_us`` comes from the controller's own timer (``stats()["tick_us"]``) when it has one,
+    else from the loop's wall-clock timing of ``compute()`` (``wbc.tick_source`` says which).
+    ``max_push_Ns``: the largest impulse norm actually delivered by a push before the run ended.
+    """
+    log = result.log
+    stats = dict(result.controller_stats)
+    tick = stats.pop("tick_us", None)
+    if isinstance(tick, dict) and {"p50", "p99", "max"} <= set(tick):
+        tick_us, source = {k: float(tick[k]) for k in ("p50", "p99", "max")}, "controller"
+    elif tick is not None and np.size(tick):
+        tick_us, source = _percentiles(np.asarray(tick, dtype=float)), "controller"
+    else:
+        tick_us, source = _percentiles(result.tick_us), "loop"
+    failures = int(stats.pop("failures", 0))
+    pushes = result.pushes
+    max_push = max((float(np.linalg.norm(p["impulse_Ns"])) for p in pushes), default=0.0)
+    tau, lim = log["tau"], log["effort_limit"]
+    n = len(log["t"])
+    out = {
+        "robot": result.robot,
+        "scenario": result.scenario,
+        "seed": result.seed,
+        "controller": result.controller,
+        "success": bool(result.success),
+        "failed_criteria": list(result.failed_criteria),
+        "fell": bool(result.fell),
+        "fall_time_s": result.fall_time_s,
+        "sim_time_s": float(result.sim_time_s),
+        "wall_time_s": float(result.wall_time_s),
+        "real_time_factor": float(result.real_time_factor),
+        "max_base_tilt_rad": float(log["tilt"].max()) if n else 0.0,
+        "min_base_height_m": float(log["base_height"].min()) if n else None,
+        "final_base_position_m": log["base_pos"][-1].tolist() if n else None,
+        "max_torque_ratio": float(np.max(np.abs(tau) / lim)) if n else 0.0,
+        "max_push_Ns": max_push,
+        "pushes": [
+            {k: p[k] for k in ("t_s", "duration_s", "body", "force_N", "impulse_Ns")}
+            for p in pushes
+        ],
+        "wbc": {"tick_us": tick_us, "tick_source": source, "failures": failures},
+        "controller_stats": _jsonable(stats),
+    }
+    if terrain is not None:
+        out["terrain"] = _jsonable(terrain)
+    return out
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    return str(x)
+
+
+def save_metrics(m: dict[str, Any], path: str | os.PathLike) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(m, indent=2, allow_nan=True) + "\n")
+    return path
+
+
+def save_log(log: dict[str, np.ndarray], path: str | os.PathLike) -> Path:
+    """Writes the log arrays with ``np.savez_compressed`` (see ``Simulation`` for the keys)."""
+    path = Path(path)
+    np.savez_compressed(path, **log)
+    return path
+
+
+def save_plots(
+    log: dict[str, np.ndarray], out_dir: str | os.PathLike, title: str = ""
+) -> list[Path]:
+    """Writes ``com_orientation.png``, ``contact_forces.png``, ``torques.png``; returns paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    t = log["t"]
+    paths = []
+
+    fig, ax = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    for i, c in enumerate("xyz"):
+        ax[0].plot(t, log["com"][:, i], label=f"CoM {c}")
+    ax[0].set_ylabel("CoM position, m")
+    ax[0].legend(loc="best", fontsize=8)
+    for i, c in enumerate(("roll", "pitch", "yaw")):
+        ax[1].plot(t, log["base_rpy"][:, i], label=c)
+    ax[1].set_ylabel("base orientation, rad")
+    ax[1].set_xlabel("time, s")
+    ax[1].legend(loc="best", fontsize=8)
+    _shade_pushes(ax, t, log)
+    fig.suptitle(f"{title} CoM and base orientation")
+    fig.tight_layout()
+    paths.append(out / "com_orientation.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for i, side in enumerate(("left", "right")):
+        ax.plot(t, log["contact_force"][:, i, 2], label=f"{side} sole")
+    ax.plot(t, log["contact_force"][:, :, 2].sum(axis=1), "k--", lw=0.8, label="total")
+    ax.set_xlabel("time, s")
+    ax.set_ylabel("contact normal force (world z), N")
+    ax.legend(loc="best", fontsize=8)
+    _shade_pushes([ax], t, log)
+    fig.suptitle(f"{title} contact forces")
+    fig.tight_layout()
+    paths.append(out / "contact_forces.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(9, 5))
+    ratio = np.abs(log["tau"]) / log["effort_limit"]  # (n, nu)
+    names = [str(s) for s in log["joint_names"]]
+    for j in range(ratio.shape[1]):
+        ax.plot(t, ratio[:, j], lw=0.8, label=names[j])
+    ax.axhline(1.0, color="r", ls="--", lw=1)
+    ax.set_ylim(0, 1.1)
+    ax.set_xlabel("time, s")
+    ax.set_ylabel("|tau| / effort limit")
+    ax.legend(loc="upper right", fontsize=6, ncol=3)
+    fig.suptitle(f"{title} joint torques vs limits")
+    fig.tight_layout()
+    paths.append(out / "torques.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+    return paths
+
+
+def _shade_pushes(axes, t: np.ndarray, log: dict[str, np.ndarray]) -> None:
+    on = np.linalg.norm(log["push_force"], axis=1) > 0
+    if not on.any():
+        return
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], on.astype(int), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        for ax in axes:
+            ax.axvspan(t[a], t[min(b, len(t) - 1)], color="orange", alpha=0.3, lw=0)
+
+
+def open_renderer(model, width: int = 640, height: int = 480):
+    """A ``mujoco.Renderer``; raises :class:`RendererUnavailableError` naming MUJOCO_GL options."""
+    import mujoco
+
+    try:
+        return mujoco.Renderer(model, height=height, width=width)
+    except Exception as e:  # noqa: BLE001 - every GL back-end fails differently
+        backend = os.environ.get("MUJOCO_GL", "<unset: glfw, needs a display>")
+        raise RendererUnavailableError(
+            f"cannot render offscreen with MUJOCO_GL={backend} ({type(e).__name__}: {e}); run with "
+            "MUJOCO_GL=egl (GPU with EGL) or MUJOCO_GL=osmesa (software rendering, Debian package "
+            "libosmesa6)"
+        ) from None
+
+
+def render_video(
+    model,
+    log: dict[str, np.ndarray],
+    path: str | os.PathLike,
+    fps: int = 30,
+    width: int = 640,
+    height: int = 480,
+) -> Path:
+    """Replays ``log["qpos"]`` into an MP4 at ``fps`` with a camera tracking the robot's base.
+
+    Needs an offscreen OpenGL context: ``MUJOCO_GL=egl`` (GPU/EGL) or ``MUJOCO_GL=osmesa``
+    (software; Debian package ``libosmesa6``), set before the program starts.
+    """
+    import imageio.v2 as imageio
+    import mujoco
+
+    renderer = open_renderer(model, width, height)
+    try:
+        data = mujoco.MjData(model)
+        cam = mujoco.MjvCamera()
+        cam.type = mujoco.mjtCamera.mjCAMERA_TRACKING
+        cam.trackbodyid = int(model.jnt_bodyid[0])
+        cam.distance, cam.azimuth, cam.elevation = 3.5, 150.0, -15.0
+        t = log["t"]
+        frames = np.arange(0.0, t[-1] + 1e-9, 1.0 / fps) if len(t) else np.zeros(0)
+        idx = np.minimum(np.searchsorted(t, frames), len(t) - 1)
+        path = Path(path)
+        with imageio.get_writer(
+            path, fps=fps, codec="libx264", quality=7, macro_block_size=16
+        ) as w:
+            for k in idx:
+                data.qpos[:] = log["qpos"][k]
+                mujoco.mj_forward(model, data)
+                renderer.update_scene(data, camera=cam)
+                renderer.scene.flags[mujoco.mjtRndFlag.mjRND_SHADOW] = False  # software GL speed
+                renderer.scene.flags[mujoco.mjtRndFlag.mjRND_REFLECTION] = False
+                w.append_data(renderer.render())
+    finally:
+        renderer.close()
+    return path
+
+
+def summary_table(m: dict[str, Any]) -> str:
+    """A short human-readable table of the main metrics."""
+    tick = m["wbc"]["tick_us"]
+    rows = [
+        ("robot", m["robot"]),
+        ("scenario", m["scenario"]),
+        ("seed", m["seed"]),
+        ("controller", m["controller"]),
+        ("success", "yes" if m["success"] else f"NO ({', '.join(m['failed_criteria'])})"),
+        ("fell", f"yes at {m['fall_time_s']:.2f} s" if m["fell"] else "no"),
+        ("sim time", f"{m['sim_time_s']:.2f} s"),
+        ("wall time", f"{m['wall_time_s']:.2f} s"),
+        ("real-time factor", f"{m['real_time_factor']:.2f}"),
+        ("max base tilt", f"{m['max_base_tilt_rad']:.3f} rad"),
+        ("max push", f"{m['max_push_Ns']:.1f} N·s"),
+        ("max |tau|/limit", f"{m['max_torque_ratio']:.2f}"),
+        (
+            "tick p50/p99/max",
+            f"{tick['p50']:.1f} / {tick['p99']:.1f} / {tick['max']:.1f} µs "
+            f"({m['wbc']['tick_source']})",
+        ),
+        ("controller failures", m["wbc"]["failures"]),
+    ]
+    w = max(len(k) for k, _ in rows)
+    return "\n".join(f"  {k:<{w}}  {v}" for k, v in rows)
