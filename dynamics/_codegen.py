@@ -40,8 +40,20 @@ def cache_root(cache_dir: str | os.PathLike | None = None) -> Path:
     return Path.home() / ".cache" / "cerebellum" / "casadi"
 
 
-def cache_key(fingerprint: bytes, *, opt_level: str, jacobians: Sequence[str] = ()) -> str:
-    """Hex digest over the model fingerprint, CasADi version, flags and code version."""
+def cache_key(
+    fingerprint: bytes,
+    *,
+    opt_level: str,
+    jacobians: Sequence[str] = (),
+    with_jacobians: bool = False,
+) -> str:
+    """Hex digest over the model fingerprint, CasADi version, flags and code version.
+
+    ``jacobians``: names of the functions built with ``jac_<name>``. ``with_jacobians`` is an
+    older spelling kept for callers; only ``False`` (no Jacobians) is accepted.
+    """
+    if with_jacobians:
+        raise ValueError("pass the function names as jacobians=[...] instead of with_jacobians")
     h = hashlib.sha256()
     for part in (
         fingerprint,

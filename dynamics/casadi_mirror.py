@@ -213,7 +213,7 @@ class CasadiMirror:
         unknown = sorted(set(jacobians) - set(self.symbolic))
         if unknown:
             raise KeyError(f"unknown functions {unknown}; available: {sorted(self.symbolic)}")
-        key = _codegen.cache_key(self._fingerprint(), opt_level=opt_level, jacobians=jacobians)
+        key = _codegen.cache_key(self.fingerprint(), opt_level=opt_level, jacobians=jacobians)
         info = _codegen.build(
             list(self.symbolic.values()),
             key,
@@ -255,8 +255,8 @@ class CasadiMirror:
             base += f"_{self.model.getFrameId(frame)}"
         return base
 
-    def _fingerprint(self) -> bytes:
-        """Bytes that determine every generated expression."""
+    def fingerprint(self) -> bytes:
+        """Bytes that determine every generated expression (model parameters and frames)."""
         m = self.model
         parts: list[bytes] = [f"nq={m.nq};nv={m.nv};njoints={m.njoints}".encode()]
         for i in range(1, m.njoints):
@@ -277,6 +277,8 @@ class CasadiMirror:
             parts.append(f"frame={f};{fr.parentJoint}".encode())
             parts.append(fr.placement.homogeneous.tobytes())
         return b"\0".join(parts)
+
+    _fingerprint = fingerprint  # older name, used by callers
 
     # ------------------------------------------------------------------ expressions
 
