@@ -48,15 +48,18 @@ class FootholdSearch:
     below ``max_roughness_m``, and no point on the sole rectangle grown by ``edge_margin_m``
     leaves that plane by more than ``max_edge_step_m`` (no edge nearby). Among acceptable
     candidates the lowest cost wins: distance_weight (d / radius)^2 + roughness_weight rms /
-    max_roughness + slope_weight angle / max_slope.
+    max_roughness + slope_weight angle / max_slope. The search of a swing is reused while its
+    heuristic foothold and the stance foot move less than ``replan_tolerance_m`` (and the sole yaw
+    less than 0.02 rad): this avoids flickering between patches and repeated terrain queries.
     """
 
-    search_radius_m: float = 0.12
+    search_radius_m: float = 0.15
     grid_step_m: float = 0.03
     max_slope_rad: float = 0.35
     max_roughness_m: float = 0.01
     edge_margin_m: float = 0.03
     max_edge_step_m: float = 0.02
+    replan_tolerance_m: float = 0.01  # a search is reused while its inputs move less than this
     distance_weight: float = 1.0
     roughness_weight: float = 0.3
     slope_weight: float = 0.2
@@ -103,6 +106,7 @@ class FootstepPlanner:
         self.settings = settings
         self.search = FootholdSearch() if search is None else search
         self._offsets = self.search.offsets()  # (m, 2)
+        self._memo: dict[tuple[int, float], tuple[np.ndarray, float, Foothold]] = {}
         x0, x1, y0, y1 = settings.sole_rectangle
         xs, ys = np.meshgrid([x0, 0.0, x1], [y0, 0.0, y1], indexing="ij")
         self._sole_pts = np.stack(
@@ -266,5 +270,21 @@ class FootstepPlanner:
         if terrain is None:
             pos = np.array([xy[0], xy[1], float(stance_position[2])])
             return Foothold(foot, pos, foot_yaw, _UP.copy(), t_liftoff, t_touchdown, True)
+        key = (foot, float(t_liftoff))
+        inputs = np.array([xy[0], xy[1], stance_position[0], stance_position[1]])
+        memo = self._memo.get(key)
+        if memo is not None:
+            prev, prev_yaw, fh = memo
+            tol = self.search.replan_tolerance_m
+            if np.abs(inputs - prev).max() < tol and abs(foot_yaw - prev_yaw) < 0.02:
+                return fh
         pos, normal, ok = self.on_terrain(terrain, foot, xy, yaw, stance_position, foot_yaw)
-        return Foothold(foot, pos, foot_yaw, normal, t_liftoff, t_touchdown, ok)
+        fh = Foothold(foot, pos, foot_yaw, normal, t_liftoff, t_touchdown, ok)
+        self._memo[key] = (inputs, foot_yaw, fh)
+        while len(self._memo) > 8:
+            self._memo.pop(next(iter(self._memo)))
+        return fh
+
+    def clear(self) -> None:
+        """Forgets the reused terrain searches."""
+        self._memo.clear()

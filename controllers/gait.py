@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from cerebellum.controllers.swing import SwingSample, SwingTrajectory, TerrainQuery, yaw_matrix
+from cerebellum.controllers.swing import (
+    SwingSample,
+    SwingTrajectory,
+    TerrainQuery,
+    terrain_normals,
+    tilt_matrix,
+    yaw_matrix,
+)
 
 from cerebellum.errors import CerebellumError
 
@@ -415,14 +422,23 @@ class ContactSchedule:
         out = np.ones(times.shape + (2,), bool)
         st = self.settings
         T, Tss = st.step_duration_s, st.single_support_s
+        if times.size == 0:
+            return out
+        t_first, t_last = float(times.min()), float(times.max())
         for ep in self._episodes:
-            tau = times - self._walk_t0(ep)
-            k = np.floor(tau / T)
-            r = tau - k * T
-            swing = (tau >= 0) & (times < ep.t_stop) & (r < Tss)
-            foot = (ep.first + k.astype(np.int64)) % 2
-            out[swing & (foot == LEFT), LEFT] = False
-            out[swing & (foot == RIGHT), RIGHT] = False
+            t0 = self._walk_t0(ep)
+            if t_last < t0 or t_first >= ep.t_stop:
+                continue
+            k0 = np.floor((times - t0) / T)
+            # Same arithmetic as swings(): swing k spans [t0 + k T, t0 + k T + Tss); neighbours of
+            # the floored index are checked so that rounding cannot disagree at the boundaries.
+            for dk in (-1.0, 0.0, 1.0):
+                k = k0 + dk
+                lo = t0 + k * T
+                swing = (k >= 0) & (lo < ep.t_stop) & (lo <= times) & (times < lo + Tss)
+                foot = (ep.first + k.astype(np.int64)) % 2
+                out[swing & (foot == LEFT), LEFT] = False
+                out[swing & (foot == RIGHT), RIGHT] = False
         return out
 
     def swings(self, t_from: float, t_to: float) -> list[SwingInterval]:
@@ -432,9 +448,9 @@ class ContactSchedule:
         out: list[SwingInterval] = []
         for ep in self._episodes:
             t0 = self._walk_t0(ep)
-            k = max(0, math.floor((t_from - t0) / T))
+            k = max(0, math.floor((t_from - t0) / T) - 1)
             while True:
-                lo = t0 + k * T
+                lo = t0 + float(k) * T
                 if lo > t_to or lo >= ep.t_stop:
                     break
                 td = lo + Tss
@@ -602,13 +618,34 @@ class GaitPlanner:
         """Forgets the latched liftoff poses and touchdown targets (not the schedule)."""
         self._stance: list[tuple[np.ndarray, float, np.ndarray] | None] = [None, None]
         self._targets: list[Foothold | None] = [None, None]
+        self._trajectories: dict[tuple[int, float], SwingTrajectory] = {}
+        self.footsteps.clear()
 
     def _normal_at(self, xy: np.ndarray) -> np.ndarray:
         if self.terrain is None:
             return np.array([0.0, 0.0, 1.0])
-        from cerebellum.controllers.swing import terrain_normals
-
         return terrain_normals(self.terrain, np.array(xy[0]), np.array(xy[1]))
+
+    def _swing(self, start_pos, start_yaw, start_normal, fh: Foothold) -> SwingTrajectory:
+        st = self.settings
+        start_R = None
+        if self.terrain is not None:
+            start_R = tilt_matrix(start_normal) @ yaw_matrix(start_yaw)
+        return SwingTrajectory(
+            start_pos,
+            fh.position,
+            fh.t_liftoff,
+            fh.t_touchdown,
+            st.step_height_m,
+            st.swing_apex_phase,
+            start_yaw=start_yaw,
+            end_yaw=fh.yaw,
+            start_rotation=start_R,
+            end_normal=fh.normal if self.terrain is not None else None,
+            terrain=self.terrain,
+            clearance_m=st.swing_clearance_m,
+            sole_rectangle=st.sole_rectangle,
+        )
 
     def plan(
         self, t: float, state: GaitState, command: VelocityCommand, n: int = 25, dt: float = 0.04
@@ -623,17 +660,11 @@ class GaitPlanner:
         for f in (LEFT, RIGHT):
             if contact[0, f]:
                 prev = self._stance[f]
-                if (
-                    prev is not None
-                    and np.array_equal(prev[0], feet[f])
-                    and prev[1] == state.foot_yaw[f]
-                ):
-                    continue
-                self._stance[f] = (
-                    feet[f].copy(),
-                    float(state.foot_yaw[f]),
-                    self._normal_at(feet[f]),
-                )
+                if prev is not None and np.abs(prev[0] - feet[f]).max() < 0.005:
+                    normal = prev[2]  # same patch: no terrain query
+                else:
+                    normal = self._normal_at(feet[f])
+                self._stance[f] = (feet[f].copy(), float(state.foot_yaw[f]), normal)
             elif self._stance[f] is None:  # first call mid-swing: treat the current pose as liftoff
                 self._stance[f] = (
                     feet[f].copy(),
@@ -680,26 +711,18 @@ class GaitPlanner:
                 if in_progress:
                     self._targets[f] = fh
             start_pos, start_yaw, start_normal = planned[f]
-            start_R = None
-            if self.terrain is not None:
-                from cerebellum.controllers.swing import tilt_matrix
-
-                start_R = tilt_matrix(start_normal) @ yaw_matrix(start_yaw)
-            traj = SwingTrajectory(
-                start_pos,
-                fh.position,
-                lo,
-                td,
-                st.step_height_m,
-                st.swing_apex_phase,
-                start_yaw=start_yaw,
-                end_yaw=fh.yaw,
-                start_rotation=start_R,
-                end_normal=fh.normal if self.terrain is not None else None,
-                terrain=self.terrain,
-                clearance_m=st.swing_clearance_m,
-                sole_rectangle=st.sole_rectangle,
-            )
+            traj = self._trajectories.get((f, lo))
+            if (
+                traj is None
+                or not np.array_equal(traj.start, start_pos)
+                or not np.array_equal(traj.end, fh.position)
+                or traj._start_yaw != start_yaw
+                or traj._end_yaw != fh.yaw
+            ):
+                traj = self._swing(start_pos, start_yaw, start_normal, fh)
+                self._trajectories[(f, lo)] = traj
+                while len(self._trajectories) > 8:
+                    self._trajectories.pop(next(iter(self._trajectories)))
             in_swing = (times >= lo) & (times < td)
             after = times >= td
             foot_pos[in_swing, f] = traj.positions(times[in_swing])

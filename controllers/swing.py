@@ -164,7 +164,7 @@ class SwingTrajectory:
         terrain: TerrainQuery | None = None,
         clearance_m: float = 0.03,
         sole_rectangle: tuple[float, float, float, float] | None = None,
-        samples: int = 16,
+        samples: int = 32,
         max_apex_m: float = 0.5,
     ):
         if not t_touchdown > t_liftoff:
@@ -231,7 +231,7 @@ class SwingTrajectory:
         else:
             x0, x1, y0, y1 = rect
             pts = np.array(
-                [[0.0, 0.0], [x0, y0], [x0, y1], [x1, y0], [x1, y1]]
+                [[0.0, 0.0], [x0, y0], [x0, y1], [x1, y0], [x1, y1], [0.0, y0], [0.0, y1]]
             )  # (p, 2) sole frame
         dyaw = math.remainder(yaw1 - yaw0, 2.0 * math.pi)
         yaw = yaw0 + dyaw * q  # (k,)
@@ -244,6 +244,8 @@ class SwingTrajectory:
         # Profile shape g(s) in [0, 1]: z = z_end + (za - z_end) g on each side of the apex.
         sa = self.apex_phase
         rising = s < sa
+        # Ground swept until the next sample (rising: z grows) or since the previous one (falling).
+        h = np.where(rising, np.maximum(h, np.r_[h[1:], h[-1]]), np.maximum(h, np.r_[h[0], h[:-1]]))
         g = np.where(rising, quintic(s / sa)[0], quintic((1.0 - s) / (1.0 - sa))[0])
         z_end = np.where(rising, z0, z1)
         tol = 0.005
@@ -259,21 +261,17 @@ class SwingTrajectory:
         return min(max((t - self.t_liftoff) / self.duration_s, 0.0), 1.0)
 
     def positions(self, t: np.ndarray) -> np.ndarray:
-        """(k, 3) sole positions at times t (k,) (clamped to the swing interval)."""
+        """(k, 3) sole positions at ascending times t (k,) s (clamped to the swing interval)."""
         s = np.asarray(t, float) - self.t_liftoff
         s *= 1.0 / self.duration_s
         np.clip(s, 0.0, 1.0, out=s)
-        out = np.empty(s.shape + (3,))
-        out[..., :2] = self.start[:2] + _quintic_value(s)[..., None] * (
-            self.end[:2] - self.start[:2]
-        )
-        sa = self.apex_phase
-        rising = s < sa
-        u = np.where(rising, s * (1.0 / sa), (1.0 - s) * (1.0 / (1.0 - sa)))
-        z0, z1, za = self.start[2], self.end[2], self.apex_z
-        out[..., 2] = np.where(rising, z0, z1) + np.where(
-            rising, za - z0, za - z1
-        ) * _quintic_value(u)
+        out = np.empty((len(s), 3))
+        out[:, :2] = self.start[:2] + _quintic_value(s)[:, None] * (self.end[:2] - self.start[:2])
+        sa, za = self.apex_phase, self.apex_z
+        k = int(np.searchsorted(s, sa))  # s ascending: [0, k) rising, [k, end) falling
+        z0, z1 = self.start[2], self.end[2]
+        out[:k, 2] = z0 + (za - z0) * _quintic_value(s[:k] * (1.0 / sa))
+        out[k:, 2] = z1 + (za - z1) * _quintic_value((1.0 - s[k:]) * (1.0 / (1.0 - sa)))
         return out
 
     def _z_scalar(self, s: float) -> tuple[float, float, float]:
