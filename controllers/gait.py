@@ -429,16 +429,16 @@ class ContactSchedule:
             t0 = self._walk_t0(ep)
             if t_last < t0 or t_first >= ep.t_stop:
                 continue
-            k0 = np.floor((times - t0) / T)
-            # Same arithmetic as swings(): swing k spans [t0 + k T, t0 + k T + Tss); neighbours of
-            # the floored index are checked so that rounding cannot disagree at the boundaries.
-            for dk in (-1.0, 0.0, 1.0):
-                k = k0 + dk
-                lo = t0 + k * T
-                swing = (k >= 0) & (lo < ep.t_stop) & (lo <= times) & (times < lo + Tss)
-                foot = (ep.first + k.astype(np.int64)) % 2
-                out[swing & (foot == LEFT), LEFT] = False
-                out[swing & (foot == RIGHT), RIGHT] = False
+            # Swing k spans [t0 + k T, t0 + k T + Tss), with the same arithmetic as swings(); the
+            # floored index is corrected by one where rounding put a time on the wrong side.
+            k = np.floor((times - t0) / T)
+            k -= times < t0 + k * T
+            k += times >= t0 + (k + 1.0) * T
+            lo = t0 + k * T
+            swing = (k >= 0) & (lo < ep.t_stop) & (times < lo + Tss)
+            foot = (ep.first + k.astype(np.int64)) % 2
+            out[swing & (foot == LEFT), LEFT] = False
+            out[swing & (foot == RIGHT), RIGHT] = False
         return out
 
     def swings(self, t_from: float, t_to: float) -> list[SwingInterval]:
@@ -490,8 +490,9 @@ def advance_base(x: float, y: float, yaw: float, command: VelocityCommand, tau):
         sc = tau * (math.sin(half) / half if abs(half) > 1e-9 else 1.0 - half * half / 6.0)
         c, s = math.cos(yaw + half), math.sin(yaw + half)
     else:
-        half = (0.5 * w) * np.asarray(tau, float)
-        sc = np.sinc(half / math.pi) * tau  # tau sin(w tau / 2) / (w tau / 2)
+        tau = np.asarray(tau, float)
+        half = (0.5 * w) * tau
+        sc = tau if abs(w) < 1e-12 else np.sin(half) * (2.0 / w)  # tau sin(w tau / 2) / (w tau / 2)
         c, s = np.cos(yaw + half), np.sin(yaw + half)
     return (
         x + sc * (c * command.vx - s * command.vy),

@@ -74,12 +74,6 @@ def quintic(u):
     return u2 * u * (10.0 - 15.0 * u + 6.0 * u2), 30.0 * u2 * v * v, 60.0 * u * v * (1.0 - 2.0 * u)
 
 
-def _quintic_value(u: np.ndarray) -> np.ndarray:
-    """Value only of :func:`quintic` for u already in [0, 1]."""
-    u3 = u * u * u
-    return u3 * (10.0 - 15.0 * u + 6.0 * u * u)
-
-
 def _quintic_scalar(u: float) -> tuple[float, float, float]:
     u = min(max(u, 0.0), 1.0)
     u2 = u * u
@@ -261,18 +255,26 @@ class SwingTrajectory:
         return min(max((t - self.t_liftoff) / self.duration_s, 0.0), 1.0)
 
     def positions(self, t: np.ndarray) -> np.ndarray:
-        """(k, 3) sole positions at ascending times t (k,) s (clamped to the swing interval)."""
-        s = np.asarray(t, float) - self.t_liftoff
-        s *= 1.0 / self.duration_s
-        np.clip(s, 0.0, 1.0, out=s)
-        out = np.empty((len(s), 3))
-        out[:, :2] = self.start[:2] + _quintic_value(s)[:, None] * (self.end[:2] - self.start[:2])
+        """(k, 3) sole positions at times t (k,) s (clamped to the swing interval)."""
+        # Scalar arithmetic: faster than numpy for the few knots of one swing.
+        lo, inv = self.t_liftoff, 1.0 / self.duration_s
+        x0, y0, z0 = self.start.tolist()
+        x1, y1, z1 = self.end.tolist()
+        dx, dy = x1 - x0, y1 - y0
         sa, za = self.apex_phase, self.apex_z
-        k = int(np.searchsorted(s, sa))  # s ascending: [0, k) rising, [k, end) falling
-        z0, z1 = self.start[2], self.end[2]
-        out[:k, 2] = z0 + (za - z0) * _quintic_value(s[:k] * (1.0 / sa))
-        out[k:, 2] = z1 + (za - z1) * _quintic_value((1.0 - s[k:]) * (1.0 / (1.0 - sa)))
-        return out
+        ir, jf = 1.0 / sa, 1.0 / (1.0 - sa)
+        rows = []
+        for ti in np.asarray(t, float).ravel().tolist():
+            s = min(max((ti - lo) * inv, 0.0), 1.0)
+            q = s * s * s * (10.0 + s * (-15.0 + 6.0 * s))
+            if s < sa:
+                u = s * ir
+                z = z0 + (za - z0) * u * u * u * (10.0 + u * (-15.0 + 6.0 * u))
+            else:
+                u = (1.0 - s) * jf
+                z = z1 + (za - z1) * u * u * u * (10.0 + u * (-15.0 + 6.0 * u))
+            rows.append((x0 + q * dx, y0 + q * dy, z))
+        return np.array(rows, float).reshape(-1, 3)
 
     def _z_scalar(self, s: float) -> tuple[float, float, float]:
         za, sa = self.apex_z, self.apex_phase
@@ -304,5 +306,9 @@ class SwingTrajectory:
             acc[:2] = d[:2] * (ddq / (T * T))
             acc[2] = ddz / (T * T)
             acc[3:] = self._w * (ddq / (T * T))
-        R = self.R0 @ _exp3(self._u * q)
+        u = self._u
+        if u[0] == 0.0 and u[1] == 0.0 and self._start_rotation is None:
+            R = yaw_matrix(self._start_yaw + u[2] * q)  # flat soles: pure yaw interpolation
+        else:
+            R = self.R0 @ _exp3(u * q)
         return SwingSample(pos, R, vel, acc)
