@@ -81,7 +81,9 @@ def _effort_limits(cfg: RobotConfig, model: mujoco.MjModel) -> dict[str, float]:
             continue
         name = model.joint(j).name
         if model.jnt_actfrclimited[j]:
-            limits[name] = float(max(abs(model.jnt_actfrcrange[j][0]), abs(model.jnt_actfrcrange[j][1])))
+            limits[name] = float(
+                max(abs(model.jnt_actfrcrange[j][0]), abs(model.jnt_actfrcrange[j][1]))
+            )
     for a in range(model.nu):
         if model.actuator_trntype[a] != mujoco.mjtTrn.mjTRN_JOINT:
             continue
@@ -105,8 +107,12 @@ def _add_site(spec: mujoco.MjSpec, cfg: RobotConfig, name: str, frame: FrameSpec
     body = spec.body(frame.body)
     if body is None:
         names = [b.name for b in spec.bodies if b.name]
-        raise ConfigError(cfg.config_path, f"{where}.body", f"no body '{frame.body}'; bodies: {names}")
-    body.add_site(name=name, pos=list(frame.pos), quat=list(_rpy_to_quat(frame.rpy)), size=[0.01, 0, 0])
+        raise ConfigError(
+            cfg.config_path, f"{where}.body", f"no body '{frame.body}'; bodies: {names}"
+        )
+    body.add_site(
+        name=name, pos=list(frame.pos), quat=list(_rpy_to_quat(frame.rpy)), size=[0.01, 0, 0]
+    )
     return body
 
 
@@ -140,7 +146,9 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
         body = _add_site(spec, cfg, f"{s}_sole", foot, f"feet.{s}")
         x0, x1, y0, y1 = cfg.sole_rectangle
         rot = _rpy_to_mat(foot.rpy)
-        centre = np.asarray(foot.pos) + rot @ np.array([(x0 + x1) / 2, (y0 + y1) / 2, SOLE_THICKNESS_M / 2])
+        centre = np.asarray(foot.pos) + rot @ np.array(
+            [(x0 + x1) / 2, (y0 + y1) / 2, SOLE_THICKNESS_M / 2]
+        )
         body.add_geom(
             name=f"{s}_sole_box",
             type=mujoco.mjtGeom.mjGEOM_BOX,
@@ -161,7 +169,11 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
     root = spec.worldbody.first_body()
     base = spec.body(cfg.base_frame)
     if base is None:
-        raise ConfigError(cfg.config_path, "robot.base_frame", f"no body '{cfg.base_frame}'; root body is '{root.name}'")
+        raise ConfigError(
+            cfg.config_path,
+            "robot.base_frame",
+            f"no body '{cfg.base_frame}'; root body is '{root.name}'",
+        )
     base.add_site(name="base_imu", pos=[0, 0, 0], size=[0.01, 0, 0])
 
     joints = [j for j in spec.joints if j.type != mujoco.mjtJoint.mjJNT_FREE]
@@ -176,12 +188,37 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
             ctrllimited=mujoco.mjtLimited.mjLIMITED_TRUE,
             ctrlrange=[-lim, lim],
         )
-    spec.add_sensor(name="imu_quat", type=mujoco.mjtSensor.mjSENS_FRAMEQUAT, objtype=mujoco.mjtObj.mjOBJ_SITE, objname="base_imu")
-    spec.add_sensor(name="imu_gyro", type=mujoco.mjtSensor.mjSENS_GYRO, objtype=mujoco.mjtObj.mjOBJ_SITE, objname="base_imu")
-    spec.add_sensor(name="imu_acc", type=mujoco.mjtSensor.mjSENS_ACCELEROMETER, objtype=mujoco.mjtObj.mjOBJ_SITE, objname="base_imu")
+    spec.add_sensor(
+        name="imu_quat",
+        type=mujoco.mjtSensor.mjSENS_FRAMEQUAT,
+        objtype=mujoco.mjtObj.mjOBJ_SITE,
+        objname="base_imu",
+    )
+    spec.add_sensor(
+        name="imu_gyro",
+        type=mujoco.mjtSensor.mjSENS_GYRO,
+        objtype=mujoco.mjtObj.mjOBJ_SITE,
+        objname="base_imu",
+    )
+    spec.add_sensor(
+        name="imu_acc",
+        type=mujoco.mjtSensor.mjSENS_ACCELEROMETER,
+        objtype=mujoco.mjtObj.mjOBJ_SITE,
+        objname="base_imu",
+    )
     for s in SIDES:
-        spec.add_sensor(name=f"{s}_foot_force", type=mujoco.mjtSensor.mjSENS_FORCE, objtype=mujoco.mjtObj.mjOBJ_SITE, objname=f"{s}_sole")
-        spec.add_sensor(name=f"{s}_foot_torque", type=mujoco.mjtSensor.mjSENS_TORQUE, objtype=mujoco.mjtObj.mjOBJ_SITE, objname=f"{s}_sole")
+        spec.add_sensor(
+            name=f"{s}_foot_force",
+            type=mujoco.mjtSensor.mjSENS_FORCE,
+            objtype=mujoco.mjtObj.mjOBJ_SITE,
+            objname=f"{s}_sole",
+        )
+        spec.add_sensor(
+            name=f"{s}_foot_torque",
+            type=mujoco.mjtSensor.mjSENS_TORQUE,
+            objtype=mujoco.mjtObj.mjOBJ_SITE,
+            objname=f"{s}_sole",
+        )
     return spec
 
 

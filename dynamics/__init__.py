@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from cerebellum.dynamics.conventions import ConventionMap
-from cerebellum.dynamics.model import RobotModel, random_configuration, robot_model, standing_configuration
+from cerebellum.dynamics.model import (
+    RobotModel,
+    random_configuration,
+    robot_model,
+    standing_configuration,
+)
 
-__all__ = ["ConventionMap", "RobotModel", "random_configuration", "robot_model", "standing_configuration"]
+__all__ = [
+    "ConventionMap",
+    "RobotModel",
+    "random_configuration",
+    "robot_model",
+    "standing_configuration",
+]

@@ -83,8 +83,12 @@ class ConventionMap:
         self.nq, self.nv = pin_model.nq, pin_model.nv
         # Pinocchio velocity index of the joint driven by each MuJoCo actuator.
         self.actuator_v_index = np.array(
-            [pin_model.joints[pin_model.getJointId(mj_model.joint(mj_model.actuator_trnid[k][0]).name)].idx_v
-             for k in range(mj_model.nu)],
+            [
+                pin_model.joints[
+                    pin_model.getJointId(mj_model.joint(mj_model.actuator_trnid[k][0]).name)
+                ].idx_v
+                for k in range(mj_model.nu)
+            ],
             dtype=int,
         )
 
@@ -99,7 +103,9 @@ class ConventionMap:
         T = self.velocity_map(q)
         return T.T @ M_mj @ T
 
-    def bias_to_pinocchio(self, q: np.ndarray, v: np.ndarray, M_mj: np.ndarray, bias_mj: np.ndarray) -> np.ndarray:
+    def bias_to_pinocchio(
+        self, q: np.ndarray, v: np.ndarray, M_mj: np.ndarray, bias_mj: np.ndarray
+    ) -> np.ndarray:
         """(nv,) MuJoCo qfrc_bias -> Pinocchio nonLinearEffects, at Pinocchio (q, v)."""
         T = self.velocity_map(q)
         d = np.zeros(self.nv)

@@ -11,7 +11,11 @@ import pytest
 
 def cli(*args, check=False):
     return subprocess.run(
-        [sys.executable, "-m", "cerebellum", *args], capture_output=True, text=True, timeout=600, check=check
+        [sys.executable, "-m", "cerebellum", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=check,
     )
 
 

@@ -8,10 +8,10 @@ import mujoco
 import numpy as np
 import pinocchio as pin
 import pytest
+from cerebellum.dynamics.model import robot_model, standing_configuration
 
 from cerebellum import ConfigError, UnknownNameError, list_robots, load_robot
 from cerebellum.commands.check import TOLERANCES, check_robot
-from cerebellum.dynamics.model import robot_model, standing_configuration
 
 ROBOTS = ["h1", "apollo", "talos"]
 
@@ -47,7 +47,9 @@ def test_effort_limits_come_from_the_model_file(robot):
     for k in range(mj.nu):
         j = mj.actuator_trnid[k][0]
         name = mj.joint(j).name
-        assert mj.actuator_ctrlrange[k][1] == pytest.approx(rm.effort_limit[rm.joint_names.index(name)])
+        assert mj.actuator_ctrlrange[k][1] == pytest.approx(
+            rm.effort_limit[rm.joint_names.index(name)]
+        )
 
 
 def test_h1_limits_match_menagerie_actuators():
@@ -120,10 +122,19 @@ def test_user_robot_from_config_file_without_code(tmp_path, monkeypatch):
     ("edit", "field"),
     [
         (lambda s: s.replace('base_frame = "pelvis"\n', ""), "robot.base_frame"),
-        (lambda s: s.replace("[-0.08, 0.1, -0.03, 0.03]", "[0.1, -0.08, -0.03, 0.03]"), "sole.rectangle"),
+        (
+            lambda s: s.replace("[-0.08, 0.1, -0.03, 0.03]", "[0.1, -0.08, -0.03, 0.03]"),
+            "sole.rectangle",
+        ),
         (lambda s: s.replace("[-0.08, 0.1, -0.03, 0.03]", '"wide"'), "sole.rectangle"),
-        (lambda s: s.replace("pos = [0.045, 0.0, -0.07]", "pos = [0.045, 0.0]", 1), "feet.left.pos"),
-        (lambda s: s.replace("menagerie:unitree_h1/h1.xml", "menagerie:unitree_h1/nope.xml"), "robot.source"),
+        (
+            lambda s: s.replace("pos = [0.045, 0.0, -0.07]", "pos = [0.045, 0.0]", 1),
+            "feet.left.pos",
+        ),
+        (
+            lambda s: s.replace("menagerie:unitree_h1/h1.xml", "menagerie:unitree_h1/nope.xml"),
+            "robot.source",
+        ),
         (lambda s: s.replace('kp = { "*" = 100.0 }', 'kp = { "*" = "stiff" }'), "gains.kp.*"),
         (lambda s: s.replace("[feet.left]", "[feet.left"), "<syntax>"),
     ],
@@ -138,7 +149,10 @@ def test_malformed_config_names_file_and_field(tmp_path, edit, field):
 
 def test_unknown_body_names_the_field_and_lists_bodies(tmp_path, monkeypatch):
     monkeypatch.setenv("CEREBELLUM_CACHE", str(tmp_path / "cache"))
-    p = _write(tmp_path, H1_MIN.format(name="bad").replace('body = "left_ankle_link"', 'body = "left_foot"'))
+    p = _write(
+        tmp_path,
+        H1_MIN.format(name="bad").replace('body = "left_ankle_link"', 'body = "left_foot"'),
+    )
     with pytest.raises(ConfigError) as e:
         load_robot(str(p)).model_path()
     assert e.value.field == "feet.left.body" and "left_ankle_link" in str(e.value)

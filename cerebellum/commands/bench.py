@@ -118,7 +118,11 @@ def _wbc_tick(ctx: _Context, n: int) -> np.ndarray:
 
 #: Stage name -> (function(context, n) -> samples in µs, repetitions in quick mode, in full mode).
 STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
-    "pinocchio.rnea_cpp": (lambda c, n: np.asarray(c.core.time_rnea(c.q, c.v, c.a, n)), 5000, 50000),
+    "pinocchio.rnea_cpp": (
+        lambda c, n: np.asarray(c.core.time_rnea(c.q, c.v, c.a, n)),
+        5000,
+        50000,
+    ),
     "pinocchio.crba_cpp": (lambda c, n: np.asarray(c.core.time_crba(c.q, n)), 5000, 50000),
     "dynamics.bundle_cpp": (lambda c, n: np.asarray(c.core.time_compute(c.q, c.v, n)), 5000, 50000),
     "dynamics.bundle": (_bundle_py, 5000, 50000),
@@ -127,7 +131,11 @@ STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
 
 
 def run_bench(
-    robots: list[str], stages: list[str], full: bool = False, progress: bool = True, samples: int | None = None
+    robots: list[str],
+    stages: list[str],
+    full: bool = False,
+    progress: bool = True,
+    samples: int | None = None,
 ) -> dict:
     results = []
     skipped = []
@@ -156,14 +164,22 @@ def run_bench(
     return {
         "schema_version": SCHEMA_VERSION,
         "machine": _machine(),
-        "settings": {"mode": "full" if full else "quick", "samples": samples, "robots": robots, "stages": stages, "reference": REFERENCE},
+        "settings": {
+            "mode": "full" if full else "quick",
+            "samples": samples,
+            "robots": robots,
+            "stages": stages,
+            "reference": REFERENCE,
+        },
         "results": results,
         "skipped": skipped,
     }
 
 
 def _table(report: dict) -> str:
-    lines = [f"{'stage':22s} {'robot':8s} {'n':>6s} {'p50 us':>9s} {'p90 us':>9s} {'p99 us':>9s} {'max us':>9s} {'/rnea':>7s}"]
+    lines = [
+        f"{'stage':22s} {'robot':8s} {'n':>6s} {'p50 us':>9s} {'p90 us':>9s} {'p99 us':>9s} {'max us':>9s} {'/rnea':>7s}"
+    ]
     for r in report["results"]:
         lines.append(
             f"{r['name']:22s} {r['robot']:8s} {r['n']:6d} {r['p50']:9.2f} {r['p90']:9.2f} {r['p99']:9.2f} "
@@ -179,7 +195,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--quick", action="store_true", help="short runs (default)")
     mode.add_argument("--full", action="store_true", help="long runs")
     p.add_argument("--robots", nargs="+", metavar="ROBOT", help="default: every registered robot")
-    p.add_argument("--stages", nargs="+", metavar="STAGE", help=f"default: all of {', '.join(STAGES)}")
+    p.add_argument(
+        "--stages", nargs="+", metavar="STAGE", help=f"default: all of {', '.join(STAGES)}"
+    )
     p.add_argument("--samples", type=int, metavar="N", help="calls per stage (overrides the mode)")
     p.set_defaults(func=main)
 
@@ -203,9 +221,16 @@ def main(args: argparse.Namespace) -> int:
     for robot in robots:
         by = {r["name"]: r for r in report["results"] if r["robot"] == robot}
         if {"dynamics.bundle_cpp", "pinocchio.rnea_cpp", "pinocchio.crba_cpp"} <= by.keys():
-            ratio = by["dynamics.bundle_cpp"]["p50"] / (by["pinocchio.rnea_cpp"]["p50"] + by["pinocchio.crba_cpp"]["p50"])
-            extra = by.get("dynamics.bundle", {}).get("p50", float("nan")) - by["dynamics.bundle_cpp"]["p50"]
-            print(f"{robot}: bundle_cpp / (rnea_cpp + crba_cpp) = {ratio:.2f} (p50); Python call overhead {extra:.2f} us (p50)")
+            ratio = by["dynamics.bundle_cpp"]["p50"] / (
+                by["pinocchio.rnea_cpp"]["p50"] + by["pinocchio.crba_cpp"]["p50"]
+            )
+            extra = (
+                by.get("dynamics.bundle", {}).get("p50", float("nan"))
+                - by["dynamics.bundle_cpp"]["p50"]
+            )
+            print(
+                f"{robot}: bundle_cpp / (rnea_cpp + crba_cpp) = {ratio:.2f} (p50); Python call overhead {extra:.2f} us (p50)"
+            )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)

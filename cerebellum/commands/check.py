@@ -48,9 +48,15 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a - b).max() / max(1.0, np.abs(b).max()))
 
 
-def check_robot(name: str, states: int = 20, seed: int = 0, casadi: bool = True, core: bool = True) -> CheckResult:
+def check_robot(
+    name: str, states: int = 20, seed: int = 0, casadi: bool = True, core: bool = True
+) -> CheckResult:
     """Compares the engines at ``states`` random (q, v, a); returns the largest error per quantity."""
-    from cerebellum.dynamics.conventions import ConventionMap, pinocchio_to_mujoco_q, pinocchio_to_mujoco_v
+    from cerebellum.dynamics.conventions import (
+        ConventionMap,
+        pinocchio_to_mujoco_q,
+        pinocchio_to_mujoco_v,
+    )
     from cerebellum.dynamics.model import RobotModel, random_configuration
     from cerebellum.robots import load_robot
 
@@ -103,23 +109,32 @@ def check_robot(name: str, states: int = 20, seed: int = 0, casadi: bool = True,
         put("com (m)", np.abs(md.subtree_com[0] - com).max())
         pin.computeJointJacobians(model, data, q)
         pin.framesForwardKinematics(model, data, q)
-        for fid, sid in zip(fids, sids):
+        for fid, sid in zip(fids, sids, strict=True):
             oMf = data.oMf[fid]
             put("frame_position (m)", np.abs(md.site_xpos[sid] - oMf.translation).max())
             put("frame_rotation (-)", np.abs(md.site_xmat[sid].reshape(3, 3) - oMf.rotation).max())
             mujoco.mj_jacSite(mj, md, jacp, jacr, sid)
             J = pin.getFrameJacobian(model, data, fid, pin.LOCAL_WORLD_ALIGNED)
-            put("contact_jacobian (-)", np.abs(conv.jacobian_to_pinocchio(q, np.vstack([jacp, jacr])) - J).max())
+            put(
+                "contact_jacobian (-)",
+                np.abs(conv.jacobian_to_pinocchio(q, np.vstack([jacp, jacr])) - J).max(),
+            )
 
         if mirror is not None:
             f = mirror.functions
             put("casadi.com (m)", np.abs(np.asarray(f["com"](q)).ravel() - com).max())
-            for fr, fid in zip(frames, fids):
+            for fr, fid in zip(frames, fids, strict=True):
                 R, p = mirror.frame_placement(fr)(q)
-                put("casadi.frames (m)", np.abs(np.asarray(p).ravel() - data.oMf[fid].translation).max())
+                put(
+                    "casadi.frames (m)",
+                    np.abs(np.asarray(p).ravel() - data.oMf[fid].translation).max(),
+                )
                 put("casadi.frames (m)", np.abs(np.asarray(R) - data.oMf[fid].rotation).max())
             h = pin.computeCentroidalMomentum(model, data, q, v)
-            put("casadi.centroidal_momentum (rel)", _rel(np.asarray(f["centroidal_momentum"](q, v)).ravel(), h.vector))
+            put(
+                "casadi.centroidal_momentum (rel)",
+                _rel(np.asarray(f["centroidal_momentum"](q, v)).ravel(), h.vector),
+            )
             tau = pin.rnea(model, data, q, v, a)
             put("casadi.rnea (rel)", _rel(np.asarray(f["rnea"](q, v, a)).ravel(), tau))
 
@@ -136,7 +151,9 @@ def check_robot(name: str, states: int = 20, seed: int = 0, casadi: bool = True,
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="compare Pinocchio, MuJoCo, the CasADi mirror and the C++ core")
+    p = sub.add_parser(
+        "check", help="compare Pinocchio, MuJoCo, the CasADi mirror and the C++ core"
+    )
     p.add_argument("robots", nargs="+", metavar="ROBOT", help="robot name(s) or config file(s)")
     p.add_argument("--states", type=int, default=20, help="random states per robot (default 20)")
     p.add_argument("--seed", type=int, default=0)
