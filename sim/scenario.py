@@ -372,6 +372,11 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
     )
     name = sc.string("name", path.stem)
     robot = sc.string("robot")
+    from cerebellum.robots import list_robots
+
+    if not robot.endswith(".toml") and robot not in list_robots():
+        known = ", ".join(list_robots())
+        raise ConfigError(path, "scenario.robot", f"unknown robot '{robot}'; known: {known}")
     duration = sc.num("duration_s", lo=0.0, hi=3600.0, lo_open=True)
     seed = sc.integer("seed", 0, lo=0, hi=2**32 - 1)
 
