@@ -685,7 +685,8 @@ class GaitPlanner:
         v_err = state.base_velocity[:2] - command.world_velocity(state.base_yaw)
         zero2 = np.zeros(2)
         bx, by = float(state.base_position[0]), float(state.base_position[1])
-        for i, sw in enumerate(self.schedule.swings(t, float(times[-1]))):
+        feedback = True  # velocity feedback goes to the first foothold planned now (capture step)
+        for sw in self.schedule.swings(t, float(times[-1])):
             f, lo, td = sw.foot, sw.t_liftoff, sw.t_touchdown
             held = self._targets[f]
             in_progress = lo <= t
@@ -698,6 +699,7 @@ class GaitPlanner:
                 fh = held
             else:
                 x, y, yaw = advance_base(bx, by, state.base_yaw, command, td - t)
+                v_fb, feedback = (v_err if feedback else zero2), False
                 fh = self.footsteps.place(
                     f,
                     lo,
@@ -705,7 +707,7 @@ class GaitPlanner:
                     np.array([float(x), float(y)]),
                     float(yaw),
                     command,
-                    v_err if i == 0 else zero2,
+                    v_fb,
                     planned[1 - f][0],
                     self.terrain,
                 )
@@ -717,8 +719,8 @@ class GaitPlanner:
                 traj is None
                 or not np.array_equal(traj.start, start_pos)
                 or not np.array_equal(traj.end, fh.position)
-                or traj._start_yaw != start_yaw
-                or traj._end_yaw != fh.yaw
+                or traj.start_yaw != start_yaw
+                or traj.end_yaw != fh.yaw
             ):
                 traj = self._swing(start_pos, start_yaw, start_normal, fh)
                 self._trajectories[(f, lo)] = traj

@@ -187,15 +187,15 @@ class SwingTrajectory:
                 base + max_apex_m,
             )
         # Orientation: R(s) = R0 exp(u q(s)), built on first use.
-        self._start_yaw, self._end_yaw = float(start_yaw), float(end_yaw)
+        self.start_yaw, self.end_yaw = float(start_yaw), float(end_yaw)  # rad
         self._start_rotation, self._end_normal = start_rotation, end_normal
         self._u: np.ndarray | None = None
 
     def _orientation(self) -> None:
-        R0 = yaw_matrix(self._start_yaw)
+        R0 = yaw_matrix(self.start_yaw)
         if self._start_rotation is not None:
             R0 = np.array(self._start_rotation, float)
-        R1 = yaw_matrix(self._end_yaw)
+        R1 = yaw_matrix(self.end_yaw)
         if self._end_normal is not None:
             R1 = tilt_matrix(self._end_normal) @ R1
         self.R0, self.R1 = R0, R1
@@ -308,7 +308,7 @@ class SwingTrajectory:
             acc[3:] = self._w * (ddq / (T * T))
         u = self._u
         if u[0] == 0.0 and u[1] == 0.0 and self._start_rotation is None:
-            R = yaw_matrix(self._start_yaw + u[2] * q)  # flat soles: pure yaw interpolation
+            R = yaw_matrix(self.start_yaw + u[2] * q)  # flat soles: pure yaw interpolation
         else:
             R = self.R0 @ _exp3(u * q)
         return SwingSample(pos, R, vel, acc)

@@ -393,6 +393,22 @@ def test_forward_steps_scale_with_speed():
     )
 
 
+def test_velocity_error_moves_the_capture_step_and_lateral_steps():
+    st = SETTINGS
+    cmd = VelocityCommand(0.3)
+    a = GaitPlanner(st).plan(0.0, standing_state(v=(0.3, 0.0, 0.0)), cmd).footholds
+    b = GaitPlanner(st).plan(0.0, standing_state(v=(0.5, -0.1, 0.0)), cmd).footholds
+    K = st.feedback_gain_s
+    assert b[0].position[:2] - a[0].position[:2] == pytest.approx([0.2 * K, -0.1 * K])
+    assert b[1].position == pytest.approx(a[1].position)  # feedback only on the capture step
+    side = GaitPlanner(st).plan(0.0, standing_state(v=(0.0, 0.15, 0.0)), VelocityCommand(vy=0.15))
+    fh = side.footholds[0]
+    assert fh.foot == LEFT  # stepping left lifts the left foot first
+    assert fh.position[1] - 0.5 * st.nominal_width_m == pytest.approx(
+        0.15 * (fh.t_touchdown + st.stance_duration_s / 2)
+    )
+
+
 def test_turning_rotates_footholds():
     st = SETTINGS
     fp = FootstepPlanner(st)
