@@ -7,6 +7,7 @@
 #include <cerebellum/robot.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -72,6 +73,20 @@ struct Section {
   std::function<void(int)> run;      // counted
 };
 
+void* volatile g_sink = nullptr;
+
+/// True if allocations through malloc and operator new are seen by the counter.
+bool counter_works() {
+  g_allocations.store(0);
+  g_counting.store(true);
+  g_sink = std::malloc(64);
+  std::free(g_sink);
+  g_sink = ::operator new(64);
+  ::operator delete(g_sink);
+  g_counting.store(false);
+  return g_allocations.load() >= 2;
+}
+
 long count_allocations(const Section& s, int calls) {
   long total = 0;
   for (int i = 0; i < calls; ++i) {
@@ -101,6 +116,10 @@ int main(int argc, char** argv) {
   if (positional.empty() || calls <= 0) {
     std::fprintf(stderr, "usage: %s <model.xml|model.urdf> [frame ...] [--calls N]\n", argv[0]);
     return 2;
+  }
+  if (!counter_works()) {
+    std::fprintf(stderr, "error: the allocation counter does not see malloc/operator new\n");
+    return 3;
   }
   try {
     const std::vector<std::string> frames(positional.begin() + 1, positional.end());
