@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from cerebellum.sim.scenario import Scenario, list_scenarios, load_scenario
+from cerebellum.sim.simulation import (
+    Controller,
+    ControllerContext,
+    SimResult,
+    Simulation,
+    list_controllers,
+    register_controller,
+)
 from cerebellum.sim.state import BaseState, RobotState
 from cerebellum.sim.terrain import (
     Flat,
@@ -19,6 +27,12 @@ from cerebellum.sim.terrain import (
 
 __all__ = [
     "BaseState",
+    "Controller",
+    "ControllerContext",
+    "SimResult",
+    "Simulation",
+    "list_controllers",
+    "register_controller",
     "Flat",
     "Heightmap",
     "RobotState",

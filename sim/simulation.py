@@ -35,12 +35,13 @@ from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
 from cerebellum.sim.state import BaseState, RobotState
 from cerebellum.sim.terrain import Terrain, make_terrain
 
-from cerebellum.errors import ConfigError, UnknownNameError
+from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
 from cerebellum.robots import RobotConfig, load_robot
 
 __all__ = [
     "Controller",
     "ControllerContext",
+    "ControllerUnavailableError",
     "JointPDController",
     "SimResult",
     "Simulation",
@@ -83,6 +84,12 @@ class ControllerContext:
 
 
 ControllerFactory = Callable[[ControllerContext], Controller]
+
+
+class ControllerUnavailableError(CerebellumError, ImportError):
+    """A registered controller whose module cannot be imported (e.g. the C++ core is not built)."""
+
+
 _CONTROLLERS: dict[str, ControllerFactory | str] = {}
 
 
@@ -104,10 +111,8 @@ def _factory(name: str) -> ControllerFactory:
         try:
             f = getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError) as e:
-            raise UnknownNameError(
-                "controller",
-                f"{name}' (not available: {e})",
-                [n for n in _CONTROLLERS if n != name],
+            raise ControllerUnavailableError(
+                f"controller '{name}' cannot be loaded from '{module}:{attr}': {e}"
             ) from None
         _CONTROLLERS[name] = f
     return f
@@ -118,7 +123,7 @@ def default_controller() -> str:
     try:
         _factory("wbc")
         return "wbc"
-    except UnknownNameError:
+    except ControllerUnavailableError:
         return "pd"
 
 
