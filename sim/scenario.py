@@ -6,6 +6,7 @@ wherever a scenario name is. Layout (every table except ``[scenario]`` is option
 
     [scenario]   name, description, robot, duration_s, seed
     [terrain]    name = "flat" | "slope" | ...; the other keys are the terrain's parameters
+                 (a random terrain without an explicit ``seed`` takes one from the run's seed)
     [[command]]  t_s, vx (m/s), vy (m/s), yaw_rate (rad/s)      base velocity, held from t_s on
     [[push]]     t_s, duration_s, body, force_N = [x, y, z] | impulse_Ns = [x, y, z] (world frame),
                  jitter_t_s (uniform +-), jitter_angle_deg (uniform +- rotation about z)
