@@ -46,7 +46,8 @@ class FootholdSearch:
     the step limits. A candidate is acceptable when its normal is within ``max_slope_rad`` of z,
     the RMS residual of the ground under the sole (3 x 3 points) about the plane of that normal is
     below ``max_roughness_m``, and no point on the sole rectangle grown by ``edge_margin_m``
-    leaves that plane by more than ``max_edge_step_m`` (no edge nearby). Among acceptable
+    leaves that plane by more than ``max_edge_step_m`` (no edge nearby), and its height is within
+    ``max_step_height_m`` of the stance foot. Among acceptable
     candidates the lowest cost wins: distance_weight (d / radius)^2 + roughness_weight rms /
     max_roughness + slope_weight angle / max_slope. The search of a swing is reused while its
     heuristic foothold and the stance foot move less than ``replan_tolerance_m`` (and the sole yaw
@@ -59,6 +60,7 @@ class FootholdSearch:
     max_roughness_m: float = 0.01
     edge_margin_m: float = 0.03
     max_edge_step_m: float = 0.02
+    max_step_height_m: float = 0.3  # largest |z - stance foot z| (reachability; rejects pits)
     replan_tolerance_m: float = 0.01  # a search is reused while its inputs move less than this
     distance_weight: float = 1.0
     roughness_weight: float = 0.3
@@ -199,24 +201,37 @@ class FootstepPlanner:
         foot: int,
         xy: np.ndarray,
         yaw: float,
-        stance_xy: np.ndarray,
+        stance: np.ndarray,
         sole_yaw: float | None = None,
     ) -> tuple[np.ndarray, np.ndarray, bool]:
         """Best patch near ``xy`` (2,) for a sole turned by ``sole_yaw`` (default ``yaw``, the
-        heading of the step limits): position (3,) with z on the terrain, normal (3,), feasible."""
-        srch = self.search
+        heading of the step limits), given the other foot at ``stance`` ((3,) world; a (2,) xy skips
+        the step-height bound): position (3,) with z on the terrain, normal (3,), feasible.
+
+        If no candidate within the search radius is acceptable, a grid twice as wide (and twice as
+        coarse) is tried; failing that, the least-violating candidate is returned as infeasible.
+        """
         c, s = math.cos(yaw), math.sin(yaw)
         R = np.array([[c, -s], [s, c]])
-        cand = xy + self._offsets @ R.T  # (m, 2)
-        cand = cand[self._within_limits(foot, cand, yaw, stance_xy)]
-        if len(cand) == 0:
-            cand = xy[None, :]
         if sole_yaw is not None:
             c, s = math.cos(sole_yaw), math.sin(sole_yaw)
-            R = np.array([[c, -s], [s, c]])
-        sole = self._sole_pts @ R.T  # (9, 2) world offsets
-        ring = self._ring_pts @ R.T  # (8, 2)
-        pts = np.concatenate([sole, ring])  # (17, 2)
+        Rs = np.array([[c, -s], [s, c]])
+        pts = np.concatenate([self._sole_pts, self._ring_pts]) @ Rs.T  # (17, 2) world offsets
+        first = None
+        for scale in (1.0, 2.0):
+            cand = xy + (scale * self._offsets) @ R.T  # (m, 2)
+            cand = cand[self._within_limits(foot, cand, yaw, stance)]
+            if len(cand) == 0:
+                cand = xy[None, :]
+            found = self._evaluate(terrain, cand, pts, xy, stance, scale)
+            if found[2]:
+                return found
+            first = found if first is None else first
+        return first
+
+    def _evaluate(self, terrain, cand, pts, xy, stance, scale):
+        """Scores candidates (m, 2) with sole/ring sample offsets pts (17, 2); returns the best."""
+        srch = self.search
         X = cand[:, :1] + pts[:, 0]  # (m, 17)
         Y = cand[:, 1:] + pts[:, 1]
         H = terrain_heights(terrain, X, Y)
@@ -228,16 +243,18 @@ class FootstepPlanner:
         rough = np.sqrt(np.mean(res[:, :9] ** 2, axis=1))
         edge = np.abs(res[:, 9:]).max(axis=1)
         slope = np.arccos(np.clip(N[:, 2], -1.0, 1.0))
-        d2 = np.sum((cand - xy) ** 2, axis=1) / max(srch.search_radius_m, 1e-9) ** 2
+        d2 = np.sum((cand - xy) ** 2, axis=1) / max(scale * srch.search_radius_m, 1e-9) ** 2
         cost = (
             srch.distance_weight * d2
             + srch.roughness_weight * rough / srch.max_roughness_m
             + srch.slope_weight * slope / srch.max_slope_rad
         )
+        rise = np.abs(hc - float(stance[2])) if len(stance) > 2 else np.zeros(len(hc))
         ok = (
             (slope <= srch.max_slope_rad)
             & (rough <= srch.max_roughness_m)
             & (edge <= srch.max_edge_step_m)
+            & (rise <= srch.max_step_height_m)
         )
         if ok.any():
             i = int(np.argmin(np.where(ok, cost, np.inf)))
@@ -246,6 +263,7 @@ class FootstepPlanner:
                 np.maximum(slope / srch.max_slope_rad - 1, 0)
                 + np.maximum(rough / srch.max_roughness_m - 1, 0)
                 + np.maximum(edge / srch.max_edge_step_m - 1, 0)
+                + 10.0 * np.maximum(rise / srch.max_step_height_m - 1, 0)
             )
             i = int(np.argmin(viol + 1e-3 * cost))
         return np.array([cand[i, 0], cand[i, 1], hc[i]]), N[i].copy(), bool(ok[i])

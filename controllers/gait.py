@@ -574,7 +574,8 @@ class GaitPlan:
     rad, base_velocity (n, 3) m/s, base_yaw_rate (n,) rad/s; ``swing`` per foot at ``times[0]``:
     the sole pose/velocity/acceleration the WBC tracks (stance feet: their pose, zero rates);
     swing_phase (2,) in [0, 1] (nan in contact); footholds of the touchdowns planned in the horizon,
-    in time order (including the one of a swing in progress).
+    in time order (including the one of a swing in progress); foot_normals (n, 2, 3): terrain
+    normal under each foot's current or planned foothold (world z without a terrain).
     """
 
     times: np.ndarray
@@ -587,6 +588,7 @@ class GaitPlan:
     swing: tuple[SwingSample, SwingSample]
     swing_phase: np.ndarray
     footholds: list[Foothold] = field(default_factory=list)
+    foot_normals: np.ndarray | None = None
 
 
 class GaitPlanner:
@@ -679,6 +681,8 @@ class GaitPlanner:
             if contact[0, f]:
                 continue
             foot_pos[:, f] = planned[f][0]
+        normals = np.empty((n, 2, 3))
+        normals[:, LEFT], normals[:, RIGHT] = planned[LEFT][2], planned[RIGHT][2]
         ground = foot_pos[:, :, 2].copy() if self.terrain is not None else None
         current: list[SwingTrajectory | None] = [None, None]
         footholds: list[Foothold] = []
@@ -730,6 +734,7 @@ class GaitPlanner:
             after = times >= td
             foot_pos[in_swing, f] = traj.positions(times[in_swing])
             foot_pos[after, f] = fh.position
+            normals[in_swing | after, f] = fh.normal
             if ground is not None:
                 u = (times[in_swing] - lo) / (td - lo)
                 ground[in_swing, f] = start_pos[2] + (fh.position[2] - start_pos[2]) * u
@@ -771,4 +776,5 @@ class GaitPlanner:
             (samples[0], samples[1]),
             phase,
             footholds,
+            normals,
         )

@@ -502,6 +502,11 @@ def test_terrain_search_avoids_a_stair_edge():
     # Flat ground: the heuristic foothold itself is kept, z from the terrain.
     pos, _, ok = fp.on_terrain(Block(5.0, 6.0, 0.3), LEFT, nominal, 0.0, stance)
     assert ok and pos == pytest.approx([nominal[0], nominal[1], 0.0])
+    # A 0.3 m wide pit under the heuristic foothold: a solid patch within reach is chosen.
+    pit = Block(edge - 0.15, edge + 0.15, -1.0)
+    pos, _, ok = fp.on_terrain(pit, LEFT, nominal, 0.0, stance)
+    assert ok and pos[2] == 0.0
+    assert pos[0] + x1 + m <= edge - 0.15 + 1e-9 or pos[0] + x0 - m >= edge + 0.15 - 1e-9
     # A slope steeper than allowed everywhere: least-bad candidate, flagged infeasible.
 
     class Steep:
@@ -535,6 +540,9 @@ def test_planner_on_stairs_lands_on_treads_and_follows_the_ground():
         assert fh.position[2] == pytest.approx(float(stairs.height(fh.position[0], fh.position[1])))
     climbed = max(fh.position[2] for fh in final)
     assert climbed >= 0.1 - 1e-9
+    for *_, plan in log:  # terrain normals per knot for the MPC's friction cones
+        assert plan.foot_normals.shape == (25, 2, 3)
+        assert np.linalg.norm(plan.foot_normals, axis=2) == pytest.approx(1.0)
     t, yaw, base, feet, plan = log[-1]
     ground = np.mean([plan.foot_positions[0, f, 2] for f in (LEFT, RIGHT) if plan.contact[0, f]])
     assert plan.base_position[0, 2] >= st.base_height_m + min(ground, climbed) - 0.1
