@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from cerebellum.controllers.swing import TerrainQuery, terrain_heights, terrain_normals
 
 if TYPE_CHECKING:

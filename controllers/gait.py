@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from cerebellum.controllers.swing import (
     SwingSample,
     SwingTrajectory,
@@ -23,7 +24,6 @@ from cerebellum.controllers.swing import (
     tilt_matrix,
     yaw_matrix,
 )
-
 from cerebellum.errors import CerebellumError
 
 if TYPE_CHECKING:
@@ -239,6 +239,7 @@ class GaitSettings:
         max = nominal + 25 cm. Max step length: 0.45 x base height.
         """
         import pinocchio as pin
+
         from cerebellum.dynamics.model import robot_model, standing_configuration
 
         rm = robot_model(robot) if isinstance(robot, str) else robot
@@ -532,8 +533,11 @@ def base_reference(
     c, s = np.cos(psi), np.sin(psi)
     vel[:, 0] = c * command.vx - s * command.vy
     vel[:, 1] = s * command.vx + c * command.vy
-    if n > 1 and np.ndim(ground_z) > 0:
-        vel[:, 2] = np.gradient(pos[:, 2], dt)
+    if n > 1 and np.ndim(ground_z) > 0:  # central differences, one-sided at the ends
+        z = pos[:, 2]
+        vel[1:-1, 2] = (z[2:] - z[:-2]) * (0.5 / dt)
+        vel[0, 2] = (z[1] - z[0]) / dt
+        vel[-1, 2] = (z[-1] - z[-2]) / dt
     return BaseReference(pos, psi, vel, np.full(n, command.yaw_rate))
 
 

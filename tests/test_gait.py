@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+
 from cerebellum.controllers.footsteps import Foothold, FootholdSearch, FootstepPlanner
 from cerebellum.controllers.gait import (
     LEFT,
