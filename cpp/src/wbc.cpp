@@ -60,14 +60,15 @@ struct WholeBodyQPImpl {
   std::vector<Eigen::Matrix3d> R_s;
   std::vector<Eigen::Vector3d> p_s;
   Eigen::MatrixXd JW;  // (6, nv) weighted Jacobian
-  Eigen::MatrixXd H, A, C;
+  RowMatrixXd H, A, C;
   Eigen::VectorXd g, b, l, u, l_solver, u_solver;
-  Eigen::VectorXd x, tau, tau_prev, vdot, wrenches;
+  Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;  // y (neq), z (nin): multipliers
   Vector6d r6;
 
   proxsuite::proxqp::dense::QP<double> qp;
-  bool initialised = false;
   bool warm = false;
+  bool scaled = false;
+  Eigen::Array<bool, Eigen::Dynamic, 1> last_active;
 
   WbcStatus status = WbcStatus::kNotRun;
   int iterations = 0;
@@ -75,7 +76,10 @@ struct WholeBodyQPImpl {
   double tick_us = 0.0;
 
   WholeBodyQPImpl(Robot& r, const WholeBodyQPSettings& st, int n_, int neq_, int nin_)
-      : robot(r), s(st), qp(n_, neq_, nin_) {}
+      : robot(r),
+        s(st),
+        qp(n_, neq_, nin_, false, proxsuite::proxqp::HessianType::Dense,
+           proxsuite::proxqp::DenseBackend::PrimalDualLDLT) {}
 
   static int find_frame(const Robot& robot, const std::string& name) {
     const auto& names = robot.frame_names();
@@ -104,7 +108,7 @@ struct WholeBodyQPImpl {
     drift_s[c].head<3>() = d.head<3>() + d.tail<3>().cross(r) + omega.cross(omega.cross(r));
     drift_s[c].tail<3>() = d.tail<3>();
     vel_s[c].noalias() = J * v;
-    R_s[c] = P.R;
+    R_s[c].noalias() = P.R * s.contacts[c].rotation;
     p_s[c] = P.p + r;
   }
 
@@ -144,7 +148,9 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   int nin_contacts = 0;
   for (const auto& c : settings.contacts) {
     if (!(c.x_back >= 0 && c.x_front >= 0 && c.y_left >= 0 && c.y_right >= 0 && c.mu > 0 &&
-          c.fz_min >= 0 && c.fz_max >= c.fz_min && c.yaw_coeff >= 0 && c.offset.allFinite()))
+          c.fz_min >= 0 && c.fz_max >= c.fz_min && c.yaw_coeff >= 0 && c.offset.allFinite() &&
+          c.rotation.allFinite() &&
+          (c.rotation.transpose() * c.rotation - Eigen::Matrix3d::Identity()).norm() < 1e-6))
       throw std::invalid_argument("WholeBodyQP: invalid contact description for frame '" +
                                   c.frame + "'");
     nin_contacts += std::isinf(c.yaw_coeff) ? 9 : 11;
@@ -203,16 +209,19 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.R_s.assign(nc, Eigen::Matrix3d::Identity());
   I.p_s.assign(nc, Eigen::Vector3d::Zero());
   I.JW = Eigen::MatrixXd::Zero(6, nv);
-  I.H = Eigen::MatrixXd::Zero(n, n);
+  I.H = RowMatrixXd::Zero(n, n);
   I.g = Eigen::VectorXd::Zero(n);
-  I.A = Eigen::MatrixXd::Zero(neq, n);
+  I.A = RowMatrixXd::Zero(neq, n);
   I.b = Eigen::VectorXd::Zero(neq);
-  I.C = Eigen::MatrixXd::Zero(nin, n);
+  I.C = RowMatrixXd::Zero(nin, n);
   I.l = Eigen::VectorXd::Zero(nin);
   I.u = Eigen::VectorXd::Zero(nin);
   I.l_solver = Eigen::VectorXd::Zero(nin);
   I.u_solver = Eigen::VectorXd::Zero(nin);
   I.x = Eigen::VectorXd::Zero(n);
+  I.y = Eigen::VectorXd::Zero(neq);
+  I.z = Eigen::VectorXd::Zero(nin);
+  I.last_active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(nc, true);
   I.tau = Eigen::VectorXd::Zero(nv - 6);
   I.tau_prev = Eigen::VectorXd::Zero(nv - 6);
   I.vdot = Eigen::VectorXd::Zero(nv);
@@ -227,12 +236,15 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.qp.settings.initial_guess = proxsuite::proxqp::InitialGuessStatus::NO_INITIAL_GUESS;
   // Initialise the solver once on a trivially feasible problem so that tick() never allocates.
   I.H.diagonal().setOnes();
+  for (int i = 0; i < neq; ++i) I.A(i, i % n) = 1.0;
+  for (int i = 0; i < nin; ++i) I.C(i, i % n) = 1.0;
   I.l.setConstant(-kInf);
   I.u.setConstant(kInf);
   I.qp.init(I.H, I.g, I.A, I.b, I.C, I.l, I.u, true);
   I.qp.solve();
   I.H.setZero();
-  I.initialised = true;
+  I.A.setZero();
+  I.C.setZero();
   I.status = WbcStatus::kNotRun;
 }
 
@@ -356,8 +368,14 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   for (int c = 0; c < nc; ++c) {
     I.A.block(0, nv + 6 * c, 6, 6).noalias() = -I.Js[c].leftCols<6>().transpose();
     if (active(c)) {
-      I.A.block(6 + 6 * c, 0, 6, nv) = I.Js[c];
-      I.b.segment<6>(6 + 6 * c) = -I.drift_s[c] - s.kd_contact * I.vel_s[c];
+      I.r6 = -I.drift_s[c] - s.kd_contact * I.vel_s[c];
+      if (s.contact_weight > 0) {
+        I.add_task(I.Js[c], I.r6, Vector6d::Constant(s.contact_weight));
+        I.b.segment<6>(6 + 6 * c).setZero();
+      } else {
+        I.A.block(6 + 6 * c, 0, 6, nv) = I.Js[c];
+        I.b.segment<6>(6 + 6 * c) = I.r6;
+      }
     } else {
       I.A.block<6, 6>(6 + 6 * c, nv + 6 * c).setIdentity();
       I.b.segment<6>(6 + 6 * c).setZero();
@@ -391,10 +409,25 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   I.u_solver = I.u.cwiseMin(kInf);
 
   // ---- Solve.
-  I.qp.settings.initial_guess =
-      I.warm ? proxsuite::proxqp::InitialGuessStatus::WARM_START_WITH_PREVIOUS_RESULT
-             : proxsuite::proxqp::InitialGuessStatus::NO_INITIAL_GUESS;
-  I.qp.update(I.H, I.g, I.A, I.b, I.C, I.l_solver, I.u_solver, true);
+  // Ruiz equilibration is recomputed when the contact set changes, and kept otherwise.
+  const bool new_contacts = !I.scaled || (active != I.last_active).any();
+  I.last_active = active;
+  I.scaled = true;
+  I.qp.settings.initial_guess = I.warm ? proxsuite::proxqp::InitialGuessStatus::WARM_START
+                                       : proxsuite::proxqp::InitialGuessStatus::NO_INITIAL_GUESS;
+  // Vectors go straight into the solver's model (its update() copies them through temporaries);
+  // passing the row-major matrices by reference marks the problem for refactorisation.
+  I.qp.model.g = I.g;
+  I.qp.model.b = I.b;
+  I.qp.model.l = I.l_solver;
+  I.qp.model.u = I.u_solver;
+  I.qp.update(I.H, std::nullopt, I.A, std::nullopt, I.C, std::nullopt, std::nullopt,
+              new_contacts);
+  if (I.warm) {  // previous solution (what QP::solve(x, y, z) does, without its temporaries)
+    I.qp.results.x = I.x;
+    I.qp.results.y = I.y;
+    I.qp.results.z = I.z;
+  }
   I.qp.solve();
   const auto out = I.qp.results.info.status;
   I.iterations = static_cast<int>(I.qp.results.info.iter);
@@ -414,6 +447,8 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     I.status = WbcStatus::kOk;
     I.warm = true;
     I.x = xs;
+    I.y = I.qp.results.y;
+    I.z = I.qp.results.z;
     I.vdot = xs.head(nv);
     I.wrenches = xs.tail(6 * nc);
     I.tau.noalias() = wq.M.bottomRows(nj) * I.vdot;
@@ -447,11 +482,11 @@ WbcStatus WholeBodyQP::status() const { return impl_->status; }
 int WholeBodyQP::iterations() const { return impl_->iterations; }
 std::uint64_t WholeBodyQP::failures() const { return impl_->failures; }
 double WholeBodyQP::last_tick_us() const { return impl_->tick_us; }
-const Eigen::MatrixXd& WholeBodyQP::H() const { return impl_->H; }
+const RowMatrixXd& WholeBodyQP::H() const { return impl_->H; }
 const Eigen::VectorXd& WholeBodyQP::g() const { return impl_->g; }
-const Eigen::MatrixXd& WholeBodyQP::A() const { return impl_->A; }
+const RowMatrixXd& WholeBodyQP::A() const { return impl_->A; }
 const Eigen::VectorXd& WholeBodyQP::b() const { return impl_->b; }
-const Eigen::MatrixXd& WholeBodyQP::C() const { return impl_->C; }
+const RowMatrixXd& WholeBodyQP::C() const { return impl_->C; }
 const Eigen::VectorXd& WholeBodyQP::l() const { return impl_->l; }
 const Eigen::VectorXd& WholeBodyQP::u() const { return impl_->u; }
 const Eigen::VectorXd& WholeBodyQP::x() const { return impl_->x; }

@@ -20,12 +20,14 @@
 namespace cerebellum {
 
 using Vector6d = Eigen::Matrix<double, 6, 1>;
+using RowMatrixXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-/// A rectangular sole rigidly attached to a tracked frame of the Robot. The sole frame has the axes
-/// of `frame` and its origin at `offset`; its z axis is the contact normal.
+/// A rectangular sole rigidly attached to a tracked frame of the Robot: origin `offset` and axes
+/// `rotation` in that frame. The sole z axis is the contact normal, x points forward.
 struct ContactDescription {
-  std::string frame;                                  // Robot frame name
-  Eigen::Vector3d offset = Eigen::Vector3d::Zero();  // sole origin in `frame`, frame axes, m
+  std::string frame;                                         // Robot frame name
+  Eigen::Vector3d offset = Eigen::Vector3d::Zero();         // sole origin in `frame`, m
+  Eigen::Matrix3d rotation = Eigen::Matrix3d::Identity();   // frame <- sole
   double x_back = 0.1;    // sole extent behind the origin along -x, m (>= 0)
   double x_front = 0.1;   // sole extent ahead of the origin along +x, m (>= 0)
   double y_right = 0.05;  // sole extent along -y, m (>= 0)
@@ -62,6 +64,11 @@ struct WholeBodyQPSettings {
   double kp_posture = 50.0, kd_posture = 10.0;
   double kp_hand = 100.0, kd_hand = 20.0;
   double kd_contact = 0.0;  // contact stabilisation: Jc vdot + drift = -kd_contact * Jc v
+  /// 0: rigid contacts are equality constraints. > 0: they become a task of this weight (their
+  /// equality rows are left empty), which stays feasible when the stacked contact Jacobian is rank
+  /// deficient and the velocity not exactly contact-consistent (e.g. H1's 5-DoF legs in double
+  /// support).
+  double contact_weight = 0.0;
 
   // Solver (proxsuite dense).
   double eps_abs = 1e-9;
@@ -140,12 +147,12 @@ class WholeBodyQP {
   std::uint64_t failures() const;  // ticks that returned the fallback
   double last_tick_us() const;     // wall time of the last tick (steady_clock), µs
 
-  /// Last assembled QP: min 0.5 x'Hx + g'x s.t. A x = b, l <= C x <= u (bounds may be +-inf).
-  const Eigen::MatrixXd& H() const;
+  /// Last assembled QP: min 0.5 x'Hx + g'x s.t. A x = b, l <= C x <= u (|bound| >= 1e20: none).
+  const RowMatrixXd& H() const;
   const Eigen::VectorXd& g() const;
-  const Eigen::MatrixXd& A() const;
+  const RowMatrixXd& A() const;
   const Eigen::VectorXd& b() const;
-  const Eigen::MatrixXd& C() const;
+  const RowMatrixXd& C() const;
   const Eigen::VectorXd& l() const;
   const Eigen::VectorXd& u() const;
   const Eigen::VectorXd& x() const;  // (nv + 6 nc) last QP solution
