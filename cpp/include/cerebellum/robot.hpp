@@ -20,7 +20,8 @@ struct FramePose {
 
 /// Everything a whole-body QP needs at one state. Sized once in Robot's constructor.
 struct WholeBodyQuantities {
-  Eigen::MatrixXd M;        // (nv, nv) joint-space inertia, armature included
+  Eigen::MatrixXd M;        // (nv, nv) joint-space inertia, symmetric, + model.armature on the
+                            // diagonal (MJCF joint `armature`; 0 for URDF), as pinocchio::crba
   Eigen::VectorXd nle;      // (nv) Coriolis + centrifugal + gravity, N / N·m
   Eigen::Vector3d com;      // (3) centre of mass, world, m
   Eigen::Vector3d vcom;     // (3) CoM velocity, world, m/s
