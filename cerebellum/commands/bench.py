@@ -188,6 +188,89 @@ def _table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def compare(report: dict, baseline: dict, max_regression: float) -> tuple[list[dict], bool]:
+    """Stage-by-stage ratio of normalised p50 (current / baseline); regression if > 1 + max.
+
+    Normalised figures (time / in-run Pinocchio RNEA on the same robot) make runs on different or
+    busy machines comparable. The reference stage itself is reported but never gates.
+    """
+    if baseline.get("schema_version") != SCHEMA_VERSION:
+        from cerebellum.errors import CerebellumError
+
+        raise CerebellumError(
+            f"baseline schema_version {baseline.get('schema_version')!r} != {SCHEMA_VERSION}"
+        )
+    base = {(r["name"], r["robot"]): r for r in baseline["results"]}
+    rows, ok = [], True
+    for r in report["results"]:
+        b = base.get((r["name"], r["robot"]))
+        row = {"name": r["name"], "robot": r["robot"], "p50": r["p50"], "status": "new"}
+        if b is not None and "normalised" in r and "normalised" in b:
+            ratio = r["normalised"] / b["normalised"]
+            row.update(
+                baseline_p50=b["p50"],
+                normalised=r["normalised"],
+                baseline_normalised=b["normalised"],
+                ratio=ratio,
+            )
+            if r["name"] == REFERENCE:
+                row["status"] = "reference"
+            elif ratio > 1.0 + max_regression:
+                row["status"] = "REGRESSION"
+                ok = False
+            elif ratio < 1.0 / (1.0 + max_regression):
+                row["status"] = "faster"
+            else:
+                row["status"] = "ok"
+        rows.append(row)
+    current = {(r["name"], r["robot"]) for r in report["results"]}
+    for key in base:
+        if key not in current:
+            rows.append({"name": key[0], "robot": key[1], "status": "not run"})
+    return rows, ok
+
+
+def _compare_table(rows: list[dict], max_regression: float) -> str:
+    lines = [
+        f"{'stage':22s} {'robot':8s} {'p50 us':>9s} {'base us':>9s} {'norm':>7s} {'base':>7s} {'ratio':>7s}  status (gate: ratio <= {1 + max_regression:.2f})"
+    ]
+    for r in rows:
+        nan = float("nan")
+        lines.append(
+            f"{r['name']:22s} {r['robot']:8s} {r.get('p50', nan):9.2f} {r.get('baseline_p50', nan):9.2f} "
+            f"{r.get('normalised', nan):7.2f} {r.get('baseline_normalised', nan):7.2f} {r.get('ratio', nan):7.2f}  {r['status']}"
+        )
+    return "\n".join(lines)
+
+
+def _markdown(report: dict, rows: list[dict] | None) -> str:
+    m = report["machine"]
+    out = [
+        f"# cerebellum bench ({report['settings']['mode']})",
+        "",
+        f"{m['cpu']}, {m['cores']} cores, Python {m['python']}, Pinocchio {m['pinocchio']}, {m['time']}",
+        "",
+        "| stage | robot | n | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | jitter µs | ÷ RNEA |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["results"]:
+        out.append(
+            f"| {r['name']} | {r['robot']} | {r['n']} | {r['p50']:.2f} | {r['p90']:.2f} | {r['p99']:.2f} | "
+            f"{r['p99.9']:.2f} | {r['max']:.1f} | {r['jitter']:.2f} | {r.get('normalised', float('nan')):.2f} |"
+        )
+    if rows:
+        out += [
+            "",
+            "| stage | robot | ratio to baseline (normalised p50) | status |",
+            "|---|---|---:|---|",
+        ]
+        for r in rows:
+            out.append(
+                f"| {r['name']} | {r['robot']} | {r.get('ratio', float('nan')):.2f} | {r['status']} |"
+            )
+    return "\n".join(out) + "\n"
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="latency benchmarks of the real-time stages")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON")
@@ -199,6 +282,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--stages", nargs="+", metavar="STAGE", help=f"default: all of {', '.join(STAGES)}"
     )
     p.add_argument("--samples", type=int, metavar="N", help="calls per stage (overrides the mode)")
+    p.add_argument(
+        "--compare", metavar="BASELINE", help="compare with a baseline JSON; exit 1 on regression"
+    )
+    p.add_argument(
+        "--max-regression",
+        type=float,
+        default=0.25,
+        metavar="FRACTION",
+        help="allowed slow-down of normalised p50 vs the baseline (default 0.25)",
+    )
+    p.add_argument("--markdown", metavar="FILE", help="write a Markdown table")
     p.set_defaults(func=main)
 
 
@@ -231,8 +325,35 @@ def main(args: argparse.Namespace) -> int:
             print(
                 f"{robot}: bundle_cpp / (rnea_cpp + crba_cpp) = {ratio:.2f} (p50); Python call overhead {extra:.2f} us (p50)"
             )
+    rows, ok = None, True
+    if args.compare:
+        from cerebellum.errors import ConfigError
+
+        try:
+            with open(args.compare) as f:
+                baseline = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            raise ConfigError(args.compare, "<file>", f"cannot read baseline: {e}") from None
+        rows, ok = compare(report, baseline, args.max_regression)
+        report["comparison"] = {
+            "baseline": args.compare,
+            "max_regression": args.max_regression,
+            "rows": rows,
+            "ok": ok,
+        }
+        print()
+        print(_compare_table(rows, args.max_regression))
+        print(
+            "no regression"
+            if ok
+            else "REGRESSION: at least one stage is slower than the gate allows"
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)
         print(f"wrote {args.json}")
-    return 0
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(_markdown(report, rows))
+        print(f"wrote {args.markdown}")
+    return 0 if ok else 1

@@ -1,0 +1,77 @@
+"""The benchmark's regression gate: normalised figures, baseline comparison, exit codes."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cerebellum.commands.bench import REFERENCE, compare, run_bench
+
+STAGES = [REFERENCE, "pinocchio.crba_cpp", "dynamics.bundle_cpp"]
+
+
+@pytest.fixture(scope="module")
+def report():
+    return run_bench(["h1"], STAGES, samples=500, progress=False)
+
+
+def _faster(report, factor):
+    """The same report with every non-reference stage `factor` times faster (normalised too)."""
+    base = copy.deepcopy(report)
+    for r in base["results"]:
+        if r["name"] != REFERENCE:
+            for k in ("p50", "p90", "p99", "p99.9", "max", "mean", "normalised"):
+                r[k] /= factor
+    return base
+
+
+def test_normalised_is_ratio_to_in_run_rnea(report):
+    by = {r["name"]: r for r in report["results"]}
+    ref = by[REFERENCE]["p50"]
+    for r in report["results"]:
+        assert r["normalised"] == pytest.approx(r["p50"] / ref)
+    assert by[REFERENCE]["normalised"] == 1.0
+
+
+def test_unchanged_baseline_passes(report):
+    rows, ok = compare(report, report, 0.25)
+    assert ok and all(r["status"] in ("ok", "reference") for r in rows)
+
+
+def test_twice_as_fast_baseline_fails(report):
+    rows, ok = compare(report, _faster(report, 2.0), 0.25)
+    assert not ok
+    assert {r["name"] for r in rows if r["status"] == "REGRESSION"} == set(STAGES) - {REFERENCE}
+
+
+def test_compare_cli_exit_codes(report, tmp_path):
+    same, fast = tmp_path / "same.json", tmp_path / "fast.json"
+    # A baseline from this machine, measured now, must pass; one twice as fast must fail.
+    run = [sys.executable, "-m", "cerebellum", "bench", "--robots", "h1", "--stages", *STAGES]
+    r = subprocess.run(
+        [*run, "--samples", "2000", "--json", str(same)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    fast.write_text(json.dumps(_faster(json.loads(same.read_text()), 2.0)))
+    ok = subprocess.run(
+        [*run, "--samples", "2000", "--compare", str(same), "--max-regression", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ok.returncode == 0, ok.stdout
+    bad = subprocess.run(
+        [*run, "--samples", "2000", "--compare", str(fast), "--markdown", str(tmp_path / "b.md")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 1 and "REGRESSION" in bad.stdout
+    assert "| dynamics.bundle_cpp | h1 |" in (tmp_path / "b.md").read_text()
