@@ -28,13 +28,9 @@ class RendererUnavailableError(CerebellumError, RuntimeError):
 
 
 def _percentiles(x: np.ndarray) -> dict[str, float]:
-    if len(x) == 0:
-        return {"p50": float("nan"), "p99": float("nan"), "max": float("nan")}
-    return {
-        "p50": float(np.percentile(x, 50)),
-        "p99": float(np.percentile(x, 99)),
-        "max": float(np.max(x)),
-    }
+    from cerebellum.sim.metrics import percentiles
+
+    return percentiles(x)
 
 
 def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -43,7 +39,12 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
     ``wbc.tick_us`` comes from the controller's own timer (``stats()["tick_us"]``) when it has one,
     else from the loop's wall-clock timing of ``compute()`` (``wbc.tick_source`` says which).
     ``max_push_Ns``: the largest impulse norm actually delivered by a push before the run ended.
+    Walking: ``distance_m``, ``mean_speed_mps``, ``velocity_tracking_rmse`` (see
+    :mod:`cerebellum.sim.metrics`), ``mpc`` {solve_ms {p50, p99, max}, failures, deadline_misses}
+    from the controller's ``stats()["mpc"]`` (None without an MPC).
     """
+    from cerebellum.sim import metrics as walking
+
     log = result.log
     stats = dict(result.controller_stats)
     tick = stats.pop("tick_us", None)
@@ -54,6 +55,8 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
     else:
         tick_us, source = _percentiles(result.tick_us), "loop"
     failures = int(stats.pop("failures", 0))
+    mpc = walking.mpc_metrics(stats)
+    stats.pop("mpc", None)
     pushes = result.pushes
     max_push = max((float(np.linalg.norm(p["impulse_Ns"])) for p in pushes), default=0.0)
     tau, lim = log["tau"], log["effort_limit"]
@@ -75,6 +78,10 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
         "final_base_position_m": log["base_pos"][-1].tolist() if n else None,
         "max_torque_ratio": float(np.max(np.abs(tau) / lim)) if n else 0.0,
         "max_push_Ns": max_push,
+        "distance_m": walking.distance_m(log),
+        "mean_speed_mps": walking.mean_speed_mps(log),
+        "velocity_tracking_rmse": walking.velocity_tracking_rmse(log),
+        "mpc": mpc,
         "pushes": [
             {k: p[k] for k in ("t_s", "duration_s", "body", "force_N", "impulse_Ns")}
             for p in pushes
@@ -265,6 +272,24 @@ def summary_table(m: dict[str, Any]) -> str:
             f"({m['wbc']['tick_source']})",
         ),
         ("controller failures", m["wbc"]["failures"]),
+        ("distance", f"{m['distance_m']:.2f} m ({m['mean_speed_mps']:.2f} m/s)"),
     ]
+    rmse = m.get("velocity_tracking_rmse")
+    if rmse is not None:
+        rows.append(
+            (
+                "velocity RMSE",
+                f"{rmse['linear_mps']:.3f} m/s, yaw rate {rmse['yaw_rate_rad_s']:.3f} rad/s",
+            )
+        )
+    solve = (m.get("mpc") or {}).get("solve_ms")
+    if solve is not None:
+        rows.append(
+            (
+                "mpc solve p50/p99/max",
+                f"{solve['p50']:.2f} / {solve['p99']:.2f} / {solve['max']:.2f} ms, "
+                f"{m['mpc']['failures']} failures, {m['mpc']['deadline_misses']} deadline misses",
+            )
+        )
     w = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k:<{w}}  {v}" for k, v in rows)

@@ -16,7 +16,8 @@ wherever a scenario name is. Layout (every table except ``[scenario]`` is option
     [controller] name, wbc_hz, mpc_hz, actuation_delay_ticks, ground_truth_base, options = {...}
     [physics]    timestep_s
     [success]    no_fall, fall_height_fraction, fall_tilt_rad, base_height_min_m,
-                 end_position = [x, y], end_position_tol_m, end_velocity_tol_m_s
+                 end_position = [x, y], end_position_tol_m, end_velocity_tol_m_s,
+                 min_distance_m, max_velocity_rmse (m/s), max_yaw_rate_rmse (rad/s)
 
 ``apply_overrides(doc, ["push.0.impulse_Ns=[0, 30, 0]", "scenario.duration_s=5"])`` edits the raw
 document before validation (values are TOML literals; anything else is taken as a string).
@@ -136,6 +137,9 @@ class SuccessCriteria:
     end_position: tuple[float, float] | None = None  # base x, y at the end, m
     end_position_tol_m: float = 0.1
     end_velocity_tol_m_s: float | None = None  # |base horizontal velocity - command| at the end
+    min_distance_m: float | None = None  # net base xy displacement at least this, m
+    max_velocity_rmse: float | None = None  # velocity_tracking_rmse.linear_mps at most this
+    max_yaw_rate_rmse: float | None = None  # velocity_tracking_rmse.yaw_rate_rad_s at most this
 
 
 @dataclass(frozen=True)
@@ -510,6 +514,9 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         end_position=end_pos,  # type: ignore[arg-type]
         end_position_tol_m=st.num("end_position_tol_m", 0.1, lo=0.0, hi=100.0, lo_open=True),
         end_velocity_tol_m_s=st.num("end_velocity_tol_m_s", None, lo=0.0, hi=10.0, lo_open=True),
+        min_distance_m=st.num("min_distance_m", None, lo=0.0, hi=1000.0),
+        max_velocity_rmse=st.num("max_velocity_rmse", None, lo=0.0, hi=10.0, lo_open=True),
+        max_yaw_rate_rmse=st.num("max_yaw_rate_rmse", None, lo=0.0, hi=10.0, lo_open=True),
     )
     return Scenario(
         name=name,

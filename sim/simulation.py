@@ -21,6 +21,7 @@ Falls (base height above the terrain < ``fall_height_fraction`` x its initial va
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import math
 import time
 from collections.abc import Callable
@@ -30,13 +31,14 @@ from typing import Any, Protocol, runtime_checkable
 
 import mujoco
 import numpy as np
+
 from cerebellum.dynamics.conventions import ConventionMap, mujoco_to_pinocchio_q
+from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
+from cerebellum.robots import RobotConfig, load_robot
+from cerebellum.sim import metrics as walking
 from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
 from cerebellum.sim.state import BaseState, RobotState
 from cerebellum.sim.terrain import Terrain, make_terrain
-
-from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
-from cerebellum.robots import RobotConfig, load_robot
 
 __all__ = [
     "Controller",
@@ -62,7 +64,9 @@ class Controller(Protocol):
     """What the loop drives. ``compute`` returns joint torques (nu,) N·m in actuator order.
 
     Optional: ``stats() -> dict`` (``tick_us`` as {p50, p99, max} from the controller's own timer,
-    ``failures`` count, ...), and ``plan(state, command)`` called at ``mpc_hz`` before ``compute``.
+    ``failures`` count, ``mpc`` = {``solve_ms``: every solve time in ms or {p50, p99, max},
+    ``failures``, ``deadline_misses``}, ...), and ``plan(state, command)`` called at ``mpc_hz``
+    before ``compute``.
     """
 
     def reset(self, state: RobotState) -> None: ...
@@ -112,10 +116,26 @@ def _factory(name: str) -> ControllerFactory:
             f = getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError) as e:
             raise ControllerUnavailableError(
-                f"controller '{name}' cannot be loaded from '{module}:{attr}': {e}"
+                f"controller '{name}' is not available yet: it cannot be loaded from "
+                f"'{module}:{attr}' ({e}); available now: {', '.join(_loadable())}"
             ) from None
         _CONTROLLERS[name] = f
     return f
+
+
+def _loadable() -> list[str]:
+    """Registered controllers that are already loaded or whose module can be found."""
+    out = []
+    for name, f in _CONTROLLERS.items():
+        if not isinstance(f, str):
+            out.append(name)
+            continue
+        try:
+            if importlib.util.find_spec(f.partition(":")[0]) is not None:
+                out.append(name)
+        except (ImportError, ValueError):
+            pass
+    return sorted(out)
 
 
 def default_controller() -> str:
@@ -206,6 +226,8 @@ class JointPDController:
 register_controller("pd", JointPDController)
 # The whole-body QP (C++ ``_core.WholeBodyQP`` behind ``cerebellum.controllers``): one entry.
 register_controller("wbc", "cerebellum.controllers.wbc:WholeBodyController")
+# Walking (gait + MPC + WBC), named by the walking scenarios' [controller] table.
+register_controller("walk", "cerebellum.controllers.walking:WalkingController")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -745,6 +767,16 @@ class Simulation:
             want = np.array([c * cmd[0] - sn * cmd[1], sn * cmd[0] + c * cmd[1]])
             if np.linalg.norm(log["qvel"][-1, :2] - want) > s.end_velocity_tol_m_s:
                 failed.append("end_velocity")
+        if s.min_distance_m is not None and walking.distance_m(log) < s.min_distance_m:
+            failed.append("min_distance_m")
+        if s.max_velocity_rmse is not None or s.max_yaw_rate_rmse is not None:
+            rmse = walking.velocity_tracking_rmse(log)  # None: too short to judge, a failure
+            for key, limit, name in (
+                ("linear_mps", s.max_velocity_rmse, "max_velocity_rmse"),
+                ("yaw_rate_rad_s", s.max_yaw_rate_rmse, "max_yaw_rate_rmse"),
+            ):
+                if limit is not None and (rmse is None or rmse[key] > limit):
+                    failed.append(name)
         return failed
 
     def pinocchio_q(self) -> np.ndarray:
