@@ -5,6 +5,7 @@
 // Usage: cerebellum_rt_check <model.xml|model.urdf> <frame> [frame ...] [--calls N]
 // Prints JSON: {"robot_compute": {"calls": N, "allocations": K}, ...}
 #include <cerebellum/robot.hpp>
+#include <cerebellum/wbc.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -14,6 +15,8 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -138,6 +141,33 @@ int main(int argc, char** argv) {
     std::vector<Section> sections;
     sections.push_back({"robot_compute", random_state, [&](int) { robot.compute(q, v); }});
     // Further real-time calls (e.g. the whole-body QP tick) are added here as sections.
+
+    // Whole-body QP tick: frames 0 and 1 are the feet (default soles), frame 2 (if any) the base.
+    // States near the neutral configuration; the contact set switches every 50 calls.
+    std::unique_ptr<cerebellum::WholeBodyQP> wbc;
+    cerebellum::WholeBodyReferences refs;
+    Eigen::Array<bool, Eigen::Dynamic, 1> active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(2, true);
+    Eigen::VectorXd q0 = Eigen::VectorXd::Zero(nq);
+    q0[6] = 1.0;
+    if (frames.size() >= 2) {
+      cerebellum::WholeBodyQPSettings ws;
+      for (int c = 0; c < 2; ++c) {
+        cerebellum::ContactDescription cd;
+        cd.frame = frames[c];
+        ws.contacts.push_back(cd);
+      }
+      if (frames.size() >= 3) ws.base_frame = frames[2];
+      ws.torque_limit = Eigen::VectorXd::Constant(nv - 6, std::numeric_limits<double>::infinity());
+      wbc = std::make_unique<cerebellum::WholeBodyQP>(robot, ws);
+      refs = wbc->make_references(q0);
+      auto near_neutral = [&](int i) {
+        for (int k = 7; k < nq; ++k) q[k] = q0[k] + 0.02 * uni(rng);
+        q.head<7>() = q0.head<7>();
+        v.setZero();
+        active(1) = (i / 50) % 2 == 0;
+      };
+      sections.push_back({"wbc_tick", near_neutral, [&](int) { wbc->tick(q, v, active, refs); }});
+    }
 
     std::string json = "{";
     for (std::size_t s = 0; s < sections.size(); ++s) {
