@@ -97,8 +97,11 @@ def run_scenario(
     overrides: list[str] | tuple[str, ...] = (),
     controller: str | None = None,
     progress: bool = False,
+    keep_logs: bool = True,
 ) -> tuple[dict, Path]:
-    """Runs a scenario and writes the report; returns (metrics, output folder)."""
+    """Runs a scenario and writes the report; returns (metrics, output folder).
+
+    ``keep_logs=False`` writes metrics.json (and the video if asked) but no log.npz or plots."""
     if video:
         _pick_gl_backend()
     from cerebellum.sim import report
@@ -119,9 +122,10 @@ def run_scenario(
         bar.close()
     terrain = {"name": sc.terrain, **sim.terrain.params()}
     m = report.metrics(result, terrain=terrain)
-    report.save_log(result.log, out_dir / "log.npz")
-    title = f"{sc.name} / {sim.cfg.name} / seed {sim.seed}:"
-    report.save_plots(result.log, out_dir, title=title)
+    if keep_logs:
+        report.save_log(result.log, out_dir / "log.npz")
+        title = f"{sc.name} / {sim.cfg.name} / seed {sim.seed}:"
+        report.save_plots(result.log, out_dir, title=title)
     if video:
         t0 = time.perf_counter()
         report.render_video(sim.model, result.log, out_dir / "video.mp4")
