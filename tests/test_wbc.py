@@ -1,0 +1,264 @@
+"""cerebellum._core.WholeBodyQP against Pinocchio's Python bindings and an independent QP solver."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import casadi
+import mujoco
+import numpy as np
+import pinocchio as pin
+import pytest
+
+from cerebellum import _core, load_robot
+
+LWA = pin.ReferenceFrame.LOCAL_WORLD_ALIGNED
+INF = 1e20
+
+
+def _skew(r: np.ndarray) -> np.ndarray:
+    return np.array([[0, -r[2], r[1]], [r[2], 0, -r[0]], [-r[1], r[0], 0]])
+
+
+def _torque_limits(mjcf: Path, model: pin.Model) -> np.ndarray:
+    """(nv-6,) |tau| limits from the MJCF actuators, in Pinocchio's joint order, N·m."""
+    mj = mujoco.MjModel.from_xml_path(str(mjcf))
+    lim = np.full(model.nv - 6, np.inf)
+    for a in range(mj.nu):
+        jname = mujoco.mj_id2name(mj, mujoco.mjtObj.mjOBJ_JOINT, mj.actuator_trnid[a, 0])
+        if mj.actuator_forcelimited[a]:
+            val = np.max(np.abs(mj.actuator_forcerange[a]))
+        elif mj.actuator_ctrllimited[a]:
+            val = np.max(np.abs(mj.actuator_ctrlrange[a])) * abs(mj.actuator_gear[a, 0])
+        else:
+            continue
+        lim[model.joints[model.getJointId(jname)].idx_v - 6] = val
+    return lim
+
+
+class Setup:
+    """A WholeBodyQP on a robot of the registry plus its independent Pinocchio model."""
+
+    def __init__(self, name: str, torque_scale: float = 1.0, **settings):
+        cfg = load_robot(name)
+        self.cfg = cfg
+        self.model = pin.buildModelFromMJCF(str(cfg.source))
+        self.data = self.model.createData()
+        feet = [cfg.feet["left"], cfg.feet["right"]]
+        self.robot = _core.Robot(str(cfg.source), [f.body for f in feet] + [cfg.base_frame])
+        s = _core.WholeBodyQPSettings()
+        s.contacts = [
+            _core.ContactDescription(
+                f.body,
+                offset=np.array(f.pos),
+                rotation=pin.rpy.rpyToMatrix(*f.rpy),
+                rectangle=np.array(cfg.sole_rectangle),
+                mu=cfg.friction,
+            )
+            for f in feet
+        ]
+        s.base_frame = cfg.base_frame
+        s.torque_limit = torque_scale * _torque_limits(cfg.source, self.model)
+        for k, val in settings.items():
+            setattr(s, k, val)
+        self.settings = s
+        q = pin.neutral(self.model)
+        for j, val in cfg.standing_joints.items():
+            q[self.model.joints[self.model.getJointId(j)].idx_q] = val
+        q[2] = 1.0
+        self.q0 = q
+        self.wbc = _core.WholeBodyQP(self.robot, s, q)
+        self.feet = feet
+
+    def soles(self, q: np.ndarray, v: np.ndarray):
+        """Per foot: (R world <- sole, Jacobian (6, nv) LWA at the sole, classical drift (6,))."""
+        m, d = self.model, self.data
+        pin.forwardKinematics(m, d, q, v, np.zeros(m.nv))
+        pin.computeJointJacobians(m, d, q)
+        pin.updateFramePlacements(m, d)
+        out = []
+        for f in self.feet:
+            fid = m.getFrameId(f.body)
+            R = d.oMf[fid].rotation
+            r = R @ np.array(f.pos)
+            J = pin.getFrameJacobian(m, d, fid, LWA).copy()
+            J[:3] -= _skew(r) @ J[3:]
+            a = pin.getFrameClassicalAcceleration(m, d, fid, LWA)
+            w = pin.getFrameVelocity(m, d, fid, LWA).angular
+            drift = np.concatenate([a.linear + np.cross(w, np.cross(w, r)), a.angular])
+            drift[:3] += np.cross(a.angular, r)
+            out.append((R @ pin.rpy.rpyToMatrix(*f.rpy), J, drift))
+        return out
+
+
+def _consistent_velocity(setup: Setup, rng) -> np.ndarray:
+    """Random v with both soles at rest: only joints that do not support a foot move."""
+    m = setup.model
+    v = 0.5 * rng.standard_normal(m.nv)
+    for f in setup.feet:
+        for j in m.supports[m.frames[m.getFrameId(f.body)].parentJoint]:
+            if j > 0:
+                v[m.joints[j].idx_v : m.joints[j].idx_v + m.joints[j].nv] = 0.0
+    return v
+
+
+@pytest.fixture(scope="module", params=["h1", "apollo"])
+def setup(request):
+    return Setup(request.param)
+
+
+def test_dynamics_contacts_and_cones(setup):
+    m, d = setup.model, setup.data
+    rng = np.random.default_rng(0)
+    for v in (np.zeros(m.nv), _consistent_velocity(setup, rng)):
+        q = setup.q0
+        mask = np.array([True, True])
+        tau = setup.wbc.tick(q, v, mask)
+        assert setup.wbc.status == _core.WbcStatus.OK
+        vdot, W = setup.wbc.vdot, setup.wbc.wrenches
+        assert tau.shape == (m.nv - 6,) and W.shape == (2, 6)
+        M = pin.crba(m, d, q)
+        M = np.triu(M) + np.triu(M, 1).T
+        nle = pin.rnea(m, d, q, v, np.zeros(m.nv))
+        soles = setup.soles(q, v)
+        # M vdot + nle = S' tau + sum Jc' w
+        rhs = np.concatenate([np.zeros(6), tau]) + sum(
+            J.T @ w for (_, J, _), w in zip(soles, W, strict=True)
+        )
+        assert np.max(np.abs(M @ vdot + nle - rhs)) < 1e-8
+        for (R, J, drift), w, c in zip(soles, W, setup.settings.contacts, strict=True):
+            np.testing.assert_allclose(J @ vdot + drift, 0.0, atol=1e-7)  # feet at rest
+            f, t = R.T @ w[:3], R.T @ w[3:]
+            tol = 1e-6
+            assert f[2] >= c.fz_min - tol
+            mu = c.mu / np.sqrt(2)
+            assert abs(f[0]) <= mu * f[2] + tol and abs(f[1]) <= mu * f[2] + tol
+            cop = np.array([-t[1], t[0]]) / f[2]
+            assert -c.x_back - tol <= cop[0] <= c.x_front + tol
+            assert -c.y_right - tol <= cop[1] <= c.y_left + tol
+        assert np.all(np.abs(tau) <= setup.settings.torque_limit + 1e-6)
+        # the feet carry the weight
+        assert W[:, 2].sum() == pytest.approx(setup.robot.mass * 9.81, rel=0.05)
+
+
+def test_single_support_swing_foot_wrench_zero(setup):
+    tau = setup.wbc.tick(setup.q0, np.zeros(setup.model.nv), np.array([True, False]))
+    assert np.all(np.isfinite(tau))
+    if setup.wbc.status == _core.WbcStatus.OK:
+        np.testing.assert_allclose(setup.wbc.wrenches[1], 0.0, atol=1e-7)
+
+
+def _cost(P, x):
+    return 0.5 * x @ P["H"] @ x + P["g"] @ x
+
+
+def test_matches_independent_qp_solver(setup):
+    setup.wbc.tick(setup.q0, np.zeros(setup.model.nv), np.array([True, True]))
+    assert setup.wbc.status == _core.WbcStatus.OK
+    P = setup.wbc.qp_matrices()
+    n = P["H"].shape[0]
+    Aall = np.vstack([P["A"], P["C"]])
+    lba = np.concatenate([P["b"], np.where(P["l"] <= -INF, -np.inf, P["l"])])
+    uba = np.concatenate([P["b"], np.where(P["u"] >= INF, np.inf, P["u"])])
+    solver = casadi.conic(
+        "wbc",
+        "qpoases",
+        {"h": casadi.Sparsity.dense(n, n), "a": casadi.Sparsity.dense(*Aall.shape)},
+        {"printLevel": "none", "error_on_fail": True},
+    )
+    sol = solver(h=P["H"], g=P["g"], a=Aall, lba=lba, uba=uba)
+    x_ref = np.array(sol["x"]).ravel()
+    assert np.max(np.abs(Aall[: len(P["b"])] @ x_ref - P["b"])) < 1e-8
+    c_ref, c = _cost(P, x_ref), _cost(P, P["x"])
+    assert c == pytest.approx(c_ref, rel=1e-6, abs=1e-6)
+    # Wrench regularisation is small (internal forces are weakly determined): x agrees loosely.
+    np.testing.assert_allclose(P["x"], x_ref, atol=1e-2)
+
+
+def test_infeasible_returns_fallback():
+    s = Setup("h1", torque_scale=1e-4)  # cannot hold the robot up
+    v = np.zeros(s.model.nv)
+    v[6:] = 0.1
+    before = s.wbc.failures
+    tau = s.wbc.tick(s.q0, v, np.array([True, True]))
+    assert s.wbc.status != _core.WbcStatus.OK
+    assert s.wbc.failures == before + 1
+    lim = s.settings.torque_limit
+    expected = np.clip(-s.settings.fallback_damping * v[6:], -lim, lim)
+    np.testing.assert_allclose(tau, expected)
+    np.testing.assert_allclose(s.wbc.wrenches, 0.0)
+    s.wbc.tick(s.q0, v, np.array([True, True]))
+    assert s.wbc.failures == before + 2
+
+
+def test_invalid_inputs_raise_value_error(setup):
+    nv = setup.model.nv
+    q = setup.q0.copy()
+    q[8] = np.nan
+    failures = setup.wbc.failures
+    with pytest.raises(ValueError):
+        setup.wbc.tick(q, np.zeros(nv), np.array([True, True]))
+    with pytest.raises(ValueError):
+        setup.wbc.tick(setup.q0, np.full(nv, np.inf), np.array([True, True]))
+    with pytest.raises(ValueError):
+        setup.wbc.tick(setup.q0[:-1], np.zeros(nv), np.array([True, True]))
+    with pytest.raises(ValueError):
+        setup.wbc.tick(setup.q0, np.zeros(nv), np.array([True]))
+    with pytest.raises(ValueError):
+        setup.wbc.set_com_reference(np.zeros(2))
+    assert setup.wbc.failures == failures
+
+
+def test_unknown_frame_lists_tracked_frames(setup):
+    s = _core.WholeBodyQPSettings()
+    s.contacts = [_core.ContactDescription("no_such_frame")]
+    s.torque_limit = setup.settings.torque_limit
+    with pytest.raises(ValueError, match="tracked:"):
+        _core.WholeBodyQP(setup.robot, s, setup.q0)
+
+
+def test_tracks_com_reference_direction(setup):
+    """A CoM reference 2 cm lower makes the QP accelerate the CoM downward."""
+    w = setup.wbc
+    com = w.com_reference
+    w.set_com_reference(com - np.array([0, 0, 0.02]))
+    try:
+        w.tick(setup.q0, np.zeros(setup.model.nv), np.array([True, True]))
+        Jcom = pin.jacobianCenterOfMass(setup.model, setup.data, setup.q0)
+        assert (Jcom @ w.vdot)[2] < -0.1
+    finally:
+        w.set_com_reference(com)
+
+
+def test_time_tick(setup):
+    t = setup.wbc.time_tick(setup.q0, np.zeros(setup.model.nv), np.array([True, True]), 200)
+    assert t.shape == (200,) and np.all(t > 0)
+
+
+def _rt_check_binary() -> Path:
+    return Path(_core.__file__).parent / "bin" / "cerebellum_rt_check"
+
+
+@pytest.mark.xfail(
+    reason="proxsuite 0.8 dense LDLT row insertion (active-set change) evaluates a temporary "
+    "vector on the heap: a few allocations per 1000 ticks",
+    strict=False,
+)
+@pytest.mark.parametrize("name", ["h1", "apollo"])
+def test_rt_check_wbc_tick_no_allocation(name):
+    exe = _rt_check_binary()
+    if not exe.exists():
+        pytest.skip(f"cerebellum_rt_check is not installed next to _core ({exe})")
+    cfg = load_robot(name)
+    frames = [cfg.feet["left"].body, cfg.feet["right"].body, cfg.base_frame]
+    out = subprocess.run(
+        [str(exe), str(cfg.source), *frames, "--calls", "500"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    report = json.loads(out.stdout)
+    assert report["wbc_tick"] == {"calls": 500, "allocations": 0}
