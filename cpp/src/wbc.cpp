@@ -145,6 +145,9 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
                                 std::to_string(settings.torque_limit.size()));
   if ((settings.torque_limit.array() < 0).any() || settings.torque_limit.hasNaN())
     throw std::invalid_argument("WholeBodyQP: torque_limit must be >= 0");
+  if (!(settings.contact_weight >= 0 && std::isfinite(settings.contact_weight) &&
+        settings.eps_abs > 0 && settings.max_iter > 0))
+    throw std::invalid_argument("WholeBodyQP: contact_weight must be finite >= 0, eps_abs and max_iter > 0");
   int nin_contacts = 0;
   for (const auto& c : settings.contacts) {
     if (!(c.x_back >= 0 && c.x_front >= 0 && c.y_left >= 0 && c.y_right >= 0 && c.mu > 0 &&
