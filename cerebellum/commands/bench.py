@@ -111,9 +111,10 @@ def _bundle_py(ctx: _Context, n: int) -> np.ndarray:
 def _wbc_tick(ctx: _Context, n: int) -> np.ndarray:
     from cerebellum.controllers.wbc import make_wbc  # noqa: PLC0415
 
-    wbc = make_wbc(ctx.rm, ctx.core)
-    wbc.time_tick(ctx.q, ctx.v, 0b11, min(n, 200))
-    return np.asarray(wbc.time_tick(ctx.q, ctx.v, 0b11, n))
+    wbc = make_wbc(ctx.rm, q0=ctx.q)
+    both = np.array([True, True])
+    wbc.time_tick(ctx.q, ctx.v, both, min(n, 200))
+    return np.asarray(wbc.time_tick(ctx.q, ctx.v, both, n))
 
 
 #: Stage name -> (function(context, n) -> samples in µs, repetitions in quick mode, in full mode).

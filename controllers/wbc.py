@@ -1,0 +1,120 @@
+"""Python front-end of the C++ whole-body QP: settings from a robot config, and a balance controller.
+
+The QP itself (``cerebellum._core.WholeBodyQP``, ``cpp/src/wbc.cpp``) runs a whole tick — state to
+torques — in C++ without allocating. This module only fills its settings and references.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pinocchio as pin
+
+from cerebellum import _core
+from cerebellum.dynamics.model import RobotModel, standing_configuration
+from cerebellum.errors import ConfigError
+
+__all__ = ["WholeBodyController", "make_wbc", "wbc_settings", "BOTH_FEET"]
+
+BOTH_FEET = np.array([True, True])
+
+# Robots whose legs have fewer than 6 joints cannot hold two rigid 6D contacts with an arbitrary
+# velocity; their contacts are a heavily weighted task instead of an equality.
+_SOFT_CONTACT_WEIGHT = 1e5
+# Contact velocity damping (1/s): Jc vdot + drift = -kd Jc v. Without it, contact slip left by
+# the soft contacts or by MuJoCo's contact compliance accumulates and the feet roll onto an edge.
+_CONTACT_DAMPING = 20.0
+
+
+def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
+    """QP settings of a robot: sole rectangles and friction from its config, torque limits from its
+    model file, the base frame, hand frames; ``overrides`` set any field by name (weights, gains)."""
+    cfg = rm.config
+    s = _core.WholeBodyQPSettings()
+    x0, x1, y0, y1 = cfg.sole_rectangle
+    s.contacts = [
+        _core.ContactDescription(f, rectangle=np.array([x0, x1, y0, y1]), mu=cfg.friction)
+        for f in rm.foot_frames
+    ]
+    s.base_frame = "base_imu"  # site at the base body's origin, axes of the base body
+    s.hand_frames = []
+    s.torque_limit = np.asarray(rm.effort_limit, dtype=float)
+    legs = [_leg_dofs(rm, f) for f in rm.foot_frames]
+    if min(legs) < 6:
+        s.contact_weight = _SOFT_CONTACT_WEIGHT
+    s.kd_contact = _CONTACT_DAMPING
+    for key, value in overrides.items():
+        if not hasattr(s, key) or key.startswith("_"):
+            valid = sorted(k for k in dir(s) if not k.startswith("_"))
+            raise ConfigError("<controller options>", key, f"unknown WBC setting; valid: {valid}")
+        setattr(s, key, value)
+    return s
+
+
+def _leg_dofs(rm: RobotModel, frame: str) -> int:
+    model = rm.model
+    j, n = model.frames[rm.frame_id(frame)].parentJoint, 0
+    while j > 1:
+        n += model.joints[j].nv
+        j = model.parents[j]
+    return n
+
+
+def make_wbc(
+    rm: RobotModel, robot: _core.Robot | None = None, q0: np.ndarray | None = None, **overrides: Any
+) -> _core.WholeBodyQP:
+    """A WholeBodyQP for ``rm`` whose references start at ``q0`` (default: the standing pose)."""
+    if robot is None:
+        robot = _core.Robot(str(rm.path), rm.foot_frames + rm.hand_frames + ["base_imu"])
+    q0 = standing_configuration(rm) if q0 is None else q0
+    return _core.WholeBodyQP(robot, wbc_settings(rm, **overrides), q0)
+
+
+class WholeBodyController:
+    """Balance in double support: CoM held at its initial position, base upright with the initial
+    heading, joints toward the standing posture, contact wrenches within friction and CoP limits.
+
+    Implements the simulator's ``Controller`` protocol; needs the ground-truth base state.
+    ``ctx.settings.options`` may override any ``WholeBodyQPSettings`` field (``--set
+    controller.options.kp_com=80``).
+    """
+
+    def __init__(self, ctx):
+        self.rm = RobotModel(ctx.robot)
+        self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
+        self.q_stand = standing_configuration(self.rm)
+        self.qp = _core.WholeBodyQP(
+            self.robot, wbc_settings(self.rm, **dict(ctx.settings.options)), self.q_stand
+        )
+        self._ticks: list[float] = []
+        self._status_counts: dict[str, int] = {}
+
+    def reset(self, state) -> None:
+        q = state.q()
+        data = self.rm.model.createData()
+        pin.framesForwardKinematics(self.rm.model, data, q)
+        # Hold the CoM where it starts (the standing pose is balanced by construction).
+        self.qp.set_com_reference(pin.centerOfMass(self.rm.model, data, q))
+        R = pin.Quaternion(q[3:7]).matrix()
+        yaw = np.arctan2(R[1, 0], R[0, 0])
+        self.qp.set_base_reference(pin.rpy.rpyToMatrix(0.0, 0.0, yaw))
+        self.qp.set_posture_reference(self.q_stand[7:])
+        self._ticks.clear()
+
+    def compute(self, state, command) -> np.ndarray:
+        tau = self.qp.tick(state.q(), state.v(), BOTH_FEET)
+        self._ticks.append(self.qp.last_tick_us)
+        return tau
+
+    def stats(self) -> dict[str, Any]:
+        t = np.asarray(self._ticks) if self._ticks else np.zeros(1)
+        return {
+            "tick_us": {
+                "p50": float(np.percentile(t, 50)),
+                "p99": float(np.percentile(t, 99)),
+                "max": float(t.max()),
+            },
+            "failures": int(self.qp.failures),
+            "status": str(self.qp.status),
+        }
