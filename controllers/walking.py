@@ -1,0 +1,310 @@
+"""Walking controller: gait planner + CoM planner + whole-body QP, registered as ``walk``.
+
+Each plan call (``mpc_hz``): the gait planner gives the contact schedule, footholds and swing
+trajectories; the LIPM/DCM planner (:mod:`cerebellum.controllers.com_planner`) turns the footholds
+into a CoP and DCM reference (CoP at the stance sole's centre, moving linearly across each double
+support). Each control tick (``wbc_hz``): a DCM feedback law gives the horizontal CoM acceleration,
+the swing feet follow their trajectories, and ``_core.WholeBodyQP`` returns the torques.
+
+Needs the ground-truth base (``controller.ground_truth_base = true``). Flat ground.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from typing import Any
+
+import numpy as np
+import pinocchio as pin
+
+from cerebellum import _core
+from cerebellum.controllers.com_planner import GRAVITY, ComPlan, plan_com
+from cerebellum.controllers.gait import (
+    LEFT,
+    RIGHT,
+    GaitPlan,
+    GaitPlanner,
+    GaitSettings,
+    GaitState,
+    VelocityCommand,
+)
+from cerebellum.controllers.swing import yaw_matrix
+from cerebellum.controllers.wbc import wbc_settings
+from cerebellum.dynamics.model import RobotModel, standing_configuration
+from cerebellum.errors import ConfigError
+from cerebellum.sim import metrics
+
+__all__ = ["WalkingOptions", "WalkingController", "PLANNERS"]
+
+PLANNERS = ("lipm", "mpc")
+
+
+@dataclasses.dataclass(frozen=True)
+class WalkingOptions:
+    """Options of the walking controller itself (``--set controller.options.NAME=VALUE``).
+
+    Any ``GaitSettings`` field and any ``WholeBodyQPSettings`` field is accepted too and passed on.
+    """
+
+    planner: str = "lipm"  # "lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)
+    horizon_s: float = 1.6  # gait/CoM planning horizon, s (>= 3 steps for the DCM recursion)
+    knot_dt_s: float = 0.04  # gait plan knot spacing, s
+    k_dcm: float = 2.0  # DCM feedback gain, 1/s: cop = cop_ref + (1 + k/w) (dcm - dcm_ref)
+    max_yaw_lead_rad: float = 0.3  # yaw reference kept within this of the measured yaw
+    yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
+
+
+# Walking defaults that differ from the balance controller's WBC settings.
+_WBC_DEFAULTS: dict[str, Any] = {}
+# Walking defaults that differ from GaitSettings.for_robot.
+_GAIT_DEFAULTS: dict[str, Any] = {"step_duration_s": 0.4, "initial_double_support_s": 0.3}
+
+
+def _split_options(path: str, options: dict[str, Any]):
+    own_names = {f.name for f in dataclasses.fields(WalkingOptions)}
+    gait_names = {f.name for f in dataclasses.fields(GaitSettings)}
+    wbc_names = {k for k in dir(_core.WholeBodyQPSettings()) if not k.startswith("_")}
+    own, gait, wbc = {}, dict(_GAIT_DEFAULTS), dict(_WBC_DEFAULTS)
+    for k, v in options.items():
+        if k in own_names:
+            own[k] = v
+        elif k in gait_names:
+            gait[k] = v
+        elif k in wbc_names:
+            wbc[k] = v
+        else:
+            raise ConfigError(
+                path,
+                f"controller.options.{k}",
+                "unknown option for 'walk'; valid: "
+                f"{sorted(own_names)} + GaitSettings {sorted(gait_names)} + "
+                f"WholeBodyQPSettings {sorted(wbc_names)}",
+            )
+    opts = WalkingOptions(**own)
+    if opts.planner not in PLANNERS:
+        raise ConfigError(
+            path,
+            "controller.options.planner",
+            f"unknown planner {opts.planner!r}; valid: {list(PLANNERS)}",
+        )
+    for name in ("horizon_s", "knot_dt_s", "max_yaw_lead_rad", "yaw_coeff_m"):
+        v = getattr(opts, name)
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+            raise ConfigError(path, f"controller.options.{name}", f"expected > 0, got {v!r}")
+    if not (isinstance(opts.k_dcm, (int, float)) and math.isfinite(opts.k_dcm) and opts.k_dcm >= 0):
+        raise ConfigError(path, "controller.options.k_dcm", f"expected >= 0, got {opts.k_dcm!r}")
+    return opts, gait, wbc
+
+
+class WalkingController:
+    """Gait + LIPM/DCM CoM planning + whole-body QP (simulator ``Controller`` protocol).
+
+    ``ctx.options``: :class:`WalkingOptions` fields, ``GaitSettings`` fields (e.g.
+    ``step_duration_s``) and ``WholeBodyQPSettings`` fields (e.g. ``kp_com``); unknown names raise
+    ``ConfigError`` listing the valid ones.
+    """
+
+    def __init__(self, ctx):
+        path = getattr(ctx.robot, "config_path", "<controller options>")
+        self.options, gait_over, wbc_over = _split_options(path, dict(ctx.options))
+        if self.options.planner == "mpc":
+            raise ConfigError(
+                path,
+                "controller.options.planner",
+                "the 'mpc' planner is not available yet (cerebellum.controllers.mpc); use 'lipm'",
+            )
+        self.rm = RobotModel(ctx.robot)
+        self.dt = float(ctx.dt_s)
+        self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
+        self.q_stand = standing_configuration(self.rm)
+        settings = wbc_settings(self.rm, **wbc_over)
+        contacts = list(settings.contacts)
+        for c in contacts:  # a box sole on MuJoCo's pyramid cone resists little yaw torque
+            c.yaw_coeff = float(self.options.yaw_coeff_m)
+        settings.contacts = contacts
+        self.qp = _core.WholeBodyQP(self.robot, settings, self.q_stand)
+        self.gait = GaitSettings.for_robot(self.rm, **gait_over)
+        self.omega = math.sqrt(GRAVITY / self.gait.com_height_m)
+        self.mass = float(sum(i.mass for i in self.rm.model.inertias))
+        self._data = self.rm.model.createData()
+        self._feet = [self.rm.frame_id(f) for f in self.rm.foot_frames]
+        x0, x1, y0, y1 = self.gait.sole_rectangle
+        self._sole_centre = np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1)])  # in the sole frame, m
+        self._n_knots = max(2, int(round(self.options.horizon_s / self.options.knot_dt_s)) + 1)
+        self._ticks: list[float] = []
+        self._wbc_ticks: list[float] = []
+        self.planner: GaitPlanner | None = None
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _kinematics(self, q: np.ndarray, v: np.ndarray):
+        """CoM (3,), CoM velocity (3,) world; sole positions (2, 3) and yaws (2,)."""
+        model, data = self.rm.model, self._data
+        com = pin.centerOfMass(model, data, q, v)
+        pin.updateFramePlacements(model, data)
+        feet = np.array([data.oMf[f].translation for f in self._feet])
+        yaws = np.array(
+            [math.atan2(data.oMf[f].rotation[1, 0], data.oMf[f].rotation[0, 0]) for f in self._feet]
+        )
+        return com.copy(), data.vcom[0].copy(), feet, yaws
+
+    def _centre(self, pos: np.ndarray, yaw: float) -> np.ndarray:
+        """(2,) sole centre in world x, y of a sole at ``pos`` (3,) with ``yaw``."""
+        c, s = math.cos(yaw), math.sin(yaw)
+        x, y = self._sole_centre
+        return np.array([pos[0] + c * x - s * y, pos[1] + s * x + c * y])
+
+    def _cop_waypoints(self, t: float, plan: GaitPlan, feet, yaws):
+        """CoP reference waypoints (times (K,), cops (K, 2)) from the gait plan at time t."""
+        st = self.gait
+        ds = st.double_support_s
+        centre = [self._centre(feet[f], yaws[f]) for f in (LEFT, RIGHT)]
+        mid = 0.5 * (centre[LEFT] + centre[RIGHT])
+        swings = [fh for fh in plan.footholds if fh.t_touchdown > t]
+        if not swings:
+            return np.array([t]), mid[None, :]
+        times, cops = [], []
+        first = swings[0]
+        if t < first.t_liftoff:  # double support: shift onto the first stance foot
+            stance = centre[1 - first.foot]
+            prev = self._last_touchdown
+            if prev is not None and first.t_liftoff - prev[1] <= ds + 1e-6:
+                start_t, start_p = prev[1], centre[first.foot]
+            else:  # start of walking: from between the feet
+                start_t = min(t, first.t_liftoff - st.start_double_support_s)
+                start_p = mid
+            start_t = min(start_t, first.t_liftoff - 1e-3)
+            times += [start_t, first.t_liftoff]
+            cops += [start_p, stance]
+        pos = list(centre)
+        for i, fh in enumerate(swings):
+            stance = pos[1 - fh.foot]
+            if i > 0 and fh.t_liftoff - times[-1] < 1e-6:  # no double support
+                times[-1] = fh.t_liftoff
+            elif not times or fh.t_liftoff > times[-1]:
+                times.append(fh.t_liftoff)
+                cops.append(stance)
+            times.append(fh.t_touchdown)
+            cops.append(stance)
+            pos[fh.foot] = self._centre(fh.position, fh.yaw)
+            nxt = swings[i + 1] if i + 1 < len(swings) else None
+            if nxt is None:  # last planned step: come to rest between the feet
+                times.append(fh.t_touchdown + max(ds, 0.1))
+                cops.append(0.5 * (pos[LEFT] + pos[RIGHT]))
+            else:
+                # double support: onto the next stance foot (the one just landed)
+                times.append(max(nxt.t_liftoff, fh.t_touchdown + 1e-3))
+                cops.append(pos[1 - nxt.foot])
+        t_arr = np.asarray(times)
+        keep = np.concatenate([[True], np.diff(t_arr) > 1e-6])
+        return t_arr[keep], np.asarray(cops)[keep]
+
+    # -- Controller protocol -------------------------------------------------------------------
+    def reset(self, state) -> None:
+        self.planner = GaitPlanner(self.gait)
+        q, v = state.q(), state.v()
+        com, _, _, _ = self._kinematics(q, v)
+        R = pin.Quaternion(q[3:7]).matrix()
+        self._yaw_ref = math.atan2(R[1, 0], R[0, 0])
+        self.qp.set_posture_reference(self.q_stand[7:])
+        self.qp.set_com_reference(com, np.zeros(3), np.zeros(3))
+        self.qp.set_base_reference(yaw_matrix(self._yaw_ref))
+        self._com_z = float(com[2])
+        self._plan_com: ComPlan | None = None
+        self._swings: list[tuple[int, float, float, Any]] = []
+        self._last_touchdown: tuple[int, float] | None = None
+        self._yaw_rate = 0.0
+        self._t_plan = -math.inf
+        self._ticks.clear()
+        self._wbc_ticks.clear()
+        self._failures = self.qp.failures
+        self._failure_times: list[tuple[float, str]] = []
+        self.last_plan: GaitPlan | None = None
+
+    def plan(self, state, command) -> None:
+        """Gait and CoM plans from the measured state and the command (called at ``mpc_hz``)."""
+        t = float(state.t_s)
+        q, v = state.q(), state.v()
+        com, vcom, feet, yaws = self._kinematics(q, v)
+        R = pin.Quaternion(q[3:7]).matrix()
+        yaw = math.atan2(R[1, 0], R[0, 0])
+        cmd = VelocityCommand(float(command.vx), float(command.vy), float(command.yaw_rate))
+        gs = GaitState(q[:3], yaw, R @ v[:3], feet, yaws)
+        assert self.planner is not None
+        gp = self.planner.plan(t, gs, cmd, self._n_knots, self.options.knot_dt_s)
+        # remember the last touchdown (for the double support that follows it)
+        for sw in self.planner.schedule.swings(t - self.gait.step_duration_s, t):
+            if sw.t_touchdown <= t:
+                self._last_touchdown = (sw.foot, sw.t_touchdown)
+        times, cops = self._cop_waypoints(t, gp, feet, yaws)
+        self._plan_com = plan_com(times, cops, com[:2], vcom[:2], self.gait.com_height_m)
+        trajs = self.planner._trajectories  # (foot, t_liftoff) -> SwingTrajectory
+        self._swings = [
+            (fh.foot, fh.t_liftoff, fh.t_touchdown, trajs.get((fh.foot, fh.t_liftoff)))
+            for fh in gp.footholds
+        ]
+        stance_z = [feet[f][2] for f in (LEFT, RIGHT) if gp.contact[0, f]]
+        ground = float(np.mean(stance_z)) if stance_z else float(np.mean(feet[:, 2]))
+        self._com_z = ground + self.gait.com_height_m
+        self._yaw_rate = cmd.yaw_rate
+        self._t_plan = t
+        self.last_plan = gp
+
+    def compute(self, state, command) -> np.ndarray:
+        t0 = time.perf_counter()
+        t = float(state.t_s)
+        if self._plan_com is None or t - self._t_plan > 0.1:
+            self.plan(state, command)
+        q, v = state.q(), state.v()
+        model, data = self.rm.model, self._data
+        com = pin.centerOfMass(model, data, q, v, False)
+        vcom = data.vcom[0]
+        w = self.omega
+        ref = self._plan_com.sample(t)
+        dcm = com[:2] + vcom[:2] / w
+        cop = ref.cop + (1.0 + self.options.k_dcm / w) * (dcm - ref.dcm)
+        acom = np.zeros(3)
+        acom[:2] = w * w * (com[:2] - cop)
+        # Horizontal CoM feedback lives in the DCM law: the WBC's PD only acts on the height.
+        self.qp.set_com_reference(
+            np.array([com[0], com[1], self._com_z]),
+            np.array([vcom[0], vcom[1], 0.0]),
+            acom,
+        )
+        # base: upright, yaw from the integrated command
+        R = pin.Quaternion(q[3:7]).matrix()
+        yaw = math.atan2(R[1, 0], R[0, 0])
+        self._yaw_ref += self._yaw_rate * self.dt
+        lead = self.options.max_yaw_lead_rad
+        err = math.remainder(self._yaw_ref - yaw, 2 * math.pi)
+        if abs(err) > lead:
+            self._yaw_ref = yaw + math.copysign(lead, err)
+        self.qp.set_base_reference(yaw_matrix(self._yaw_ref), np.array([0.0, 0.0, self._yaw_rate]))
+        # contacts and swing feet
+        mask = np.array([True, True])
+        for f, lo, td, traj in self._swings:
+            if lo <= t < td and traj is not None:
+                mask[f] = False
+                s = traj.sample(t)
+                self.qp.set_swing_reference(f, s.rotation, s.position, s.velocity, s.acceleration)
+            elif td <= t and (self._last_touchdown is None or td > self._last_touchdown[1]):
+                self._last_touchdown = (f, td)
+        tau = self.qp.tick(q, v, mask)
+        if self.qp.failures != self._failures:
+            self._failures = self.qp.failures
+            if len(self._failure_times) < 50:
+                self._failure_times.append((round(t, 3), str(self.qp.status)))
+        self._wbc_ticks.append(self.qp.last_tick_us)
+        self._ticks.append((time.perf_counter() - t0) * 1e6)
+        return tau
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "tick_us": metrics.percentiles(self._ticks),
+            "wbc_tick_us": metrics.percentiles(self._wbc_ticks),
+            "failures": int(self.qp.failures),
+            "planner": self.options.planner,
+            "first_failures": list(self._failure_times),
+            "mpc": {"solve_ms": None, "failures": 0, "deadline_misses": 0},
+        }
