@@ -19,29 +19,54 @@ __all__ = ["WholeBodyController", "make_wbc", "wbc_settings", "BOTH_FEET"]
 
 BOTH_FEET = np.array([True, True])
 
-# Robots whose legs have fewer than 6 joints cannot hold two rigid 6D contacts with an arbitrary
-# velocity; their contacts are a heavily weighted task instead of an equality.
+# Contacts are a heavily weighted task instead of an equality (option ``soft_contacts``, default on;
+# forced for legs with fewer than 6 joints, which cannot hold two rigid 6D contacts with an arbitrary
+# velocity). The QP is then feasible by construction (any torque within its limits and any wrench in
+# the cones define an acceleration); rigid contacts made it infeasible under torque limits after
+# pushes (Talos, 20 N·s).
 _SOFT_CONTACT_WEIGHT = 1e5
 # Contact velocity damping (1/s): Jc vdot + drift = -kd Jc v. Without it, contact slip left by
 # the soft contacts or by MuJoCo's contact compliance accumulates and the feet roll onto an edge.
 _CONTACT_DAMPING = 20.0
+# Fraction of the sole rectangle the CoP may use: the rest is a margin against the foot rolling
+# onto an edge (model errors, MuJoCo contact compliance).
+_SOLE_MARGIN = 0.9
+# Defaults of the balance controller, overridable per run (``--set controller.options.KEY=VALUE``).
+# Base orientation: stiff enough that a push at the pelvis does not spin it about the hip yaw axes
+# (light pelvis: an acceleration-level gain of 100 gives only ~2 N·m·s/rad of yaw damping on Talos).
+# Horizontal balance by capture-point feedback (k_dcm, 1/s): without it the saturated CoM PD
+# asked for more than the soles can give and the QP made it up with angular momentum (Talos fell
+# after 20 N·s). Solver: eps 1e-6 on the KKT residuals (N, N·m, m/s^2); 1e-9 ran into max_iter after pushes.
+_DEFAULTS: dict[str, Any] = {
+    "kp_base": 1000.0,
+    "kd_base": 60.0,
+    "w_base_orientation": 100.0,
+    "k_dcm": 3.0,
+    "eps_abs": 1e-6,
+}
 
 
 def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
     """QP settings of a robot: sole rectangles and friction from its config, torque limits from its
     model file, the base frame, hand frames; ``overrides`` set any field by name (weights, gains)."""
     cfg = rm.config
+    overrides = {**_DEFAULTS, **overrides}
+    margin = float(overrides.pop("sole_margin", _SOLE_MARGIN))
+    if not 0.0 < margin <= 1.0:
+        raise ConfigError(
+            "<controller options>", "sole_margin", f"expected in (0, 1], got {margin}"
+        )
     s = _core.WholeBodyQPSettings()
-    x0, x1, y0, y1 = cfg.sole_rectangle
+    rect = margin * np.asarray(cfg.sole_rectangle, dtype=float)  # [x0, x1, y0, y1] m, sole frame
     s.contacts = [
-        _core.ContactDescription(f, rectangle=np.array([x0, x1, y0, y1]), mu=cfg.friction)
-        for f in rm.foot_frames
+        _core.ContactDescription(f, rectangle=rect, mu=cfg.friction) for f in rm.foot_frames
     ]
     s.base_frame = "base_imu"  # site at the base body's origin, axes of the base body
     s.hand_frames = []
     s.torque_limit = np.asarray(rm.effort_limit, dtype=float)
     legs = [_leg_dofs(rm, f) for f in rm.foot_frames]
-    if min(legs) < 6:
+    soft = bool(overrides.pop("soft_contacts", True))
+    if min(legs) < 6 or soft:
         s.contact_weight = _SOFT_CONTACT_WEIGHT
     s.kd_contact = _CONTACT_DAMPING
     for key, value in overrides.items():

@@ -112,6 +112,34 @@ struct WholeBodyQPImpl {
     p_s[c] = P.p + r;
   }
 
+  /// Replaces the horizontal rows of r (linear momentum rate, N) by capture-point feedback.
+  void capture_point_feedback(const WholeBodyQuantities& wq,
+                              const Eigen::Ref<const Eigen::Array<bool, Eigen::Dynamic, 1>>& active,
+                              const WholeBodyReferences& refs, Vector6d& r) const {
+    Eigen::Vector2d lo = Eigen::Vector2d::Constant(1e9), hi = Eigen::Vector2d::Constant(-1e9);
+    double z = 0.0;
+    int na = 0;
+    for (int c = 0; c < nc; ++c) {
+      if (!active(c)) continue;
+      const ContactDescription& d = s.contacts[c];
+      for (int k = 0; k < 4; ++k) {
+        const Eigen::Vector3d corner(k < 2 ? d.x_front : -d.x_back, k % 2 ? d.y_left : -d.y_right, 0);
+        const Eigen::Vector2d pw = (p_s[c] + R_s[c] * corner).head<2>();
+        lo = lo.cwiseMin(pw);
+        hi = hi.cwiseMax(pw);
+      }
+      z += p_s[c].z();
+      ++na;
+    }
+    if (na == 0) return;
+    const double h = std::max(wq.com.z() - z / na, 0.1);
+    const double w = std::sqrt(9.81 / h);
+    const Eigen::Vector2d xi = wq.com.head<2>() + wq.vcom.head<2>() / w;
+    const Eigen::Vector2d xi_ref = refs.com.head<2>() + refs.vcom.head<2>() / w;
+    const Eigen::Vector2d cmp = (xi + (s.k_dcm / w) * (xi - xi_ref)).cwiseMax(lo).cwiseMin(hi);
+    r.head<2>() = mass * (w * w * (wq.com.head<2>() - cmp) + refs.acom.head<2>());
+  }
+
   /// Adds 0.5 * || J vdot - r ||^2_W to the vdot block of the cost. J (k, nv), W diagonal (k).
   template <typename JT, typename RT, typename WT>
   void add_task(const JT& J, const RT& r, const WT& w) {
@@ -146,8 +174,11 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   if ((settings.torque_limit.array() < 0).any() || settings.torque_limit.hasNaN())
     throw std::invalid_argument("WholeBodyQP: torque_limit must be >= 0");
   if (!(settings.contact_weight >= 0 && std::isfinite(settings.contact_weight) &&
-        settings.eps_abs > 0 && settings.max_iter > 0))
-    throw std::invalid_argument("WholeBodyQP: contact_weight must be finite >= 0, eps_abs and max_iter > 0");
+        settings.eps_abs > 0 && settings.eps_rel >= 0 && settings.max_iter > 0 &&
+        settings.k_dcm >= 0))
+    throw std::invalid_argument(
+        "WholeBodyQP: contact_weight must be finite >= 0, eps_abs and max_iter > 0, eps_rel and "
+        "k_dcm >= 0");
   int nin_contacts = 0;
   for (const auto& c : settings.contacts) {
     if (!(c.x_back >= 0 && c.x_front >= 0 && c.y_left >= 0 && c.y_right >= 0 && c.mu > 0 &&
@@ -232,7 +263,7 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.r6.setZero();
 
   I.qp.settings.eps_abs = settings.eps_abs;
-  I.qp.settings.eps_rel = 0.0;
+  I.qp.settings.eps_rel = settings.eps_rel;
   I.qp.settings.max_iter = settings.max_iter;
   I.qp.settings.verbose = false;
   I.qp.settings.compute_timings = false;
@@ -326,6 +357,7 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     Vector6d& r = I.r6;
     r.head<3>() = I.mass * (refs.acom + s.kp_com * (refs.com - wq.com) +
                                    s.kd_com * (refs.vcom - wq.vcom));
+    if (s.k_dcm > 0) I.capture_point_feedback(wq, active, refs, r);
     r.tail<3>() = -s.kd_angular_momentum * wq.hg.tail<3>();
     r -= wq.dAg_v;
     I.add_task(wq.Ag, r, s.w_momentum);

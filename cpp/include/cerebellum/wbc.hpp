@@ -59,6 +59,12 @@ struct WholeBodyQPSettings {
   // PD gains.
   double kp_com = 50.0, kd_com = 15.0;
   double kd_angular_momentum = 5.0;  // hdot_ang = -kd * hg_ang (+ reference rate, 0)
+  /// > 0: horizontal CoM by capture-point (DCM) feedback instead of the CoM PD, 1/s. With
+  /// xi = c + vc/w (w = sqrt(g/h), h = CoM height over the active soles), the CMP
+  /// p = xi + (k_dcm/w)(xi - xi_ref) is clamped to the box of the active sole rectangles (world x, y)
+  /// and the CoM acceleration reference is w^2 (c - p): the linear momentum rate asked for is one
+  /// the soles can produce, so a push is absorbed without the QP trading it for angular momentum.
+  double k_dcm = 0.0;
   double kp_base = 100.0, kd_base = 20.0;
   double kp_swing = 400.0, kd_swing = 40.0;
   double kp_posture = 50.0, kd_posture = 10.0;
@@ -72,6 +78,7 @@ struct WholeBodyQPSettings {
 
   // Solver (proxsuite dense).
   double eps_abs = 1e-9;
+  double eps_rel = 0.0;
   int max_iter = 200;
 
   // Fallback on solver failure: tau = decay * tau_prev - damping * v_joint, clipped to the limits.
