@@ -53,6 +53,10 @@ class WalkingOptions:
     knot_dt_s: float = 0.04  # gait plan knot spacing, s
     k_dcm: float = 2.0  # DCM feedback gain, 1/s: cop = cop_ref + (1 + k/w) (dcm - dcm_ref)
     max_yaw_lead_rad: float = 0.3  # yaw reference kept within this of the measured yaw
+    step_feedback: str = (
+        "gait"  # "gait": the gait planner's velocity feedback; "dcm": capture point
+    )
+    cop_margin: float = 0.8  # CoP commands within this fraction of the sole rectangle
     yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
 
 
@@ -89,7 +93,13 @@ def _split_options(path: str, options: dict[str, Any]):
             "controller.options.planner",
             f"unknown planner {opts.planner!r}; valid: {list(PLANNERS)}",
         )
-    for name in ("horizon_s", "knot_dt_s", "max_yaw_lead_rad", "yaw_coeff_m"):
+    if opts.step_feedback not in ("gait", "dcm"):
+        raise ConfigError(
+            path,
+            "controller.options.step_feedback",
+            f"unknown step feedback {opts.step_feedback!r}; valid: ['gait', 'dcm']",
+        )
+    for name in ("horizon_s", "knot_dt_s", "max_yaw_lead_rad", "yaw_coeff_m", "cop_margin"):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ConfigError(path, f"controller.options.{name}", f"expected > 0, got {v!r}")
@@ -132,6 +142,8 @@ class WalkingController:
         self._feet = [self.rm.frame_id(f) for f in self.rm.foot_frames]
         x0, x1, y0, y1 = self.gait.sole_rectangle
         self._sole_centre = np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1)])  # in the sole frame, m
+        m = self.options.cop_margin
+        self._sole_box = (x0 * m, x1 * m, y0 * m, y1 * m)  # CoP command bounds, sole frame, m
         self._n_knots = max(2, int(round(self.options.horizon_s / self.options.knot_dt_s)) + 1)
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
@@ -200,6 +212,32 @@ class WalkingController:
         keep = np.concatenate([[True], np.diff(t_arr) > 1e-6])
         return t_arr[keep], np.asarray(cops)[keep]
 
+    def _clip_cop(self, cop: np.ndarray, t: float) -> np.ndarray:
+        """(2,) CoP command clipped into the support area at t: the shrunk stance sole in single
+        support, the box spanned by both shrunk soles (world axes) in double support."""
+        x0, x1, y0, y1 = self._sole_box
+        stance = [
+            f
+            for f in (LEFT, RIGHT)
+            if not any(lo <= t < td for g, lo, td, _ in self._swings if g == f)
+        ]
+        if len(stance) == 1:
+            f = stance[0]
+            p, yaw = self._stance_pose[f]
+            c, s = math.cos(yaw), math.sin(yaw)
+            d = cop - p[:2]
+            lx, ly = c * d[0] + s * d[1], -s * d[0] + c * d[1]
+            lx, ly = min(max(lx, x0), x1), min(max(ly, y0), y1)
+            return np.array([p[0] + c * lx - s * ly, p[1] + s * lx + c * ly])
+        corners = []
+        for f in (LEFT, RIGHT):
+            p, yaw = self._stance_pose[f]
+            c, s = math.cos(yaw), math.sin(yaw)
+            for lx, ly in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+                corners.append((p[0] + c * lx - s * ly, p[1] + s * lx + c * ly))
+        a = np.asarray(corners)
+        return np.clip(cop, a.min(axis=0), a.max(axis=0))
+
     # -- Controller protocol -------------------------------------------------------------------
     def reset(self, state) -> None:
         self.planner = GaitPlanner(self.gait)
@@ -230,7 +268,15 @@ class WalkingController:
         R = pin.Quaternion(q[3:7]).matrix()
         yaw = math.atan2(R[1, 0], R[0, 0])
         cmd = VelocityCommand(float(command.vx), float(command.vy), float(command.yaw_rate))
-        gs = GaitState(q[:3], yaw, R @ v[:3], feet, yaws)
+        if self.options.step_feedback == "dcm":
+            # footholds around the capture point: base shifted by (dcm - com), no velocity term
+            base = q[:3].copy()
+            base[:2] += vcom[:2] / self.omega
+            vb = np.zeros(3)
+            vb[:2] = cmd.world_velocity(yaw)
+            gs = GaitState(base, yaw, vb, feet, yaws)
+        else:
+            gs = GaitState(q[:3], yaw, R @ v[:3], feet, yaws)
         assert self.planner is not None
         gp = self.planner.plan(t, gs, cmd, self._n_knots, self.options.knot_dt_s)
         # remember the last touchdown (for the double support that follows it)
@@ -247,6 +293,7 @@ class WalkingController:
         stance_z = [feet[f][2] for f in (LEFT, RIGHT) if gp.contact[0, f]]
         ground = float(np.mean(stance_z)) if stance_z else float(np.mean(feet[:, 2]))
         self._com_z = ground + self.gait.com_height_m
+        self._stance_pose = [(feet[f].copy(), float(yaws[f])) for f in (LEFT, RIGHT)]
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
         self.last_plan = gp
@@ -264,6 +311,7 @@ class WalkingController:
         ref = self._plan_com.sample(t)
         dcm = com[:2] + vcom[:2] / w
         cop = ref.cop + (1.0 + self.options.k_dcm / w) * (dcm - ref.dcm)
+        cop = self._clip_cop(cop, t)
         acom = np.zeros(3)
         acom[:2] = w * w * (com[:2] - cop)
         # Horizontal CoM feedback lives in the DCM law: the WBC's PD only acts on the height.
