@@ -15,13 +15,13 @@ from cerebellum import _core
 from cerebellum.dynamics.model import RobotModel, standing_configuration
 from cerebellum.errors import ConfigError
 
-__all__ = ["WholeBodyController", "make_wbc", "wbc_settings", "BOTH_FEET"]
+__all__ = ["BALANCE_DEFAULTS", "BOTH_FEET", "WholeBodyController", "make_wbc", "wbc_settings"]
 
 BOTH_FEET = np.array([True, True])
 
-# Contacts are a heavily weighted task instead of an equality (option ``soft_contacts``, default on;
-# forced for legs with fewer than 6 joints, which cannot hold two rigid 6D contacts with an arbitrary
-# velocity). The QP is then feasible by construction (any torque within its limits and any wrench in
+# Contacts are a heavily weighted task instead of an equality (option ``soft_contacts``; on in
+# WholeBodyController, forced for legs with fewer than 6 joints, which cannot hold two rigid 6D
+# contacts with an arbitrary velocity). The QP is then feasible by construction (any torque within its limits and any wrench in
 # the cones define an acceleration); rigid contacts made it infeasible under torque limits after
 # pushes (Talos, 20 N·s).
 _SOFT_CONTACT_WEIGHT = 1e5
@@ -31,13 +31,17 @@ _CONTACT_DAMPING = 20.0
 # Fraction of the sole rectangle the CoP may use: the rest is a margin against the foot rolling
 # onto an edge (model errors, MuJoCo contact compliance).
 _SOLE_MARGIN = 0.9
-# Defaults of the balance controller, overridable per run (``--set controller.options.KEY=VALUE``).
+# Defaults of WholeBodyController (not of wbc_settings), overridable per run
+# (``--set controller.options.KEY=VALUE``).
 # Base orientation: stiff enough that a push at the pelvis does not spin it about the hip yaw axes
 # (light pelvis: an acceleration-level gain of 100 gives only ~2 N·m·s/rad of yaw damping on Talos).
 # Horizontal balance by capture-point feedback (k_dcm, 1/s): without it the saturated CoM PD
 # asked for more than the soles can give and the QP made it up with angular momentum (Talos fell
-# after 20 N·s). Solver: eps 1e-6 on the KKT residuals (N, N·m, m/s^2); 1e-9 ran into max_iter after pushes.
-_DEFAULTS: dict[str, Any] = {
+# after 20 N·s). Solver: eps 1e-6 on the KKT residuals (N, N·m, m/s^2); 1e-9 ran into max_iter
+# after pushes (H1: 80 failures in push-stand).
+BALANCE_DEFAULTS: dict[str, Any] = {
+    "sole_margin": _SOLE_MARGIN,
+    "soft_contacts": True,
     "kp_base": 1000.0,
     "kd_base": 60.0,
     "w_base_orientation": 100.0,
@@ -48,10 +52,12 @@ _DEFAULTS: dict[str, Any] = {
 
 def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
     """QP settings of a robot: sole rectangles and friction from its config, torque limits from its
-    model file, the base frame, hand frames; ``overrides`` set any field by name (weights, gains)."""
+    model file, the base frame, hand frames; ``overrides`` set any field by name (weights, gains),
+    plus ``sole_margin`` (fraction of the sole rectangle the CoP may use, default 1) and
+    ``soft_contacts`` (bool, default False)."""
     cfg = rm.config
-    overrides = {**_DEFAULTS, **overrides}
-    margin = float(overrides.pop("sole_margin", _SOLE_MARGIN))
+    overrides = dict(overrides)
+    margin = float(overrides.pop("sole_margin", 1.0))
     if not 0.0 < margin <= 1.0:
         raise ConfigError(
             "<controller options>", "sole_margin", f"expected in (0, 1], got {margin}"
@@ -65,7 +71,7 @@ def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
     s.hand_frames = []
     s.torque_limit = np.asarray(rm.effort_limit, dtype=float)
     legs = [_leg_dofs(rm, f) for f in rm.foot_frames]
-    soft = bool(overrides.pop("soft_contacts", True))
+    soft = bool(overrides.pop("soft_contacts", False))
     if min(legs) < 6 or soft:
         s.contact_weight = _SOFT_CONTACT_WEIGHT
     s.kd_contact = _CONTACT_DAMPING
@@ -97,8 +103,8 @@ def make_wbc(
 
 
 class WholeBodyController:
-    """Balance in double support: CoM held at its initial position, base upright with the initial
-    heading, joints toward the standing posture, contact wrenches within friction and CoP limits.
+    """Balance in double support: capture point driven to the initial CoM (CMP kept inside the
+    soles, 90 % of each rectangle), base upright with the initial heading, joints toward the standing posture, contact wrenches within friction and CoP limits.
 
     Implements the simulator's ``Controller`` protocol; needs the ground-truth base state.
     ``ctx.settings.options`` may override any ``WholeBodyQPSettings`` field (``--set
@@ -110,7 +116,9 @@ class WholeBodyController:
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
         self.q_stand = standing_configuration(self.rm)
         self.qp = _core.WholeBodyQP(
-            self.robot, wbc_settings(self.rm, **dict(ctx.settings.options)), self.q_stand
+            self.robot,
+            wbc_settings(self.rm, **{**BALANCE_DEFAULTS, **dict(ctx.settings.options)}),
+            self.q_stand,
         )
         self._ticks: list[float] = []
         self._status_counts: dict[str, int] = {}
