@@ -60,8 +60,39 @@ class WalkingOptions:
     yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
 
 
-# Walking defaults that differ from the balance controller's WBC settings.
-_WBC_DEFAULTS: dict[str, Any] = {}
+# Every WBC setting the walking controller relies on, pinned here (not taken from the defaults of
+# wbc_settings / WholeBodyQPSettings). Horizontal CoM: the DCM law below sets the CoM acceleration
+# and the CoM reference follows the measured CoM, so k_dcm = 0 and kp_com only acts on the height.
+# ``contact_weight`` is set per robot in WalkingController (hard contacts for 6-DoF legs).
+_WBC_DEFAULTS: dict[str, Any] = {
+    "sole_margin": 1.0,
+    "soft_contacts": False,
+    "kd_contact": 20.0,
+    "k_dcm": 0.0,
+    "w_momentum": np.array([10.0, 10.0, 10.0, 1.0, 1.0, 1.0]),
+    "kp_com": 50.0,
+    "kd_com": 15.0,
+    "kd_angular_momentum": 5.0,
+    "w_base_orientation": 10.0,
+    "kp_base": 100.0,
+    "kd_base": 20.0,
+    "w_swing": np.array([100.0, 100.0, 100.0, 10.0, 10.0, 10.0]),
+    "kp_swing": 400.0,
+    "kd_swing": 40.0,
+    "w_posture": 1.0,
+    "kp_posture": 50.0,
+    "kd_posture": 10.0,
+    "w_reg_vdot": 1e-4,
+    "w_reg_wrench": 1e-6,
+    "w_wrench_ff": 0.0,
+    "eps_abs": 1e-9,
+    "eps_rel": 0.0,
+    "max_iter": 200,
+    "fallback_decay": 0.9,
+    "fallback_damping": 2.0,
+}
+# Soft-contact weight for legs with fewer than 6 joints (two rigid 6D contacts are rank deficient).
+_SOFT_CONTACT_WEIGHT = 1e5
 # Walking defaults that differ from GaitSettings.for_robot.
 _GAIT_DEFAULTS: dict[str, Any] = {"step_duration_s": 0.4, "initial_double_support_s": 0.3}
 
@@ -70,6 +101,7 @@ def _split_options(path: str, options: dict[str, Any]):
     own_names = {f.name for f in dataclasses.fields(WalkingOptions)}
     gait_names = {f.name for f in dataclasses.fields(GaitSettings)}
     wbc_names = {k for k in dir(_core.WholeBodyQPSettings()) if not k.startswith("_")}
+    wbc_names |= {"sole_margin", "soft_contacts"}
     own, gait, wbc = {}, dict(_GAIT_DEFAULTS), dict(_WBC_DEFAULTS)
     for k, v in options.items():
         if k in own_names:
@@ -108,6 +140,16 @@ def _split_options(path: str, options: dict[str, Any]):
     return opts, gait, wbc
 
 
+def _leg_dofs(rm: RobotModel, frame: str) -> int:
+    """Number of joint velocities between the base and ``frame``."""
+    model = rm.model
+    j, n = model.frames[rm.frame_id(frame)].parentJoint, 0
+    while j > 1:
+        n += model.joints[j].nv
+        j = model.parents[j]
+    return n
+
+
 class WalkingController:
     """Gait + LIPM/DCM CoM planning + whole-body QP (simulator ``Controller`` protocol).
 
@@ -129,6 +171,9 @@ class WalkingController:
         self.dt = float(ctx.dt_s)
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
         self.q_stand = standing_configuration(self.rm)
+        if "contact_weight" not in wbc_over:
+            legs = [_leg_dofs(self.rm, f) for f in self.rm.foot_frames]
+            wbc_over["contact_weight"] = 0.0 if min(legs) >= 6 else _SOFT_CONTACT_WEIGHT
         settings = wbc_settings(self.rm, **wbc_over)
         contacts = list(settings.contacts)
         for c in contacts:  # a box sole on MuJoCo's pyramid cone resists little yaw torque

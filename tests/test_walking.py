@@ -124,8 +124,8 @@ def test_gait_option_is_validated():
         WalkingController(_ctx({"step_duration_s": 20.0}))
 
 
-def _run(vx: float, duration_s: float):
-    """H1 on walk-flat with the forward command replaced by ``vx`` (m/s) from t = 1 s."""
+def _run(vx: float, duration_s: float, robot: str = "talos"):
+    """``robot`` on walk-flat with the forward command replaced by ``vx`` (m/s) from t = 1 s."""
     import dataclasses
 
     from cerebellum.sim.scenario import Command, load_scenario
@@ -133,15 +133,9 @@ def _run(vx: float, duration_s: float):
 
     sc = load_scenario("walk-flat")
     sc = dataclasses.replace(sc, commands=(Command(0.0), Command(1.0, vx=vx)))
-    return Simulation(sc, robot="h1", controller="walk", duration_s=duration_s).run()
+    return Simulation(sc, robot=robot, controller="walk", duration_s=duration_s).run()
 
 
-_NOT_STABLE = pytest.mark.xfail(
-    reason="H1 LIPM/DCM walking is not yet stable (falls after ~2-4 s); see issue 4", strict=False
-)
-
-
-@_NOT_STABLE
 def test_closed_loop_walk_moves_forward():
     r = _run(0.3, 4.0)
     assert not r.fell, r.fall_time_s
@@ -149,7 +143,6 @@ def test_closed_loop_walk_moves_forward():
     assert p[-1, 0] - p[0, 0] > 0.4
 
 
-@_NOT_STABLE
 def test_stepping_in_place_keeps_the_base_near():
     r = _run(0.002, 3.0)  # just above the command deadband: steps, but (almost) in place
     assert not r.fell, r.fall_time_s
