@@ -49,13 +49,13 @@ def main(argv: list[str] | None = None) -> dict:
     split = np.array(split)
 
     # converged SQP (tight QP tolerance) for the cost comparison
-    tight = KinodynamicMPC(rm, MPCSettings(qp_mode="robust", qp_tol=1e-10, qp_max_iter=200))
+    tight = KinodynamicMPC(rm, MPCSettings(qp_mode="balance", qp_tol=1e-8, qp_max_iter=100))
     t0 = time.perf_counter()
     n_sqp = 0
     while n_sqp < 100:
-        tight.solve(x0, contact, refs, elapsed_s=0.0)
+        plan = tight.solve(x0, contact, refs, elapsed_s=0.0)
         n_sqp += 1
-        if tight._solver.step_norm < 1e-9:
+        if plan.status != "ok" or tight._solver.step_norm < 1e-7:
             break
     t_sqp = time.perf_counter() - t0
     P = ocp.parameters(contact, refs.foot, refs.base_pos, refs.yaw, refs.velocity)
@@ -75,7 +75,13 @@ def main(argv: list[str] | None = None) -> dict:
         "eval_ms_p50": float(np.median(split[:, 0])),
         "qp_ms_p50": float(np.median(split[:, 1])),
         "qp_iterations_p50": float(np.median(split[:, 2])),
-        "sqp_converged": {"iterations": n_sqp, "seconds": t_sqp, "cost": cost_sqp},
+        "sqp_converged": {
+            "iterations": n_sqp,
+            "seconds": t_sqp,
+            "cost": cost_sqp,
+            "status": plan.status,
+            "step_norm": tight._solver.step_norm,
+        },
     }
     if not args.no_ipopt:
         ref = ocp.solve_ipopt(x0, P, tol=1e-8)
