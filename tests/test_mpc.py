@@ -232,9 +232,6 @@ def test_sqp_converges_to_ipopt_solution(ocp: KinodynamicOCP) -> None:
     np.testing.assert_allclose(mpc.X[:, 0:6], ref["X"][:, 0:6], atol=1e-2)  # kg m/s, kg m^2/s
     np.testing.assert_allclose(mpc.X[:, 6:], ref["X"][:, 6:], atol=1e-3)  # m, rad
     np.testing.assert_allclose(mpc.U[:, :12], ref["U"][:, :12], atol=1e-3 * ocp.mass * 9.81)
-    # the CoM moved toward the shifted base reference, the feet carry the weight
-    assert plan.com[-1, 0] > plan.com[0, 0] + 0.01
-    np.testing.assert_allclose(plan.wrenches[:, :, 2].sum(axis=1), ocp.mass * 9.81, rtol=0.1)
 
 
 # --------------------------------------------------------------------------- (3) fallback
