@@ -124,20 +124,3 @@ def main(args: argparse.Namespace) -> int:
             f"{ev.wall_time_s:.1f} s; {ok} succeeded. Results: {md}"
         )
     return 0 if ev.all_succeeded else 1
-
-
-def _standalone(argv: list[str] | None = None) -> int:
-    from cerebellum.errors import CerebellumError
-
-    p = argparse.ArgumentParser(prog="python -m cerebellum.commands.evaluate")
-    _arguments(p)
-    args = p.parse_args(argv)
-    try:
-        return main(args)
-    except CerebellumError as e:
-        print(f"cerebellum evaluate: error: {e}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(_standalone())

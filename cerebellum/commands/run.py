@@ -152,20 +152,3 @@ def main(args: argparse.Namespace) -> int:
         print(report.summary_table(m))
         print(f"  {'output':<19s}  {out_dir}")
     return 0 if m["success"] else 1
-
-
-def _standalone(argv: list[str] | None = None) -> int:
-    from cerebellum.errors import CerebellumError
-
-    p = argparse.ArgumentParser(prog="python -m cerebellum.commands.run")
-    _arguments(p)
-    args = p.parse_args(argv)
-    try:
-        return main(args)
-    except CerebellumError as e:
-        print(f"cerebellum run: error: {e}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(_standalone())
