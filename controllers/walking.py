@@ -58,6 +58,9 @@ class WalkingOptions:
     )
     cop_margin: float = 0.8  # CoP commands within this fraction of the sole rectangle
     yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
+    com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
+    max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
+    max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
 
 
 # Every WBC setting the walking controller relies on, pinned here (not taken from the defaults of
@@ -73,13 +76,13 @@ _WBC_DEFAULTS: dict[str, Any] = {
     "kp_com": 50.0,
     "kd_com": 15.0,
     "kd_angular_momentum": 5.0,
-    "w_base_orientation": 10.0,
-    "kp_base": 100.0,
-    "kd_base": 20.0,
-    "w_swing": np.array([100.0, 100.0, 100.0, 10.0, 10.0, 10.0]),
-    "kp_swing": 400.0,
-    "kd_swing": 40.0,
-    "w_posture": 1.0,
+    "w_base_orientation": 100.0,
+    "kp_base": 400.0,
+    "kd_base": 40.0,
+    "w_swing": np.array([1000.0, 1000.0, 1000.0, 100.0, 100.0, 100.0]),
+    "kp_swing": 900.0,
+    "kd_swing": 60.0,
+    "w_posture": 10.0,
     "kp_posture": 50.0,
     "kd_posture": 10.0,
     "w_reg_vdot": 1e-4,
@@ -131,7 +134,15 @@ def _split_options(path: str, options: dict[str, Any]):
             "controller.options.step_feedback",
             f"unknown step feedback {opts.step_feedback!r}; valid: ['gait', 'dcm']",
         )
-    for name in ("horizon_s", "knot_dt_s", "max_yaw_lead_rad", "yaw_coeff_m", "cop_margin"):
+    for name in (
+        "horizon_s",
+        "knot_dt_s",
+        "max_yaw_lead_rad",
+        "yaw_coeff_m",
+        "cop_margin",
+        "max_accel_mps2",
+        "max_yaw_accel_rad_s2",
+    ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ConfigError(path, f"controller.options.{name}", f"expected > 0, got {v!r}")
@@ -180,6 +191,9 @@ class WalkingController:
             c.yaw_coeff = float(self.options.yaw_coeff_m)
         settings.contacts = contacts
         self.qp = _core.WholeBodyQP(self.robot, settings, self.q_stand)
+        if "com_height_m" not in gait_over:
+            standing = GaitSettings.for_robot(self.rm).com_height_m
+            gait_over["com_height_m"] = standing - self.options.com_lowering_m
         self.gait = GaitSettings.for_robot(self.rm, **gait_over)
         self.omega = math.sqrt(GRAVITY / self.gait.com_height_m)
         self.mass = float(sum(i.mass for i in self.rm.model.inertias))
@@ -283,6 +297,16 @@ class WalkingController:
         a = np.asarray(corners)
         return np.clip(cop, a.min(axis=0), a.max(axis=0))
 
+    def _ramp(self, t: float, command) -> VelocityCommand:
+        """The command moved toward ``command`` at the acceleration limits since the last call."""
+        dt = max(t - self._t_cmd, 0.0) if math.isfinite(self._t_cmd) else 0.0
+        self._t_cmd = t
+        a, ay = self.options.max_accel_mps2 * dt, self.options.max_yaw_accel_rad_s2 * dt
+        target = np.array([float(command.vx), float(command.vy), float(command.yaw_rate)])
+        step = np.clip(target - self._cmd, [-a, -a, -ay], [a, a, ay])
+        self._cmd = self._cmd + step
+        return VelocityCommand(*(float(x) for x in self._cmd))
+
     # -- Controller protocol -------------------------------------------------------------------
     def reset(self, state) -> None:
         self.planner = GaitPlanner(self.gait)
@@ -298,6 +322,8 @@ class WalkingController:
         self._swings: list[tuple[int, float, float, Any]] = []
         self._last_touchdown: tuple[int, float] | None = None
         self._yaw_rate = 0.0
+        self._cmd = np.zeros(3)  # ramped command: vx, vy m/s, yaw rate rad/s
+        self._t_cmd = -math.inf
         self._t_plan = -math.inf
         self._ticks.clear()
         self._wbc_ticks.clear()
@@ -312,7 +338,7 @@ class WalkingController:
         com, vcom, feet, yaws = self._kinematics(q, v)
         R = pin.Quaternion(q[3:7]).matrix()
         yaw = math.atan2(R[1, 0], R[0, 0])
-        cmd = VelocityCommand(float(command.vx), float(command.vy), float(command.yaw_rate))
+        cmd = self._ramp(t, command)
         if self.options.step_feedback == "dcm":
             # footholds around the capture point: base shifted by (dcm - com), no velocity term
             base = q[:3].copy()
