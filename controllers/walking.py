@@ -39,6 +39,7 @@ from cerebellum.sim import metrics
 __all__ = ["WalkingOptions", "WalkingController", "PLANNERS"]
 
 PLANNERS = ("lipm", "mpc")
+STEP_FEEDBACKS = ("gait", "dcm")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,9 +54,9 @@ class WalkingOptions:
     knot_dt_s: float = 0.04  # gait plan knot spacing, s
     k_dcm: float = 2.0  # DCM feedback gain, 1/s: cop = cop_ref + (1 + k/w) (dcm - dcm_ref)
     max_yaw_lead_rad: float = 0.3  # yaw reference kept within this of the measured yaw
-    step_feedback: str = (
-        "gait"  # "gait": the gait planner's velocity feedback; "dcm": capture point
-    )
+    # footholds: "gait": the gait planner's heuristic around the measured base (velocity feedback
+    # gains from GaitSettings); "dcm": the heuristic around the capture point
+    step_feedback: str = "gait"
     cop_margin: float = 0.8  # CoP commands within this fraction of the sole rectangle
     yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
     com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
@@ -97,7 +98,14 @@ _WBC_DEFAULTS: dict[str, Any] = {
 # Soft-contact weight for legs with fewer than 6 joints (two rigid 6D contacts are rank deficient).
 _SOFT_CONTACT_WEIGHT = 1e5
 # Walking defaults that differ from GaitSettings.for_robot.
-_GAIT_DEFAULTS: dict[str, Any] = {"step_duration_s": 0.4, "initial_double_support_s": 0.3}
+# No velocity feedback in the footholds: the DCM law tracks the CoM plan through the CoP, and
+# footholds pulled back by a velocity deficit shorten the plan and the walk (positive feedback).
+_GAIT_DEFAULTS: dict[str, Any] = {
+    "step_duration_s": 0.4,
+    "initial_double_support_s": 0.3,
+    "velocity_feedback_gain": 0.0,
+    "capture_point_feedback": False,
+}
 
 
 def _split_options(path: str, options: dict[str, Any]):
@@ -128,11 +136,11 @@ def _split_options(path: str, options: dict[str, Any]):
             "controller.options.planner",
             f"unknown planner {opts.planner!r}; valid: {list(PLANNERS)}",
         )
-    if opts.step_feedback not in ("gait", "dcm"):
+    if opts.step_feedback not in STEP_FEEDBACKS:
         raise ConfigError(
             path,
             "controller.options.step_feedback",
-            f"unknown step feedback {opts.step_feedback!r}; valid: ['gait', 'dcm']",
+            f"unknown step feedback {opts.step_feedback!r}; valid: {list(STEP_FEEDBACKS)}",
         )
     for name in (
         "horizon_s",
@@ -347,7 +355,20 @@ class WalkingController:
             vb[:2] = cmd.world_velocity(yaw)
             gs = GaitState(base, yaw, vb, feet, yaws)
         else:
-            gs = GaitState(q[:3], yaw, R @ v[:3], feet, yaws)
+            base = q[:3].copy()
+            assert self.planner is not None
+            nxt = self.planner.schedule.next_swings(t, 1)
+            if nxt:
+                # Sideways walking: the foot on the side of motion steps out by a whole cycle
+                # (2 vy T_step) so that the other one can follow at the nominal width (the width
+                # clamp would otherwise shorten the cycle to vy T_step).
+                c, s_ = math.cos(yaw), math.sin(yaw)
+                side = 1.0 if nxt[0].foot == LEFT else -1.0
+                if side * cmd.vy > 0:
+                    dy = cmd.vy * self.gait.step_duration_s
+                    base[0] -= s_ * dy
+                    base[1] += c * dy
+            gs = GaitState(base, yaw, R @ v[:3], feet, yaws)
         assert self.planner is not None
         gp = self.planner.plan(t, gs, cmd, self._n_knots, self.options.knot_dt_s)
         # remember the last touchdown (for the double support that follows it)
