@@ -1,0 +1,326 @@
+"""Peer comparison: our stages (``cerebellum bench``) next to Pinocchio C++, TSID, Crocoddyl and
+CasADi+IPOPT on the same robot, written to ``results.md`` and ``results.json``.
+
+Usage: python benchmarks/peers/run_peers.py [--robots h1] [--samples N] [--out DIR]
+
+Ours run in this environment; TSID and Crocoddyl run in ``benchmarks/peers/.venv`` (made by
+``setup_peers.sh``) as subprocesses, each given a workload JSON (model file, q, v, weights and gains
+from our ``wbc_settings``). A peer that is not installed, exits with an error or dies on a signal
+gets that status in the table instead of a time. Ratio = peer time / our time (> 1: we are faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["PeerRow", "build_rows", "main", "make_workload", "render_markdown"]
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+VENV_PYTHON = HERE / ".venv" / "bin" / "python"
+PEER_TIMEOUT_S = 900
+
+PeerRow = dict  # {"robot", "peer", "workload", "ours", "peer_p50", "peer_p99", "our_p50", ...}
+
+
+def make_workload(robot: str, samples: int) -> dict:
+    """Everything a peer needs to rebuild our WBC problem: model file, state, settings."""
+    import pinocchio as pin
+
+    from cerebellum.controllers.wbc import wbc_settings
+    from cerebellum.dynamics.model import robot_model, standing_configuration
+
+    rm = robot_model(robot)
+    s = wbc_settings(rm)
+    q = standing_configuration(rm)
+    rng = np.random.default_rng(0)  # the same state as `cerebellum bench`
+    v = 0.1 * rng.normal(size=rm.nv)
+    a = rng.normal(size=rm.nv)
+    tau = pin.rnea(rm.model, rm.model.createData(), q, v, a)
+    path = str(rm.path)
+    gains = {
+        k: float(getattr(s, k))
+        for k in (
+            "kp_com",
+            "kd_com",
+            "kd_angular_momentum",
+            "kp_base",
+            "kd_base",
+            "kp_posture",
+            "kd_posture",
+            "w_base_orientation",
+            "w_posture",
+            "w_reg_vdot",
+            "w_reg_wrench",
+            "contact_weight",
+            "kd_contact",
+        )
+    }
+    gains["w_momentum"] = [float(x) for x in s.w_momentum]
+    return {
+        "robot": robot,
+        "model_path": path,
+        "model_kind": "urdf" if path.endswith(".urdf") else "mjcf",
+        "q": q.tolist(),
+        "v": v.tolist(),
+        "a": a.tolist(),
+        "rnea_ref": tau.tolist(),
+        "foot_frames": list(rm.foot_frames),
+        "base_frame": s.base_frame,
+        "sole_rectangle": [float(x) for x in rm.config.sole_rectangle],
+        "mu": float(rm.config.friction),
+        "torque_limit": [float(x) for x in s.torque_limit],
+        "gains": gains,
+        "samples": samples,
+    }
+
+
+def run_ours(robots: list[str], out: Path) -> dict:
+    cmd = ["cerebellum", "bench", "--quick", "--json", str(out), "--robots", *robots]
+    subprocess.run(cmd, check=True)
+    return json.loads(out.read_text())
+
+
+def run_peer(script: str, workload: Path) -> dict:
+    """Run a peer script in the peer venv; a status instead of a result when it fails."""
+    if not VENV_PYTHON.exists():
+        return {"status": "could not install: no peer venv (run setup_peers.sh)"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(
+            [str(VENV_PYTHON), str(HERE / script), str(workload)],
+            capture_output=True,
+            text=True,
+            timeout=PEER_TIMEOUT_S,
+            cwd=tempfile.gettempdir(),
+            env=env,
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": f"timed out after {PEER_TIMEOUT_S} s"}
+    return peer_status(p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
+
+
+def peer_status(returncode: int, stdout: str, stderr: str, seconds: float = 0.0) -> dict:
+    """Result dict of a peer process: its JSON with status "ok", or why there is none."""
+    if returncode < 0:
+        try:
+            sig = signal.Signals(-returncode).name
+        except ValueError:
+            sig = f"signal {-returncode}"
+        return {"status": f"crashed: {sig}", "stderr_tail": stderr[-2000:]}
+    if returncode != 0:
+        last = (stderr.strip().splitlines() or ["?"])[-1]
+        if "ModuleNotFoundError" in stderr or "ImportError" in stderr:
+            return {"status": f"could not install: {last}", "stderr_tail": stderr[-2000:]}
+        return {"status": f"error: {last}", "stderr_tail": stderr[-2000:]}
+    out = json.loads(stdout.strip().splitlines()[-1])
+    out["status"] = "ok"
+    out["wall_s"] = round(seconds, 1)
+    return out
+
+
+def run_ipopt(robot: str) -> dict:
+    """``benchmarks/mpc_ipopt.py ROBOT``: IPOPT's full solve of the OCP our MPC iterates on."""
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "mpc_ipopt.py"), robot],
+        capture_output=True,
+        text=True,
+    )
+    if p.returncode != 0:
+        return peer_status(p.returncode, p.stdout, p.stderr)
+    text = p.stdout
+    out = json.loads(text[text.index("{\n") :])
+    if "ipopt" not in out:
+        return {"status": "error: no IPOPT result"}
+    out["status"] = "ok" if out["ipopt"]["status"] == "Solve_Succeeded" else out["ipopt"]["status"]
+    return out
+
+
+def _stage(ours: dict, robot: str, name: str) -> dict | None:
+    for r in ours["results"]:
+        if r["robot"] == robot and r["name"] == name:
+            return r
+    return None
+
+
+def _ratio(peer: float | None, our: float | None) -> float | None:
+    if peer is None or our is None or our <= 0:
+        return None
+    return peer / our
+
+
+def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
+    """Side-by-side rows. ``ours``: a `cerebellum bench` JSON; ``peers[robot][peer]``: peer dicts
+    ("status" plus timings when "ok")."""
+    rows: list[PeerRow] = []
+    for robot in sorted({r["robot"] for r in ours["results"]} | set(peers)):
+        pr = peers.get(robot, {})
+
+        def row(peer, workload, our_name, our, p50=None, p99=None, status="ok", note=""):
+            rows.append(
+                {
+                    "robot": robot,
+                    "peer": peer,
+                    "workload": workload,
+                    "ours": our_name,
+                    "our_p50_us": None if our is None else our["p50"],
+                    "our_p99_us": None if our is None else our["p99"],
+                    "peer_p50_us": p50 if status == "ok" else None,
+                    "peer_p99_us": p99 if status == "ok" else None,
+                    "ratio_p50": _ratio(p50, None if our is None else our["p50"])
+                    if status == "ok"
+                    else None,
+                    "ratio_p99": _ratio(p99, None if our is None else our["p99"])
+                    if status == "ok"
+                    else None,
+                    "status": status,
+                    "note": note,
+                }
+            )
+
+        rnea, crba = _stage(ours, robot, "pinocchio.rnea_cpp"), _stage(ours, robot, "pinocchio.crba_cpp")
+        bundle = _stage(ours, robot, "dynamics.bundle_cpp")
+        if rnea and crba and bundle:
+            row(
+                "Pinocchio C++ (RNEA + CRBA)",
+                "dynamics quantities of one tick",
+                "dynamics.bundle_cpp",
+                bundle,
+                rnea["p50"] + crba["p50"],
+                rnea["p99"] + crba["p99"],
+                note="in-run, same process; ours adds frames, Jacobians, centroidal map",
+            )
+        wbc = _stage(ours, robot, "wbc.tick")
+        t = pr.get("tsid")
+        if t is not None:
+            ok = t["status"] == "ok"
+            row(
+                "TSID",
+                "WBC tick: problem data + QP solve",
+                "wbc.tick",
+                wbc,
+                t["tick_us"]["p50"] if ok else None,
+                t["tick_us"]["p99"] if ok else None,
+                t["status"],
+                f"eiquadprog-fast; timed from Python (one empty call: {t['python_call_us']['p50']:.2f} µs)"
+                if ok
+                else "",
+            )
+        mpc = _stage(ours, robot, "mpc.iteration")
+        c = pr.get("crocoddyl")
+        if c is not None:
+            ok = c["status"] == "ok"
+            row(
+                "Crocoddyl",
+                "one FDDP iteration, whole-body balance OCP",
+                "mpc.iteration",
+                mpc,
+                c["iteration_us"]["p50"] if ok else None,
+                c["iteration_us"]["p99"] if ok else None,
+                c["status"],
+                f"full dynamics, {c['knots']} knots (ours: kinodynamic)" if ok else "",
+            )
+        ip = pr.get("ipopt")
+        if ip is not None:
+            ok = ip["status"] == "ok"
+            full = ip["ipopt"]["seconds"] * 1e6 if ok else None
+            per = full / ip["ipopt"]["iterations"] if ok else None
+            row(
+                "CasADi + IPOPT",
+                "same OCP, one IPOPT iteration (mean)",
+                "mpc.iteration",
+                mpc,
+                per,
+                None,
+                ip["status"],
+                f"{ip['ipopt']['iterations']} iterations" if ok else "",
+            )
+            row(
+                "CasADi + IPOPT",
+                "same OCP, full solve to 1e-8",
+                "mpc.iteration",
+                mpc,
+                full,
+                None,
+                ip["status"],
+                f"cost rel. diff to our converged SQP {ip['cost_rel_diff']:.1e}" if ok else "",
+            )
+    return rows
+
+
+def _fmt(x: float | None, ratio: bool = False) -> str:
+    if x is None:
+        return "—"
+    if ratio:
+        return f"{x:.2f}×" if x < 100 else f"{x:.0f}×"
+    return f"{x:.1f}" if x < 1e4 else f"{x:.3g}"
+
+
+def render_markdown(rows: list[PeerRow], meta: dict) -> str:
+    lines = [
+        "# Peer comparison",
+        "",
+        f"Machine: {meta.get('cpu', '?')}, {meta.get('cores', '?')} cores; {meta.get('time', '')}. "
+        "Times in µs; ratio = peer / ours (> 1: ours is faster).",
+        "",
+        "| robot | peer | workload | ours | ours p50 | ours p99 | peer p50 | peer p99 "
+        "| ratio p50 | ratio p99 | status | note |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['robot']} | {r['peer']} | {r['workload']} | `{r['ours']}` "
+            f"| {_fmt(r['our_p50_us'])} | {_fmt(r['our_p99_us'])} "
+            f"| {_fmt(r['peer_p50_us'])} | {_fmt(r['peer_p99_us'])} "
+            f"| {_fmt(r['ratio_p50'], True)} | {_fmt(r['ratio_p99'], True)} "
+            f"| {r['status']} | {r['note']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--robots", nargs="+", default=["h1"])
+    ap.add_argument("--samples", type=int, default=2000, help="timed calls per peer")
+    ap.add_argument("--out", type=Path, default=HERE)
+    ap.add_argument("--no-ipopt", action="store_true")
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        ours = run_ours(args.robots, tmp / "ours.json")
+        peers: dict[str, dict[str, dict]] = {}
+        for robot in args.robots:
+            wl = tmp / f"workload-{robot}.json"
+            wl.write_text(json.dumps(make_workload(robot, args.samples)))
+            peers[robot] = {}
+            for name in ("tsid", "crocoddyl"):
+                print(f"[peers] {robot}: {name}", file=sys.stderr)
+                peers[robot][name] = run_peer(f"peer_{name}.py", wl)
+                print(f"[peers] {robot}: {name}: {peers[robot][name]['status']}", file=sys.stderr)
+            if not args.no_ipopt:
+                print(f"[peers] {robot}: ipopt", file=sys.stderr)
+                peers[robot]["ipopt"] = run_ipopt(robot)
+    rows = build_rows(ours, peers)
+    result = {"schema_version": 1, "machine": ours["machine"], "rows": rows, "peers": peers,
+              "ours": ours["results"]}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    (args.out / "results.md").write_text(render_markdown(rows, ours["machine"]))
+    print(render_markdown(rows, ours["machine"]))
+    return result
+
+
+if __name__ == "__main__":
+    main()
