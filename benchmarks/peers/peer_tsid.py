@@ -23,9 +23,13 @@ import tsid.tsid_pywrap as tsid
 
 
 def load_model(w: dict) -> pin.Model:
+    """The model as ours builds it (MJCF: its free joint; URDF: a free-flyer root)."""
     if w["model_kind"] == "mjcf":
-        return pin.buildModelFromMJCF(w["model_path"], pin.JointModelFreeFlyer())
-    return pin.buildModelFromUrdf(w["model_path"], pin.JointModelFreeFlyer())
+        model = pin.buildModelFromMJCF(w["model_path"])
+    else:
+        model = pin.buildModelFromUrdf(w["model_path"], pin.JointModelFreeFlyer())
+    model.names[1] = "root_joint"  # crocoddyl 3.0 finds the floating base by this name
+    return model
 
 
 def model_check(model: pin.Model, w: dict) -> float:
