@@ -107,7 +107,7 @@ void register_wbc(py::module_& m) {
 #define CB_RW(name) .def_readwrite(#name, &WholeBodyQPSettings::name)
           CB_RW(w_momentum) CB_RW(w_base_orientation) CB_RW(w_swing) CB_RW(w_posture) CB_RW(w_hand)
               CB_RW(w_reg_vdot) CB_RW(w_reg_wrench) CB_RW(w_wrench_ff) CB_RW(kp_com) CB_RW(kd_com)
-                  CB_RW(kd_angular_momentum) CB_RW(k_dcm) CB_RW(kp_base) CB_RW(kd_base) CB_RW(kp_swing)
+                  CB_RW(kd_angular_momentum) CB_RW(k_dcm) CB_RW(cmp_margin) CB_RW(kp_base) CB_RW(kd_base) CB_RW(kp_swing)
                       CB_RW(kd_swing) CB_RW(kp_posture) CB_RW(kd_posture) CB_RW(kp_hand)
                           CB_RW(kd_hand) CB_RW(kd_contact) CB_RW(contact_weight) CB_RW(eps_abs) CB_RW(eps_rel)
                               CB_RW(max_iter) CB_RW(fallback_decay) CB_RW(fallback_damping);

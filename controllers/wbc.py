@@ -40,7 +40,7 @@ _SOLE_MARGIN = 0.9
 # after 20 N·s). Solver: eps 1e-6 on the KKT residuals (N, N·m, m/s^2); 1e-9 ran into max_iter
 # after pushes (H1: 80 failures in push-stand).
 BALANCE_DEFAULTS: dict[str, Any] = {
-    "sole_margin": _SOLE_MARGIN,
+    "sole_margin": 1.0,
     "soft_contacts": True,
     "kp_base": 1000.0,
     "kd_base": 60.0,

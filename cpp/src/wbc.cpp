@@ -5,8 +5,31 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <proxsuite/proxqp/dense/dense.hpp>
+#include <proxsuite/linalg/dense/core.hpp>
 #include <stdexcept>
+
+// proxsuite 0.8's dense LDLT row insertion (active-set changes) computes dst += f * lhs * rhs with
+// this helper. When dst has a single row, Eigen evaluates the row of (f * lhs) into a heap
+// temporary before its matrix-vector kernel (seen with gdb in cerebellum_rt_check). This explicit
+// specialisation, declared before proxsuite's solver is instantiated, computes that case with dot
+// products and leaves every other shape to the original expression, so a tick never allocates.
+namespace proxsuite::linalg::dense::_detail {
+using ProxMapMut = Eigen::Map<Eigen::MatrixXd, 0, Eigen::Stride<-1, 1>>;
+using ProxMap = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::Stride<-1, 1>>;
+template <>
+inline void noalias_mul_add_impl<ProxMapMut, ProxMap, ProxMap, double>(ProxMapMut dst, ProxMap lhs,
+                                                                      ProxMap rhs, double factor) {
+  if (dst.rows() == 0 || dst.cols() == 0 || lhs.cols() == 0) return;
+  if (dst.rows() == 1) {
+    for (Eigen::Index j = 0; j < dst.cols(); ++j)
+      dst(0, j) += factor * lhs.row(0).dot(rhs.col(j));
+    return;
+  }
+  dst.noalias() += factor * (lhs * rhs);
+}
+}  // namespace proxsuite::linalg::dense::_detail
+
+#include <proxsuite/proxqp/dense/dense.hpp>
 
 namespace cerebellum {
 
@@ -123,7 +146,9 @@ struct WholeBodyQPImpl {
       if (!active(c)) continue;
       const ContactDescription& d = s.contacts[c];
       for (int k = 0; k < 4; ++k) {
-        const Eigen::Vector3d corner(k < 2 ? d.x_front : -d.x_back, k % 2 ? d.y_left : -d.y_right, 0);
+        const Eigen::Vector3d corner =
+            s.cmp_margin *
+            Eigen::Vector3d(k < 2 ? d.x_front : -d.x_back, k % 2 ? d.y_left : -d.y_right, 0);
         const Eigen::Vector2d pw = (p_s[c] + R_s[c] * corner).head<2>();
         lo = lo.cwiseMin(pw);
         hi = hi.cwiseMax(pw);
@@ -175,10 +200,10 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
     throw std::invalid_argument("WholeBodyQP: torque_limit must be >= 0");
   if (!(settings.contact_weight >= 0 && std::isfinite(settings.contact_weight) &&
         settings.eps_abs > 0 && settings.eps_rel >= 0 && settings.max_iter > 0 &&
-        settings.k_dcm >= 0))
+        settings.k_dcm >= 0 && settings.cmp_margin > 0 && settings.cmp_margin <= 1))
     throw std::invalid_argument(
         "WholeBodyQP: contact_weight must be finite >= 0, eps_abs and max_iter > 0, eps_rel and "
-        "k_dcm >= 0");
+        "k_dcm >= 0, cmp_margin in (0, 1]");
   int nin_contacts = 0;
   for (const auto& c : settings.contacts) {
     if (!(c.x_back >= 0 && c.x_front >= 0 && c.y_left >= 0 && c.y_right >= 0 && c.mu > 0 &&

@@ -146,6 +146,8 @@ int main(int argc, char** argv) {
     // States near the neutral configuration; the contact set switches every 50 calls.
     std::unique_ptr<cerebellum::WholeBodyQP> wbc;
     cerebellum::WholeBodyReferences refs;
+    std::unique_ptr<cerebellum::WholeBodyQP> wbc_balance;
+    cerebellum::WholeBodyReferences refs_balance;
     Eigen::Array<bool, Eigen::Dynamic, 1> active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(2, true);
     Eigen::VectorXd q0 = Eigen::VectorXd::Zero(nq);
     q0[6] = 1.0;
@@ -167,6 +169,21 @@ int main(int argc, char** argv) {
         active(1) = (i / 50) % 2 == 0;
       };
       sections.push_back({"wbc_tick", near_neutral, [&](int) { wbc->tick(q, v, active, refs); }});
+      // The balance configuration: soft contacts, capture-point feedback, eps 1e-6, and joint
+      // velocities, so the contact task and the CMP clamp are exercised as well.
+      cerebellum::WholeBodyQPSettings bs = ws;
+      bs.contact_weight = 1e5;
+      bs.kd_contact = 20.0;
+      bs.k_dcm = 3.0;
+      bs.eps_abs = 1e-6;
+      wbc_balance = std::make_unique<cerebellum::WholeBodyQP>(robot, bs);
+      refs_balance = wbc_balance->make_references(q0);
+      auto moving = [&](int i) {
+        near_neutral(i);
+        for (int k = 6; k < nv; ++k) v[k] = 0.2 * uni(rng);
+      };
+      sections.push_back({"wbc_tick_balance", moving,
+                          [&](int) { wbc_balance->tick(q, v, active, refs_balance); }});
     }
 
     std::string json = "{";

@@ -65,6 +65,7 @@ struct WholeBodyQPSettings {
   /// and the CoM acceleration reference is w^2 (c - p): the linear momentum rate asked for is one
   /// the soles can produce, so a push is absorbed without the QP trading it for angular momentum.
   double k_dcm = 0.0;
+  double cmp_margin = 1.0;  // fraction (0, 1] of each sole rectangle the CMP target may use
   double kp_base = 100.0, kd_base = 20.0;
   double kp_swing = 400.0, kd_swing = 40.0;
   double kp_posture = 50.0, kd_posture = 10.0;
