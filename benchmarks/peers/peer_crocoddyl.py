@@ -58,9 +58,7 @@ def build(w: dict):
             )
             contacts.addContact(f, c)
             cone = crocoddyl.WrenchCone(np.eye(3), w["mu"], half, 4, False)
-            res = crocoddyl.ResidualModelContactWrenchCone(
-                state, fid, cone, nu
-            )
+            res = crocoddyl.ResidualModelContactWrenchCone(state, fid, cone, nu)
             bounds = crocoddyl.ActivationBounds(cone.lb, cone.ub)
             costs.addCost(
                 f + "_cone",
@@ -71,7 +69,9 @@ def build(w: dict):
             )
         costs.addCost(
             "com",
-            crocoddyl.CostModelResidual(state, crocoddyl.ResidualModelCoMPosition(state, com_ref, nu)),
+            crocoddyl.CostModelResidual(
+                state, crocoddyl.ResidualModelCoMPosition(state, com_ref, nu)
+            ),
             g["w_momentum"][0],
         )
         costs.addCost(
@@ -119,7 +119,13 @@ def main(path: str) -> dict:
         problem.calc(solver.xs, solver.us)
         problem.calcDiff(solver.xs, solver.us)
         derivs[i] = clock() - t0
-    pct = lambda a: {"p50": float(np.percentile(a, 50)) / 1e3, "p99": float(np.percentile(a, 99)) / 1e3}  # noqa: E731
+
+    def pct(a):
+        return {
+            "p50": float(np.percentile(a, 50)) / 1e3,
+            "p99": float(np.percentile(a, 99)) / 1e3,
+        }
+
     return {
         "peer": "crocoddyl",
         "n": n,

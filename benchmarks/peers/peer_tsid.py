@@ -98,7 +98,7 @@ def build(w: dict):
     form.addActuationTask(act, 1.0, 0, 0.0)
 
     keep += [com, am, base, post, act, robot]
-    hqp = form.computeProblemData(0.0, q, v)
+    form.computeProblemData(0.0, q, v)  # sizes nVar, nEq, nIn
     solver = tsid.SolverHQuadProgFast("qp")
     solver.resize(form.nVar, form.nEq, form.nIn)
     return model, form, solver, q, v, keep
@@ -118,11 +118,17 @@ def main(path: str) -> dict:
         t1 = clock()
         sol = solver.solve(hqp)
         t2 = clock()
-        form.nVar
+        _ = form.nVar
         t3 = clock()
         tick[i], data_t[i], solve_t[i], empty[i] = t2 - t0, t1 - t0, t2 - t1, t3 - t2
     tau = form.getActuatorForces(sol)
-    pct = lambda a: {"p50": float(np.percentile(a, 50)) / 1e3, "p99": float(np.percentile(a, 99)) / 1e3}  # noqa: E731
+
+    def pct(a):
+        return {
+            "p50": float(np.percentile(a, 50)) / 1e3,
+            "p99": float(np.percentile(a, 99)) / 1e3,
+        }
+
     return {
         "peer": "tsid",
         "n": n,

@@ -167,7 +167,9 @@ def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
     for robot in sorted({r["robot"] for r in ours["results"]} | set(peers)):
         pr = peers.get(robot, {})
 
-        def row(peer, workload, our_name, our, p50=None, p99=None, status="ok", note=""):
+        def row(
+            peer, workload, our_name, our, p50=None, p99=None, status="ok", note="", robot=robot
+        ):
             rows.append(
                 {
                     "robot": robot,
@@ -189,7 +191,10 @@ def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
                 }
             )
 
-        rnea, crba = _stage(ours, robot, "pinocchio.rnea_cpp"), _stage(ours, robot, "pinocchio.crba_cpp")
+        rnea, crba = (
+            _stage(ours, robot, "pinocchio.rnea_cpp"),
+            _stage(ours, robot, "pinocchio.crba_cpp"),
+        )
         bundle = _stage(ours, robot, "dynamics.bundle_cpp")
         if rnea and crba and bundle:
             row(
@@ -313,8 +318,13 @@ def main(argv: list[str] | None = None) -> dict:
                 print(f"[peers] {robot}: ipopt", file=sys.stderr)
                 peers[robot]["ipopt"] = run_ipopt(robot)
     rows = build_rows(ours, peers)
-    result = {"schema_version": 1, "machine": ours["machine"], "rows": rows, "peers": peers,
-              "ours": ours["results"]}
+    result = {
+        "schema_version": 1,
+        "machine": ours["machine"],
+        "rows": rows,
+        "peers": peers,
+        "ours": ours["results"],
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "results.md").write_text(render_markdown(rows, ours["machine"]))
