@@ -325,7 +325,31 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="allowed slow-down of normalised p50 vs the baseline (default 0.25)",
     )
     p.add_argument("--markdown", metavar="FILE", help="write a Markdown table")
+    p.add_argument(
+        "--peers",
+        action="store_true",
+        help="also run the peer comparison (TSID, Crocoddyl, CasADi+IPOPT, raw Pinocchio) from a "
+        "source checkout; needs `bash benchmarks/peers/setup_peers.sh` once",
+    )
     p.set_defaults(func=main)
+
+
+def _run_peers(robots: list[str]) -> int:
+    """Runs ``benchmarks/peers/run_peers.py`` of the source checkout in the current directory (or
+    ``$CEREBELLUM_SOURCE``); peers live in their own virtual environment."""
+    import subprocess
+    from pathlib import Path
+
+    from cerebellum.errors import CerebellumError
+
+    root = Path(os.environ.get("CEREBELLUM_SOURCE", "."))
+    script = root / "benchmarks" / "peers" / "run_peers.py"
+    if not script.is_file():
+        raise CerebellumError(
+            f"--peers needs a source checkout: {script} not found (run from the repository root "
+            "or set CEREBELLUM_SOURCE), then `bash benchmarks/peers/setup_peers.sh` once"
+        )
+    return subprocess.call([sys.executable, str(script), "--robots", *robots])
 
 
 def main(args: argparse.Namespace) -> int:
@@ -388,4 +412,9 @@ def main(args: argparse.Namespace) -> int:
         with open(args.markdown, "w") as f:
             f.write(_markdown(report, rows))
         print(f"wrote {args.markdown}")
+    if args.peers:
+        rc = _run_peers(robots)
+        if rc != 0:
+            print(f"peer comparison exited with {rc}", file=sys.stderr)
+            ok = False
     return 0 if ok else 1
