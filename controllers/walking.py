@@ -59,6 +59,9 @@ class WalkingOptions:
     step_feedback: str = "gait"
     cop_margin: float = 0.8  # CoP commands within this fraction of the sole rectangle
     yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
+    step_dcm_gain: float = 0.5  # footholds move by gain x the DCM error predicted at touchdown
+    max_step_adjust_m: float = 0.15  # bound of that move per axis, m
+    stop_speed_mps: float = 0.1  # walking stops only once the CoM is slower than this, m/s
     com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
@@ -77,10 +80,10 @@ _WBC_DEFAULTS: dict[str, Any] = {
     "kp_com": 50.0,
     "kd_com": 15.0,
     "kd_angular_momentum": 5.0,
-    "w_base_orientation": 100.0,
+    "w_base_orientation": 30.0,
     "kp_base": 400.0,
     "kd_base": 40.0,
-    "w_swing": np.array([1000.0, 1000.0, 1000.0, 100.0, 100.0, 100.0]),
+    "w_swing": np.array([1000.0, 1000.0, 1000.0, 10.0, 10.0, 10.0]),
     "kp_swing": 900.0,
     "kd_swing": 60.0,
     "w_posture": 10.0,
@@ -150,10 +153,16 @@ def _split_options(path: str, options: dict[str, Any]):
         "cop_margin",
         "max_accel_mps2",
         "max_yaw_accel_rad_s2",
+        "max_step_adjust_m",
+        "stop_speed_mps",
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ConfigError(path, f"controller.options.{name}", f"expected > 0, got {v!r}")
+    for name in ("step_dcm_gain", "com_lowering_m"):
+        v = getattr(opts, name)
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+            raise ConfigError(path, f"controller.options.{name}", f"expected >= 0, got {v!r}")
     if not (isinstance(opts.k_dcm, (int, float)) and math.isfinite(opts.k_dcm) and opts.k_dcm >= 0):
         raise ConfigError(path, "controller.options.k_dcm", f"expected >= 0, got {opts.k_dcm!r}")
     return opts, gait, wbc
@@ -332,6 +341,7 @@ class WalkingController:
         self._yaw_rate = 0.0
         self._cmd = np.zeros(3)  # ramped command: vx, vy m/s, yaw rate rad/s
         self._t_cmd = -math.inf
+        self._vcom_avg = np.zeros(2)
         self._t_plan = -math.inf
         self._ticks.clear()
         self._wbc_ticks.clear()
@@ -347,6 +357,14 @@ class WalkingController:
         R = pin.Quaternion(q[3:7]).matrix()
         yaw = math.atan2(R[1, 0], R[0, 0])
         cmd = self._ramp(t, command)
+        # CoM velocity averaged over about one step (the sway cancels), m/s
+        a = min(max(t - self._t_plan, 0.0) / self.gait.step_duration_s, 1.0)
+        self._vcom_avg += a * (vcom[:2] - self._vcom_avg)
+        if cmd.is_zero(self.gait.command_deadband) and self.planner.schedule.is_walking(t):
+            # keep stepping (in place) until the CoM has slowed down: stopping with the DCM
+            # outside the final double support tips the robot over
+            if float(np.hypot(*self._vcom_avg)) > self.options.stop_speed_mps:
+                cmd = VelocityCommand(2.0 * self.gait.command_deadband, 0.0, 0.0)
         if self.options.step_feedback == "dcm":
             # footholds around the capture point: base shifted by (dcm - com), no velocity term
             base = q[:3].copy()
@@ -368,6 +386,14 @@ class WalkingController:
                     dy = cmd.vy * self.gait.step_duration_s
                     base[0] -= s_ * dy
                     base[1] += c * dy
+                if self._plan_com is not None and self.options.step_dcm_gain > 0:
+                    # DCM step adjustment: the error to the previous plan's DCM, grown to the
+                    # first touchdown, moves the footholds (the CoP alone can only absorb a few cm)
+                    err = com[:2] + vcom[:2] / self.omega - self._plan_com.sample(t).dcm
+                    grow = math.exp(self.omega * max(nxt[0].t_touchdown - t, 0.0))
+                    shift = self.options.step_dcm_gain * grow * err
+                    lim = self.options.max_step_adjust_m
+                    base[:2] += np.clip(shift, -lim, lim)
             gs = GaitState(base, yaw, R @ v[:3], feet, yaws)
         assert self.planner is not None
         gp = self.planner.plan(t, gs, cmd, self._n_knots, self.options.knot_dt_s)
