@@ -334,10 +334,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
-def _run_peers(robots: list[str]) -> int:
-    """Runs ``benchmarks/peers/run_peers.py`` of the source checkout in the current directory (or
+def _peers_script():
+    """``benchmarks/peers/run_peers.py`` of the source checkout in the current directory (or
     ``$CEREBELLUM_SOURCE``); peers live in their own virtual environment."""
-    import subprocess
     from pathlib import Path
 
     from cerebellum.errors import CerebellumError
@@ -349,7 +348,7 @@ def _run_peers(robots: list[str]) -> int:
             f"--peers needs a source checkout: {script} not found (run from the repository root "
             "or set CEREBELLUM_SOURCE), then `bash benchmarks/peers/setup_peers.sh` once"
         )
-    return subprocess.call([sys.executable, str(script), "--robots", *robots])
+    return script
 
 
 def main(args: argparse.Namespace) -> int:
@@ -366,6 +365,7 @@ def main(args: argparse.Namespace) -> int:
             raise UnknownNameError("stage", s, list(STAGES))
     if REFERENCE not in stages:
         stages = [REFERENCE, *stages]
+    peers_script = _peers_script() if args.peers else None
     report = run_bench(robots, stages, full=args.full, samples=args.samples)
     print(_table(report))
     for robot in robots:
@@ -413,7 +413,9 @@ def main(args: argparse.Namespace) -> int:
             f.write(_markdown(report, rows))
         print(f"wrote {args.markdown}")
     if args.peers:
-        rc = _run_peers(robots)
+        import subprocess
+
+        rc = subprocess.call([sys.executable, str(peers_script), "--robots", *robots])
         if rc != 0:
             print(f"peer comparison exited with {rc}", file=sys.stderr)
             ok = False
