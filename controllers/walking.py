@@ -62,6 +62,7 @@ class WalkingOptions:
     step_dcm_gain: float = 0.5  # footholds move by gain x the DCM error predicted at touchdown
     max_step_adjust_m: float = 0.15  # bound of that move per axis, m
     stop_speed_mps: float = 0.1  # walking stops only once the CoM is slower than this, m/s
+    no_ankle_roll_width_scale: float = 0.2  # sole width used by legs without ankle roll
     com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
@@ -155,6 +156,7 @@ def _split_options(path: str, options: dict[str, Any]):
         "max_yaw_accel_rad_s2",
         "max_step_adjust_m",
         "stop_speed_mps",
+        "no_ankle_roll_width_scale",
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
@@ -199,13 +201,17 @@ class WalkingController:
         self.dt = float(ctx.dt_s)
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
         self.q_stand = standing_configuration(self.rm)
+        legs = [_leg_dofs(self.rm, f) for f in self.rm.foot_frames]
+        # without ankle roll the sole cannot move the CoP sideways: a narrow (line) foot
+        self._lateral_scale = 1.0 if min(legs) >= 6 else self.options.no_ankle_roll_width_scale
         if "contact_weight" not in wbc_over:
-            legs = [_leg_dofs(self.rm, f) for f in self.rm.foot_frames]
             wbc_over["contact_weight"] = 0.0 if min(legs) >= 6 else _SOFT_CONTACT_WEIGHT
         settings = wbc_settings(self.rm, **wbc_over)
         contacts = list(settings.contacts)
         for c in contacts:  # a box sole on MuJoCo's pyramid cone resists little yaw torque
             c.yaw_coeff = float(self.options.yaw_coeff_m)
+            c.y_left *= self._lateral_scale
+            c.y_right *= self._lateral_scale
         settings.contacts = contacts
         self.qp = _core.WholeBodyQP(self.robot, settings, self.q_stand)
         if "com_height_m" not in gait_over:
@@ -219,7 +225,8 @@ class WalkingController:
         x0, x1, y0, y1 = self.gait.sole_rectangle
         self._sole_centre = np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1)])  # in the sole frame, m
         m = self.options.cop_margin
-        self._sole_box = (x0 * m, x1 * m, y0 * m, y1 * m)  # CoP command bounds, sole frame, m
+        ml = m * self._lateral_scale
+        self._sole_box = (x0 * m, x1 * m, y0 * ml, y1 * ml)  # CoP command bounds, sole frame, m
         self._n_knots = max(2, int(round(self.options.horizon_s / self.options.knot_dt_s)) + 1)
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []

@@ -124,27 +124,37 @@ def test_gait_option_is_validated():
         WalkingController(_ctx({"step_duration_s": 20.0}))
 
 
-def _run(vx: float, duration_s: float, robot: str = "talos"):
-    """``robot`` on walk-flat with the forward command replaced by ``vx`` (m/s) from t = 1 s."""
+def _run(duration_s: float, robot: str = "talos", **command):
+    """``robot`` on flat ground with the command ``command`` (vx, vy m/s, yaw_rate rad/s) from
+    t = 1 s."""
     import dataclasses
 
     from cerebellum.sim.scenario import Command, load_scenario
     from cerebellum.sim.simulation import Simulation
 
     sc = load_scenario("walk-flat")
-    sc = dataclasses.replace(sc, commands=(Command(0.0), Command(1.0, vx=vx)))
+    sc = dataclasses.replace(sc, commands=(Command(0.0), Command(1.0, **command)))
     return Simulation(sc, robot=robot, controller="walk", duration_s=duration_s).run()
 
 
 def test_closed_loop_walk_moves_forward():
-    r = _run(0.3, 4.0)
+    r = _run(4.0, vx=0.3)
     assert not r.fell, r.fall_time_s
     p = r.log["base_pos"]
     assert p[-1, 0] - p[0, 0] > 0.4
+    assert abs(p[-1, 1] - p[0, 1]) < 0.1
 
 
 def test_stepping_in_place_keeps_the_base_near():
-    r = _run(0.002, 3.0)  # just above the command deadband: steps, but (almost) in place
+    r = _run(3.0, vx=0.002)  # just above the command deadband: steps, but (almost) in place
     assert not r.fell, r.fall_time_s
     p = r.log["base_pos"]
     assert np.max(np.linalg.norm(p[:, :2] - p[0, :2], axis=1)) < 0.15
+
+
+def test_closed_loop_walk_sideways():
+    r = _run(4.0, vy=0.3)
+    assert not r.fell, r.fall_time_s
+    p = r.log["base_pos"]
+    assert p[-1, 1] - p[0, 1] > 0.4
+    assert abs(p[-1, 0] - p[0, 0]) < 0.1
