@@ -41,6 +41,10 @@ void register_mpc(py::module_& m) {
       .def_readwrite("qp_tol", &KinodynamicMPCSettings::qp_tol)
       .def_readwrite("qp_mode", &KinodynamicMPCSettings::qp_mode)
       .def_readwrite("qp_warm_start", &KinodynamicMPCSettings::qp_warm_start)
+      .def_readwrite("qp_pred_corr", &KinodynamicMPCSettings::qp_pred_corr)
+      .def_readwrite("qp_ric_alg", &KinodynamicMPCSettings::qp_ric_alg)
+      .def_readwrite("qp_split_step", &KinodynamicMPCSettings::qp_split_step)
+      .def_readwrite("qp_cond_horizon", &KinodynamicMPCSettings::qp_cond_horizon)
       .def_readwrite("qp_accept_residual", &KinodynamicMPCSettings::qp_accept_residual)
       .def_readwrite("deadline_us", &KinodynamicMPCSettings::deadline_us);
 
@@ -72,6 +76,7 @@ void register_mpc(py::module_& m) {
           py::arg("n"), "Times n single SQP iterations (C++ steady_clock), µs each, guess unchanged.")
       .def("set_deadline_us", &KinodynamicMPC::set_deadline_us)
       .def("set_qp_max_iter", &KinodynamicMPC::set_qp_max_iter)
+      .def("set_qp_tol", &KinodynamicMPC::set_qp_tol)
       .def("set_sqp_iterations", &KinodynamicMPC::set_sqp_iterations)
       .def_property_readonly("X", &KinodynamicMPC::X, py::return_value_policy::copy)
       .def_property_readonly("U", &KinodynamicMPC::U, py::return_value_policy::copy)

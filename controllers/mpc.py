@@ -8,7 +8,9 @@ State ``x`` (nx = 12 + nj):
   ``world_R_base = Rz(yaw) Ry(pitch) Rx(roll)``. Chosen over a tangent-space deviation because it
   needs no per-iteration re-parametrisation (the warm start is shifted in place and the yaw
   reference is a plain number), and a walking humanoid stays far from the pitch = ±90° singularity.
-- ``q_j`` (nj): joint positions [rad], Pinocchio order.
+- ``q_j`` (nj): positions [rad] of the MPC's joints, Pinocchio order. ``MPCSettings.mpc_joints``
+  selects them: ``"legs"`` (default; the joints between the base and a foot) or ``"all"``. The
+  other joints are held at the standing posture: constants in the kinematics and the momentum map.
 
 Input ``u`` (nu = 12 + nj): contact wrench per foot (left, right) at the sole origin, world axes
 [force N; torque N m] (6 each), then joint velocities ``v_j`` (nj) [rad/s].
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 #: Bump when the generated expressions change.
-MPC_CODE_VERSION = "1"
+MPC_CODE_VERSION = "2"
 
 NUM_FEET = 2
 # Rows of the per-stage constraint function, per foot: friction pyramid (4), CoP (4), sole twist (6).
@@ -88,13 +90,18 @@ class MPCSettings:
     terminal_scale: float = 5.0  # terminal cost = scale * state cost
     # contact model
     fz_max_n: float = 1e5
+    mpc_joints: str = "legs"  # decision joints: "legs" (base-to-foot chains) | "all"
     # solver
     sqp_iterations: int = 1  # SQP iterations per solve() (1 = real-time iteration)
     qp_max_iter: int = 30
-    qp_tol: float = 1e-6
+    qp_tol: float = 1e-3  # RTI: an approximate QP step suffices (converged SQP: ~1e-8)
     qp_mode: str = "balance"  # HPIPM mode: speed_abs | speed | balance | robust
     qp_accept_residual: float = 0.0  # accept a QP stopped at qp_max_iter with residuals below
-    qp_warm_start: bool = False
+    qp_warm_start: int = 1  # HPIPM: 0 cold, 1 primal, 2 primal + dual of the previous QP
+    qp_pred_corr: int = -1  # Mehrotra predictor-corrector 0/1 (-1: the mode's default)
+    qp_ric_alg: int = -1  # Riccati 0 classical, 1 square-root (-1: the mode's default)
+    qp_split_step: int = -1  # separate primal/dual step lengths 0/1 (-1: the mode's default)
+    qp_cond_horizon: int = 0  # HPIPM partial condensing to this many stages (0: none)
     deadline_us: float = math.inf  # per solve(); exceeding it keeps the shifted previous plan
     opt_level: str = "-O1"  # C compiler flag for the generated functions
 
@@ -117,6 +124,23 @@ class MPCSettings:
 
 
 NUM_WEIGHTS = 18
+
+_JOINT_SETS = ("legs", "all")
+
+
+def _joint_set(rm: RobotModel, which: str) -> np.ndarray:
+    """Indices into q[7:] of the joints of a set: "all", or "legs" = the joints on the kinematic
+    chains from the base to the foot frames (1-DoF joints assumed, as everywhere in the MPC)."""
+    model = rm.model
+    if which == "all":
+        return np.arange(rm.nq - 7)
+    chain: set[int] = set()
+    for f in rm.foot_frames:
+        j = model.frames[rm.frame_id(f)].parentJoint
+        while j > 1:  # joint 1 is the floating base
+            chain.add(j)
+            j = model.parents[j]
+    return np.array(sorted(model.joints[j].idx_q - 7 for j in chain), dtype=int)
 
 
 def rpy_to_quat(rpy: Sequence[float]) -> np.ndarray:
@@ -202,9 +226,16 @@ class KinodynamicOCP:
             raise ValueError(f"need knots >= 1 and dt_s > 0, got {s.knots}, {s.dt_s}")
         if s.integrator not in ("euler", "rk4"):
             raise ValueError(f"unknown integrator {s.integrator!r}; known: euler, rk4")
+        if s.mpc_joints not in _JOINT_SETS:
+            raise ValueError(
+                f"unknown mpc_joints {s.mpc_joints!r}; known: {', '.join(_JOINT_SETS)}"
+            )
         model = rm.model
         self.mirror = CasadiMirror(model, rm.foot_frames)
-        self.nj = nj = rm.nq - 7
+        self.nj_full = rm.nq - 7
+        #: (nj,) indices of the MPC's joints in the robot's joint vector (q[7:], v[6:]).
+        self.joint_index = _joint_set(rm, s.mpc_joints)
+        self.nj = nj = len(self.joint_index)
         self.nx = 12 + nj
         self.nu = 12 + nj
         self.np = P_POSTURE0 + nj
@@ -220,8 +251,8 @@ class KinodynamicOCP:
         self.izz = float(data.Ig.inertia[2, 2])  # kg m^2, standing composite yaw inertia
         self.x_lower = np.full(self.nx, -np.inf)
         self.x_upper = np.full(self.nx, np.inf)
-        self.x_lower[12:] = rm.q_lower
-        self.x_upper[12:] = rm.q_upper
+        self.x_lower[12:] = rm.q_lower[self.joint_index]
+        self.x_upper[12:] = rm.q_upper[self.joint_index]
         self._build()
 
     # ------------------------------------------------------------------ conversions
@@ -229,13 +260,16 @@ class KinodynamicOCP:
     def q_of_x(self, x: np.ndarray) -> np.ndarray:
         """(nq,) Pinocchio configuration of a state."""
         x = np.asarray(x, dtype=float)
-        return np.concatenate([x[6:9], rpy_to_quat(x[9:12]), x[12:]])
+        qj = self.q_stand[7:].copy()
+        qj[self.joint_index] = x[12:]
+        return np.concatenate([x[6:9], rpy_to_quat(x[9:12]), qj])
 
     def x_of_qv(self, q: np.ndarray, v: np.ndarray) -> np.ndarray:
         """(nx,) state of a Pinocchio (q, v) (v with the base twist in the base frame)."""
         model, data = self.rm.model, self.rm.model.createData()
         h = pin.computeCentroidalMomentum(model, data, q, v)
-        return np.concatenate([h.linear, h.angular, q[0:3], quat_to_rpy(q[3:7]), q[7:]])
+        qj = q[7:][self.joint_index]
+        return np.concatenate([h.linear, h.angular, q[0:3], quat_to_rpy(q[3:7]), qj])
 
     def standing_state(self) -> np.ndarray:
         return self.x_of_qv(self.q_stand, np.zeros(self.rm.nv))
@@ -252,8 +286,18 @@ class KinodynamicOCP:
         p = ca.SX.sym("p", npar)
         w = ca.SX.sym("w", NUM_WEIGHTS)
 
+        def embed(sel: ca.SX, fill: np.ndarray) -> ca.SX:
+            """(nj_full,) joint vector: the MPC's joints from sel (nj,), the others from fill."""
+            out = [ca.SX(float(a)) for a in fill]
+            for i, j in enumerate(self.joint_index):
+                out[j] = sel[i]
+            return ca.vertcat(*out)
+
+        q_fixed = self.q_stand[7:]
+        v_fixed = np.zeros(self.nj_full)
+
         def q_sx(xx: ca.SX) -> ca.SX:
-            return ca.vertcat(xx[6:9], _sx_rpy_to_quat(xx[9:12]), xx[12:])
+            return ca.vertcat(xx[6:9], _sx_rpy_to_quat(xx[9:12]), embed(xx[12:], q_fixed))
 
         def kin(xx: ca.SX) -> dict:
             q = q_sx(xx)
@@ -264,7 +308,9 @@ class KinodynamicOCP:
         vj_sym = ca.SX.sym("vj", nj)
         q_sym = ca.SX.sym("q", self.rm.nq)
         # Momentum of base rotation and joint motion, base linear velocity zero: (6,).
-        h_rot = sym["centroidal_momentum"](q_sym, ca.vertcat(ca.SX.zeros(3), w_sym, vj_sym))
+        h_rot = sym["centroidal_momentum"](
+            q_sym, ca.vertcat(ca.SX.zeros(3), w_sym, embed(vj_sym, v_fixed))
+        )
         A_w = ca.jacobian(h_rot, w_sym)  # (6, 3) = Ag[:, 3:6]
         h_j = ca.substitute(h_rot, w_sym, ca.SX.zeros(3))  # (6,) = Ag[:, 6:] v_j
         hj_fn = ca.Function("h_joints", [q_sym, vj_sym], [A_w, h_j])
@@ -401,7 +447,7 @@ class KinodynamicOCP:
             ),
         }
         v_lin, omega = base_twist(k, x[0:6], u[12:])
-        v = ca.vertcat(v_lin, omega, u[12:])
+        v = ca.vertcat(v_lin, omega, embed(u[12:], v_fixed))
         self.functions["mpc_out"] = ca.Function(
             "mpc_out",
             [x, u],
@@ -425,6 +471,8 @@ class KinodynamicOCP:
             [
                 self.mirror.fingerprint(),
                 f"mpc={MPC_CODE_VERSION};dt={s.dt_s!r};int={s.integrator}".encode(),
+                np.asarray(self.joint_index, dtype=np.int64).tobytes(),
+                np.asarray(self.q_stand, dtype=float).tobytes(),
                 np.array([*self.sole_rectangle, self.mu, self.mass, self.izz]).tobytes(),
             ]
         )
@@ -456,7 +504,8 @@ class KinodynamicOCP:
 
         contact (N+1, 2) flags {0, 1}; foot_ref (N+1, 2, 3) m, world; base_pos_ref (N+1, 3) m;
         yaw_ref (N+1,) rad; vel_ref (N+1, 3) [vx, vy world m/s, yaw rate rad/s];
-        posture_ref (N+1, nj) rad (default: standing); normals (N+1, 2, 3) (default: world z).
+        posture_ref (N+1, nj) or (N+1, nj_full) rad (default: standing); normals (N+1, 2, 3)
+        (default: world z).
         Arrays with N rows are extended by repeating the last row.
         """
         K = self.settings.knots + 1
@@ -465,6 +514,8 @@ class KinodynamicOCP:
             if a is None:
                 return np.tile(np.ravel(default), (K, 1))
             a = np.asarray(a, dtype=float)
+            if a.ndim == 2 and shape == (self.nj,) and a.shape[1] == self.nj_full:
+                a = a[:, self.joint_index]  # full posture: keep the MPC's joints
             if a.shape[0] == K - 1:
                 a = np.concatenate([a, a[-1:]], axis=0)
             if a.shape != (K, *shape):
@@ -478,19 +529,23 @@ class KinodynamicOCP:
         P[:, P_YAW] = rows(yaw_ref, (), np.zeros(1))[:, 0]
         P[:, P_VEL] = rows(vel_ref, (3,), np.zeros(3))
         P[:, P_NORMAL] = rows(normals, (2, 3), np.array([0, 0, 1.0, 0, 0, 1.0]))
-        P[:, P_POSTURE0:] = rows(posture_ref, (self.nj,), self.q_stand[7:])
+        P[:, P_POSTURE0:] = rows(posture_ref, (self.nj,), self.q_stand[7:][self.joint_index])
         return P
 
-    def constraint_bounds(self, contact: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-        """(lg, ug) (ng,) of ``mpc_con`` for the flags of one knot (inf: no bound)."""
+    def constraint_bounds(
+        self, contact: Sequence[float], knot: int = 1
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(lg, ug) (ng,) of ``mpc_con`` for the flags of one knot (inf: no bound). The sole twist
+        rows are equalities from knot 1 on (knot 0 holds the measured state)."""
         lg = np.full(self.ng, -np.inf)
         ug = np.full(self.ng, np.inf)
         for i in range(NUM_FEET):
             if contact[i] > 0.5:
                 o = i * ROWS_PER_FOOT
                 ug[o : o + _ROWS_FRICTION + _ROWS_COP] = 0.0
-                lg[o + 8 : o + 14] = 0.0
-                ug[o + 8 : o + 14] = 0.0
+                if knot > 0:
+                    lg[o + 8 : o + 14] = 0.0
+                    ug[o + 8 : o + 14] = 0.0
         return lg, ug
 
     def input_bounds(self, contact: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -558,7 +613,9 @@ class KinodynamicOCP:
         cons = ca.vertcat(Xs[:, 0] - ca.DM(x0), ca.vec(defect), ca.vec(G))
         lbg = [np.zeros(nx), np.zeros(nx * N)]
         ubg = [np.zeros(nx), np.zeros(nx * N)]
-        lbgc, ubgc = zip(*(self.constraint_bounds(P[k, P_CONTACT]) for k in range(N)), strict=True)
+        lbgc, ubgc = zip(
+            *(self.constraint_bounds(P[k, P_CONTACT], k) for k in range(N)), strict=True
+        )
         lbg.append(np.concatenate(lbgc))
         ubg.append(np.concatenate(ubgc))
         lbx = np.concatenate(
@@ -614,7 +671,7 @@ class MPCReferences:
     """References over the knots (N or N+1 rows; N rows: the last is repeated), world frame.
 
     foot (K, 2, 3) m: sole positions (swing targets, footholds); base_pos (K, 3) m; yaw (K,) rad;
-    velocity (K, 3) [vx, vy m/s, yaw rate rad/s]; posture (K, nj) rad (default standing);
+    velocity (K, 3) [vx, vy m/s, yaw rate rad/s]; posture (K, nj or nj_full) rad (default standing);
     normals (K, 2, 3) terrain normal under each foot (default world z).
     """
 
@@ -739,7 +796,9 @@ class KinodynamicMPC:
         cs.w_stage, cs.w_terminal = s.weights()
         cs.sqp_iterations = s.sqp_iterations
         cs.qp_max_iter, cs.qp_tol = s.qp_max_iter, s.qp_tol
-        cs.qp_mode, cs.qp_warm_start = _QP_MODES[s.qp_mode], s.qp_warm_start
+        cs.qp_mode, cs.qp_warm_start = _QP_MODES[s.qp_mode], int(s.qp_warm_start)
+        cs.qp_pred_corr, cs.qp_ric_alg = s.qp_pred_corr, s.qp_ric_alg
+        cs.qp_split_step, cs.qp_cond_horizon = s.qp_split_step, s.qp_cond_horizon
         cs.qp_accept_residual = s.qp_accept_residual
         cs.deadline_us = s.deadline_us
         self._solver = _core.KinodynamicMPC(cs)

@@ -16,6 +16,7 @@
 #include <hpipm_d_ocp_qp_dim.h>
 #include <hpipm_d_ocp_qp_ipm.h>
 #include <hpipm_d_ocp_qp_sol.h>
+#include <hpipm_d_part_cond.h>
 
 namespace cerebellum {
 
@@ -168,6 +169,22 @@ struct KinodynamicMPCImpl {
   d_ocp_qp_sol sol{};
   d_ocp_qp_ipm_arg arg{};
   d_ocp_qp_ipm_ws ws{};
+  std::size_t sol_size = 0;
+  std::vector<char> sol_entry, sol_bench;  // snapshots of the IPM solution (warm start)
+  // Partial condensing (N -> N2 stages), used when 1 <= qp_cond_horizon < N.
+  int N2 = 0;
+  std::vector<int> block_size;
+  void* pdim_mem = nullptr;
+  void* pqp_mem = nullptr;
+  void* psol_mem = nullptr;
+  void* cond_arg_mem = nullptr;
+  void* cond_ws_mem = nullptr;
+  d_ocp_qp_dim pdim{};
+  d_ocp_qp pqp{};
+  d_ocp_qp_sol psol{};
+  d_part_cond_qp_arg cond_arg{};
+  d_part_cond_qp_ws cond_ws{};
+  void* ipm_sol_mem = nullptr;  // sol_mem or psol_mem: the memory the IPM warm-starts from
 
   // stats
   MPCStatus status = MPCStatus::kNotRun;
@@ -257,6 +274,11 @@ struct KinodynamicMPCImpl {
   }
 
   ~KinodynamicMPCImpl() {
+    std::free(cond_ws_mem);
+    std::free(cond_arg_mem);
+    std::free(psol_mem);
+    std::free(pqp_mem);
+    std::free(pdim_mem);
     std::free(ws_mem);
     std::free(arg_mem);
     std::free(sol_mem);
@@ -286,13 +308,41 @@ struct KinodynamicMPCImpl {
     d_ocp_qp_create(&dim, &qp, qp_mem);
     sol_mem = std::calloc(1, d_ocp_qp_sol_memsize(&dim));
     d_ocp_qp_sol_create(&dim, &sol, sol_mem);
-    arg_mem = std::calloc(1, d_ocp_qp_ipm_arg_memsize(&dim));
-    d_ocp_qp_ipm_arg_create(&dim, &arg, arg_mem);
+    d_ocp_qp_dim* ipm_dim = &dim;
+    sol_size = d_ocp_qp_sol_memsize(&dim);
+    ipm_sol_mem = sol_mem;
+    if (s.qp_cond_horizon >= 1 && s.qp_cond_horizon < N) {
+      N2 = s.qp_cond_horizon;
+      block_size.assign(N + 1, 0);
+      d_part_cond_qp_compute_block_size(N, N2, block_size.data());
+      pdim_mem = std::calloc(1, d_ocp_qp_dim_memsize(N2));
+      d_ocp_qp_dim_create(N2, &pdim, pdim_mem);
+      d_part_cond_qp_compute_dim(&dim, block_size.data(), &pdim);
+      cond_arg_mem = std::calloc(1, d_part_cond_qp_arg_memsize(N2));
+      d_part_cond_qp_arg_create(N2, &cond_arg, cond_arg_mem);
+      d_part_cond_qp_arg_set_default(&cond_arg);
+      cond_ws_mem = std::calloc(1, d_part_cond_qp_ws_memsize(&dim, block_size.data(), &pdim, &cond_arg));
+      d_part_cond_qp_ws_create(&dim, block_size.data(), &pdim, &cond_arg, &cond_ws, cond_ws_mem);
+      pqp_mem = std::calloc(1, d_ocp_qp_memsize(&pdim));
+      d_ocp_qp_create(&pdim, &pqp, pqp_mem);
+      sol_size = d_ocp_qp_sol_memsize(&pdim);
+      psol_mem = std::calloc(1, sol_size);
+      d_ocp_qp_sol_create(&pdim, &psol, psol_mem);
+      ipm_dim = &pdim;
+      ipm_sol_mem = psol_mem;
+    }
+    sol_entry.assign(sol_size, 0);
+    sol_bench.assign(sol_size, 0);
+    arg_mem = std::calloc(1, d_ocp_qp_ipm_arg_memsize(ipm_dim));
+    d_ocp_qp_ipm_arg_create(ipm_dim, &arg, arg_mem);
     const hpipm_mode modes[4] = {SPEED_ABS, SPEED, BALANCE, ROBUST};
     d_ocp_qp_ipm_arg_set_default(modes[std::clamp(s.qp_mode, 0, 3)], &arg);
+    if (s.qp_pred_corr >= 0) d_ocp_qp_ipm_arg_set_pred_corr(&s.qp_pred_corr, &arg);
+    if (s.qp_ric_alg >= 0) d_ocp_qp_ipm_arg_set_ric_alg(&s.qp_ric_alg, &arg);
+    if (s.qp_split_step >= 0) d_ocp_qp_ipm_arg_set_split_step(&s.qp_split_step, &arg);
     apply_qp_args();
-    ws_mem = std::calloc(1, d_ocp_qp_ipm_ws_memsize(&dim, &arg));
-    d_ocp_qp_ipm_ws_create(&dim, &arg, &ws, ws_mem);
+    ws_mem = std::calloc(1, d_ocp_qp_ipm_ws_memsize(ipm_dim, &arg));
+    d_ocp_qp_ipm_ws_create(ipm_dim, &arg, &ws, ws_mem);
 
     for (int k = 0; k <= N; ++k) {
       if (k == 0) {
@@ -311,7 +361,7 @@ struct KinodynamicMPCImpl {
   void apply_qp_args() {
     int iter_max = std::max(0, s.qp_max_iter);
     double tol = s.qp_tol;
-    int ws_flag = s.qp_warm_start ? 1 : 0;
+    int ws_flag = std::clamp(s.qp_warm_start, 0, 2);
     d_ocp_qp_ipm_arg_set_iter_max(&iter_max, &arg);
     d_ocp_qp_ipm_arg_set_tol_stat(&tol, &arg);
     d_ocp_qp_ipm_arg_set_tol_eq(&tol, &arg);
@@ -356,7 +406,9 @@ struct KinodynamicMPCImpl {
             d.ug[j] = -d.g[j];
             d.ug_mask[j] = 1.0;
           }
-          for (int j = o + s.num_inequality; j < o + s.rows_per_foot; ++j) {
+          // Sole twist == 0 from knot 1: at knot 0 the state is the measured one, and with
+          // legs of fewer than 6 joints the rows would over-determine u_0 (infeasible QP).
+          for (int j = o + s.num_inequality; k > 0 && j < o + s.rows_per_foot; ++j) {
             d.lg[j] = d.ug[j] = -d.g[j];
             d.lg_mask[j] = d.ug_mask[j] = 1.0;
           }
@@ -423,7 +475,13 @@ struct KinodynamicMPCImpl {
     if (!finite) return MPCStatus::kNonFinite;
     if (us_since(t_start) > s.deadline_us) return MPCStatus::kDeadline;
     const auto t1 = Clock::now();
-    d_ocp_qp_ipm_solve(&qp, &sol, &arg, &ws);
+    if (N2 > 0) {
+      d_part_cond_qp_cond(&qp, &pqp, &cond_arg, &cond_ws);
+      d_ocp_qp_ipm_solve(&pqp, &psol, &arg, &ws);
+      d_part_cond_qp_expand_sol(&qp, &psol, &sol, &cond_arg, &cond_ws);
+    } else {
+      d_ocp_qp_ipm_solve(&qp, &sol, &arg, &ws);
+    }
     qp_us = us_since(t1);
     d_ocp_qp_ipm_get_status(&ws, &qp_status);
     d_ocp_qp_ipm_get_iter(&ws, &qp_iter);
@@ -460,6 +518,7 @@ struct KinodynamicMPCImpl {
     have_x0 = true;
     X_entry = X;
     U_entry = U;
+    if (s.qp_warm_start > 0) std::memcpy(sol_entry.data(), ipm_sol_mem, sol_size);
     MPCStatus r = MPCStatus::kOk;
     sqp_done = 0;
     for (int it = 0; it < std::max(1, s.sqp_iterations); ++it) {
@@ -471,6 +530,7 @@ struct KinodynamicMPCImpl {
     if (r != MPCStatus::kOk) {
       X = X_entry;
       U = U_entry;
+      if (s.qp_warm_start > 0) std::memcpy(ipm_sol_mem, sol_entry.data(), sol_size);
       ++failures;
       if (r == MPCStatus::kDeadline) ++deadline_misses;
     }
@@ -533,21 +593,28 @@ void KinodynamicMPC::time_iteration(int n, Eigen::Ref<Eigen::VectorXd> out_us) {
   if (!m.have_x0) m.x0 = m.X.col(0);
   m.X_bench = m.X;
   m.U_bench = m.U;
+  std::memcpy(m.sol_bench.data(), m.ipm_sol_mem, m.sol_size);
   for (int i = 0; i < n; ++i) {
     m.X = m.X_bench;
     m.U = m.U_bench;
+    std::memcpy(m.ipm_sol_mem, m.sol_bench.data(), m.sol_size);
     const auto t0 = Clock::now();
     m.iterate(t0);
     out_us[i] = us_since(t0);
   }
   m.X = m.X_bench;
   m.U = m.U_bench;
+  std::memcpy(m.ipm_sol_mem, m.sol_bench.data(), m.sol_size);
 }
 
 const KinodynamicMPCSettings& KinodynamicMPC::settings() const { return impl_->s; }
 void KinodynamicMPC::set_deadline_us(double us) { impl_->s.deadline_us = us; }
 void KinodynamicMPC::set_qp_max_iter(int n) {
   impl_->s.qp_max_iter = n;
+  impl_->apply_qp_args();
+}
+void KinodynamicMPC::set_qp_tol(double tol) {
+  impl_->s.qp_tol = tol;
   impl_->apply_qp_args();
 }
 void KinodynamicMPC::set_sqp_iterations(int n) { impl_->s.sqp_iterations = n; }

@@ -11,7 +11,7 @@
 //   dx_{k+1} = A dx_k + B du_k + (x_next - x_{k+1}),  dx_0 = x0 - x_0,
 //   per foot i with contact flag p[contact_index + i]:
 //     stance: g rows [i*rows_per_foot, +num_inequality) <= 0 (friction pyramid, CoP),
-//             g rows [.. + num_inequality, (i+1)*rows_per_foot) == 0 (sole twist),
+//             g rows [.. + num_inequality, (i+1)*rows_per_foot) == 0 (sole twist, knots >= 1),
 //     swing:  wrench inputs u[6i, 6i+6) == 0,
 //   x_lower <= x <= x_upper (finite entries, knots 1..N).
 #pragma once
@@ -40,7 +40,11 @@ struct KinodynamicMPCSettings {
   int qp_max_iter = 30;     // HPIPM iterations; 0 forces a failure (testing)
   double qp_tol = 1e-6;     // HPIPM tolerances (stationarity, equality, inequality, complementarity)
   int qp_mode = 2;          // 0 speed_abs, 1 speed, 2 balance, 3 robust
-  bool qp_warm_start = false;
+  int qp_warm_start = 0;     // HPIPM warm start: 0 cold, 1 primal, 2 primal + dual (previous QP)
+  int qp_pred_corr = -1;    // Mehrotra predictor-corrector 0/1; -1: the mode's default
+  int qp_ric_alg = -1;      // Riccati: 0 classical, 1 square-root; -1: the mode's default
+  int qp_split_step = -1;   // separate primal/dual step lengths 0/1; -1: the mode's default
+  int qp_cond_horizon = 0;  // partial condensing to this many stages (0 or >= N: none)
   double qp_accept_residual = 0.0;  // a MAX_ITER exit with residuals below this is accepted
   double deadline_us = std::numeric_limits<double>::infinity();  // per solve()
 };
@@ -85,6 +89,8 @@ class KinodynamicMPC {
   const KinodynamicMPCSettings& settings() const;
   void set_deadline_us(double us);
   void set_qp_max_iter(int n);
+  /// HPIPM iteration cap and tolerance at run time (e.g. a looser QP in the real-time loop).
+  void set_qp_tol(double tol);
   void set_sqp_iterations(int n);
 
   const Eigen::MatrixXd& X() const;  // (nx, N+1) current plan
