@@ -95,11 +95,12 @@ def _leg_dofs(rm: RobotModel, frame: str) -> int:
 def make_wbc(
     rm: RobotModel, robot: _core.Robot | None = None, q0: np.ndarray | None = None, **overrides: Any
 ) -> _core.WholeBodyQP:
-    """A WholeBodyQP for ``rm`` whose references start at ``q0`` (default: the standing pose)."""
+    """A WholeBodyQP for ``rm`` with WholeBodyController's settings (BALANCE_DEFAULTS, then
+    ``overrides``) whose references start at ``q0`` (default: the standing pose)."""
     if robot is None:
         robot = _core.Robot(str(rm.path), rm.foot_frames + rm.hand_frames + ["base_imu"])
     q0 = standing_configuration(rm) if q0 is None else q0
-    return _core.WholeBodyQP(robot, wbc_settings(rm, **overrides), q0)
+    return _core.WholeBodyQP(robot, wbc_settings(rm, **{**BALANCE_DEFAULTS, **overrides}), q0)
 
 
 class WholeBodyController:

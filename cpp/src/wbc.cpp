@@ -146,9 +146,8 @@ struct WholeBodyQPImpl {
       if (!active(c)) continue;
       const ContactDescription& d = s.contacts[c];
       for (int k = 0; k < 4; ++k) {
-        const Eigen::Vector3d corner =
-            s.cmp_margin *
-            Eigen::Vector3d(k < 2 ? d.x_front : -d.x_back, k % 2 ? d.y_left : -d.y_right, 0);
+        const Eigen::Vector3d corner(k < 2 ? d.x_front : -d.x_back, k % 2 ? d.y_left : -d.y_right,
+                                     0.0);
         const Eigen::Vector2d pw = (p_s[c] + R_s[c] * corner).head<2>();
         lo = lo.cwiseMin(pw);
         hi = hi.cwiseMax(pw);
@@ -161,7 +160,9 @@ struct WholeBodyQPImpl {
     const double w = std::sqrt(9.81 / h);
     const Eigen::Vector2d xi = wq.com.head<2>() + wq.vcom.head<2>() / w;
     const Eigen::Vector2d xi_ref = refs.com.head<2>() + refs.vcom.head<2>() / w;
-    const Eigen::Vector2d cmp = (xi + (s.k_dcm / w) * (xi - xi_ref)).cwiseMax(lo).cwiseMin(hi);
+    const Eigen::Vector2d mid = 0.5 * (lo + hi), half = (0.5 * s.cmp_margin) * (hi - lo);
+    const Eigen::Vector2d cmp =
+        (xi + (s.k_dcm / w) * (xi - xi_ref)).cwiseMax(mid - half).cwiseMin(mid + half);
     r.head<2>() = mass * (w * w * (wq.com.head<2>() - cmp) + refs.acom.head<2>());
   }
 

@@ -62,10 +62,13 @@ struct WholeBodyQPSettings {
   /// > 0: horizontal CoM by capture-point (DCM) feedback instead of the CoM PD, 1/s. With
   /// xi = c + vc/w (w = sqrt(g/h), h = CoM height over the active soles), the CMP
   /// p = xi + (k_dcm/w)(xi - xi_ref) is clamped to the box of the active sole rectangles (world x, y)
-  /// and the CoM acceleration reference is w^2 (c - p): the linear momentum rate asked for is one
-  /// the soles can produce, so a push is absorbed without the QP trading it for angular momentum.
+  /// (scaled by cmp_margin about its centre) and the CoM acceleration reference is w^2 (c - p):
+  /// the linear momentum rate asked for is one the soles can produce, so a push is absorbed
+  /// without the QP trading it for angular momentum.
   double k_dcm = 0.0;
-  double cmp_margin = 1.0;  // fraction (0, 1] of each sole rectangle the CMP target may use
+  /// Fraction (0, 1] of the box of the active soles (about its centre) the CMP may use: < 1 keeps
+  /// some load on both feet in double support, so neither lifts or rolls onto its outer edge.
+  double cmp_margin = 1.0;
   double kp_base = 100.0, kd_base = 20.0;
   double kp_swing = 400.0, kd_swing = 40.0;
   double kp_posture = 50.0, kd_posture = 10.0;
