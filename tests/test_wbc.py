@@ -260,3 +260,40 @@ def test_rt_check_wbc_tick_no_allocation(name):
     # changes (LDLT row insertions, which allocated before the specialisation in wbc.cpp).
     assert report["wbc_tick"] == {"calls": 1000, "allocations": 0}
     assert report["wbc_tick_balance"] == {"calls": 1000, "allocations": 0}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("eps_rel", -1.0), ("k_dcm", -1.0), ("cmp_margin", 0.0), ("cmp_margin", 1.5)],
+)
+def test_invalid_settings_raise_value_error(setup, field, value):
+    s = setup.settings
+    old = getattr(s, field)
+    setattr(s, field, value)
+    try:
+        with pytest.raises(ValueError, match=field):
+            _core.WholeBodyQP(setup.robot, s, setup.q0)
+    finally:
+        setattr(s, field, old)
+
+
+def test_capture_point_feedback_bounds_the_momentum_rate():
+    """A fast lateral CoM motion: with k_dcm the horizontal momentum rate asked for corresponds to a
+    CMP inside the soles, far smaller than the saturating CoM PD asks for."""
+    s = Setup("h1", k_dcm=3.0)
+    pd = Setup("h1")
+    v = np.zeros(s.model.nv)
+    v[1] = 1.0  # base lateral velocity, m/s
+    rates = []
+    for st in (s, pd):
+        st.wbc.tick(st.q0, v, np.array([True, True]))
+        P = st.wbc.qp_matrices()
+        W = st.wbc.wrenches  # (2, 6) world-aligned, N
+        rates.append(abs(W[:, 1].sum()))
+        assert np.all(np.isfinite(P["x"]))
+    mass = s.robot.mass
+    com = pin.centerOfMass(s.model, s.data, s.q0)
+    omega2 = 9.81 / com[2]
+    # |fy| <= m w^2 |c - cmp| with the CMP inside the soles' box (|c - cmp| < 0.5 m here)
+    assert rates[0] < mass * omega2 * 0.5
+    assert rates[0] < rates[1]
