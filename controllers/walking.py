@@ -1,10 +1,13 @@
 """Walking controller: gait planner + CoM planner + whole-body QP, registered as ``walk``.
 
-Each plan call (``mpc_hz``): the gait planner gives the contact schedule, footholds and swing
-trajectories; the LIPM/DCM planner (:mod:`cerebellum.controllers.com_planner`) turns the footholds
-into a CoP and DCM reference (CoP at the stance sole's centre, moving linearly across each double
-support). Each control tick (``wbc_hz``): a DCM feedback law gives the horizontal CoM acceleration,
-the swing feet follow their trajectories, and ``_core.WholeBodyQP`` returns the torques.
+Each plan call (``mpc_hz``): the command is rate-limited; the gait planner gives the contact
+schedule, footholds (feed-forward around the measured base, moved by the DCM error predicted at
+the next touchdown) and swing trajectories; the LIPM/DCM planner
+(:mod:`cerebellum.controllers.com_planner`) turns the footholds into a CoP and DCM reference (CoP
+at the stance sole's centre, moving linearly across each double support). Each control tick
+(``wbc_hz``): a DCM feedback law gives the horizontal CoM acceleration (CoP command clipped to the
+support area), the swing feet follow their trajectories, and ``_core.WholeBodyQP`` returns the
+torques. Every WBC setting used is pinned in ``_WBC_DEFAULTS``.
 
 Needs the ground-truth base (``controller.ground_truth_base = true``). Flat ground.
 """
