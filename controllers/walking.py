@@ -80,6 +80,7 @@ _WBC_DEFAULTS: dict[str, Any] = {
     "soft_contacts": False,
     "kd_contact": 20.0,
     "k_dcm": 0.0,
+    "cmp_margin": 1.0,
     "w_momentum": np.array([10.0, 10.0, 10.0, 1.0, 1.0, 1.0]),
     "kp_com": 50.0,
     "kd_com": 15.0,
