@@ -1,4 +1,4 @@
-"""Python front-end of the C++ whole-body QP: settings from a robot config, and a balance controller.
+"""Python front-end of the C++ whole-body QP: settings from a robot config; a balance controller.
 
 The QP itself (``cerebellum._core.WholeBodyQP``, ``cpp/src/wbc.cpp``) runs a whole tick — state to
 torques — in C++ without allocating. This module only fills its settings and references.
@@ -21,9 +21,9 @@ BOTH_FEET = np.array([True, True])
 
 # Contacts are a heavily weighted task instead of an equality (option ``soft_contacts``; on in
 # WholeBodyController, forced for legs with fewer than 6 joints, which cannot hold two rigid 6D
-# contacts with an arbitrary velocity). The QP is then feasible by construction (any torque within its limits and any wrench in
-# the cones define an acceleration); rigid contacts made it infeasible under torque limits after
-# pushes (Talos, 20 N·s).
+# contacts with an arbitrary velocity). The QP is then feasible by construction (any torque within
+# its limits and any wrench in the cones define an acceleration); rigid contacts made it
+# infeasible under torque limits after pushes (Talos, 20 N·s).
 _SOFT_CONTACT_WEIGHT = 1e5
 # Contact velocity damping (1/s): Jc vdot + drift = -kd Jc v. Without it, contact slip left by
 # the soft contacts or by MuJoCo's contact compliance accumulates and the feet roll onto an edge.
@@ -34,7 +34,7 @@ _SOLE_MARGIN = 0.9
 # Defaults of WholeBodyController (not of wbc_settings), overridable per run
 # (``--set controller.options.KEY=VALUE``).
 # Base orientation: stiff enough that a push at the pelvis does not spin it about the hip yaw axes
-# (light pelvis: an acceleration-level gain of 100 gives only ~2 N·m·s/rad of yaw damping on Talos).
+# (light pelvis: an acceleration gain of 100 gave only ~2 N·m·s/rad of yaw damping on Talos).
 # Horizontal balance by capture-point feedback (k_dcm, 1/s): without it the saturated CoM PD
 # asked for more than the soles can give and the QP made it up with angular momentum (Talos fell
 # after 20 N·s). Solver: eps 1e-6 on the KKT residuals (N, N·m, m/s^2); 1e-9 ran into max_iter
@@ -105,7 +105,8 @@ def make_wbc(
 
 class WholeBodyController:
     """Balance in double support: capture point driven to the initial CoM (CMP kept inside the
-    soles, 90 % of each rectangle), base upright with the initial heading, joints toward the standing posture, contact wrenches within friction and CoP limits.
+    box of the soles), base upright with the initial heading, joints toward the standing posture,
+    contact wrenches within friction and CoP limits (whole sole rectangles).
 
     Implements the simulator's ``Controller`` protocol; needs the ground-truth base state.
     ``ctx.settings.options`` may override any ``WholeBodyQPSettings`` field (``--set
