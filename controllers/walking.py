@@ -9,6 +9,13 @@ at the stance sole's centre, moving linearly across each double support). Each c
 support area), the swing feet follow their trajectories, and ``_core.WholeBodyQP`` returns the
 torques. Every WBC setting used is pinned in ``_WBC_DEFAULTS``.
 
+``planner = "mpc"``: each plan call also runs one SQP-RTI iteration of the kinodynamic MPC
+(:mod:`cerebellum.controllers.mpc`) on the gait plan's contact flags, foot, base and normal
+references (base x, y from the LIPM/DCM CoM plan). Each tick interpolates the MPC plan at the time
+since its solve: CoM height and vertical rate, contact wrenches as WBC feed-forward, optionally the
+leg posture, the base orientation and the horizontal CoM (``mpc_dcm_feedback = false``; by default
+the DCM law above keeps the horizontal CoM, as a safety layer).
+
 Needs the ground-truth base (``controller.ground_truth_base = true``). Flat ground.
 """
 
@@ -69,6 +76,12 @@ class WalkingOptions:
     com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
+    # planner = "mpc"
+    mpc_deadline_scale: float = 0.8  # MPC deadline = this x the plan period (1 / mpc_hz)
+    mpc_w_wrench_ff: float = 1e-4  # WBC weight of the MPC's contact wrenches as feed-forward
+    mpc_dcm_feedback: bool = True  # horizontal CoM by the DCM law (else the MPC's CoM, WBC PD)
+    mpc_posture: bool = False  # WBC posture reference = the MPC's joint positions (else standing)
+    mpc_base: bool = False  # WBC base orientation = the MPC's (else upright, commanded yaw)
 
 
 # Every WBC setting the walking controller relies on, pinned here (not taken from the defaults of
@@ -161,11 +174,12 @@ def _split_options(path: str, options: dict[str, Any]):
         "max_step_adjust_m",
         "stop_speed_mps",
         "no_ankle_roll_width_scale",
+        "mpc_deadline_scale",
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ConfigError(path, f"controller.options.{name}", f"expected > 0, got {v!r}")
-    for name in ("step_dcm_gain", "com_lowering_m"):
+    for name in ("step_dcm_gain", "com_lowering_m", "mpc_w_wrench_ff"):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
             raise ConfigError(path, f"controller.options.{name}", f"expected >= 0, got {v!r}")
@@ -195,12 +209,6 @@ class WalkingController:
     def __init__(self, ctx):
         path = getattr(ctx.robot, "config_path", "<controller options>")
         self.options, gait_over, wbc_over = _split_options(path, dict(ctx.options))
-        if self.options.planner == "mpc":
-            raise ConfigError(
-                path,
-                "controller.options.planner",
-                "the 'mpc' planner is not available yet (cerebellum.controllers.mpc); use 'lipm'",
-            )
         self.rm = RobotModel(ctx.robot)
         self.dt = float(ctx.dt_s)
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
@@ -208,6 +216,8 @@ class WalkingController:
         legs = [_leg_dofs(self.rm, f) for f in self.rm.foot_frames]
         # without ankle roll the sole cannot move the CoP sideways: a narrow (line) foot
         self._lateral_scale = 1.0 if min(legs) >= 6 else self.options.no_ankle_roll_width_scale
+        if self.options.planner == "mpc" and "w_wrench_ff" not in wbc_over:
+            wbc_over["w_wrench_ff"] = float(self.options.mpc_w_wrench_ff)
         if "contact_weight" not in wbc_over:
             wbc_over["contact_weight"] = 0.0 if min(legs) >= 6 else _SOFT_CONTACT_WEIGHT
         settings = wbc_settings(self.rm, **wbc_over)
@@ -235,6 +245,23 @@ class WalkingController:
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
         self.planner: GaitPlanner | None = None
+        self.mpc = None
+        if self.options.planner == "mpc":
+            from cerebellum.controllers.mpc import KinodynamicMPC, MPCSettings
+
+            self.mpc = KinodynamicMPC(self.rm, MPCSettings(dt_s=self.options.knot_dt_s))
+            period_s = 1.0 / float(getattr(ctx.settings, "mpc_hz", 50.0))
+            self.mpc.set_deadline_us(self.options.mpc_deadline_scale * period_s * 1e6)
+            com_stand = pin.centerOfMass(self.rm.model, self._data, self.q_stand)
+            self._base_above_com = float(self.q_stand[2] - com_stand[2])  # m
+            self._mpc_knots = self.mpc.settings.knots + 1
+            if self._n_knots < self._mpc_knots:
+                raise ConfigError(
+                    path,
+                    "controller.options.horizon_s",
+                    f"the 'mpc' planner needs horizon_s >= {self.mpc.settings.knots} knots",
+                )
+        self._solve_ms: list[float] = []
 
     # -- helpers -----------------------------------------------------------------------------
     def _kinematics(self, q: np.ndarray, v: np.ndarray):
@@ -359,6 +386,13 @@ class WalkingController:
         self._failures = self.qp.failures
         self._failure_times: list[tuple[float, str]] = []
         self.last_plan: GaitPlan | None = None
+        self.mpc_plan = None  # MPCPlan of the last solve
+        self._t_solve = -math.inf
+        self._solve_ms.clear()
+        if self.mpc is not None:
+            self.mpc.reset()
+            s = self.mpc.stats
+            self._mpc_counts = (s.solves, s.failures, s.deadline_misses)
 
     def plan(self, state, command) -> None:
         """Gait and CoM plans from the measured state and the command (called at ``mpc_hz``)."""
@@ -426,6 +460,34 @@ class WalkingController:
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
         self.last_plan = gp
+        if self.mpc is not None:
+            self._solve_mpc(t, q, v, gp)
+
+    def _solve_mpc(self, t: float, q: np.ndarray, v: np.ndarray, gp: GaitPlan) -> None:
+        """One MPC solve on the first N+1 knots of the gait plan (same knot spacing)."""
+        from cerebellum.controllers.mpc import MPCReferences
+
+        n = self._mpc_knots
+        # base x, y: the LIPM/DCM CoM plan (anchored to the footholds) + the measured base-CoM offset
+        com = pin.centerOfMass(self.rm.model, self._data, q)
+        base = gp.base_position[:n].copy()
+        for k in range(n):
+            base[k, :2] = self._plan_com.sample(gp.times[k]).com + (q[:2] - com[:2])
+        base[:, 2] = self._com_z + self._base_above_com
+        vel = np.column_stack([gp.base_velocity[:n, :2], gp.base_yaw_rate[:n]])
+        refs = MPCReferences(
+            foot=gp.foot_positions[:n],
+            base_pos=base,
+            yaw=gp.base_yaw[:n],
+            velocity=vel,
+            normals=None if gp.foot_normals is None else gp.foot_normals[:n],
+        )
+        elapsed = t - self._t_solve if math.isfinite(self._t_solve) else None
+        self.mpc_plan = self.mpc.solve(
+            self.mpc.state(q, v), gp.contact[:n].astype(float), refs, elapsed_s=elapsed
+        )
+        self._t_solve = t
+        self._solve_ms.append(self.mpc.stats.solve_ms)
 
     def compute(self, state, command) -> np.ndarray:
         t0 = time.perf_counter()
@@ -437,19 +499,6 @@ class WalkingController:
         com = pin.centerOfMass(model, data, q, v, False)
         vcom = data.vcom[0]
         w = self.omega
-        ref = self._plan_com.sample(t)
-        dcm = com[:2] + vcom[:2] / w
-        cop = ref.cop + (1.0 + self.options.k_dcm / w) * (dcm - ref.dcm)
-        cop = self._clip_cop(cop, t)
-        acom = np.zeros(3)
-        acom[:2] = w * w * (com[:2] - cop)
-        # Horizontal CoM feedback lives in the DCM law: the WBC's PD only acts on the height.
-        self.qp.set_com_reference(
-            np.array([com[0], com[1], self._com_z]),
-            np.array([vcom[0], vcom[1], 0.0]),
-            acom,
-        )
-        # base: upright, yaw from the integrated command
         R = pin.Quaternion(q[3:7]).matrix()
         yaw = math.atan2(R[1, 0], R[0, 0])
         self._yaw_ref += self._yaw_rate * self.dt
@@ -457,7 +506,25 @@ class WalkingController:
         err = math.remainder(self._yaw_ref - yaw, 2 * math.pi)
         if abs(err) > lead:
             self._yaw_ref = yaw + math.copysign(lead, err)
-        self.qp.set_base_reference(yaw_matrix(self._yaw_ref), np.array([0.0, 0.0, self._yaw_rate]))
+        if self.mpc_plan is not None:
+            self._track_mpc(t, com, vcom)
+        else:
+            ref = self._plan_com.sample(t)
+            dcm = com[:2] + vcom[:2] / w
+            cop = ref.cop + (1.0 + self.options.k_dcm / w) * (dcm - ref.dcm)
+            cop = self._clip_cop(cop, t)
+            acom = np.zeros(3)
+            acom[:2] = w * w * (com[:2] - cop)
+            # Horizontal CoM feedback lives in the DCM law: the WBC's PD only acts on the height.
+            self.qp.set_com_reference(
+                np.array([com[0], com[1], self._com_z]),
+                np.array([vcom[0], vcom[1], 0.0]),
+                acom,
+            )
+            # base: upright, yaw from the integrated command
+            self.qp.set_base_reference(
+                yaw_matrix(self._yaw_ref), np.array([0.0, 0.0, self._yaw_rate])
+            )
         # contacts and swing feet
         mask = np.array([True, True])
         for f, lo, td, traj in self._swings:
@@ -476,6 +543,38 @@ class WalkingController:
         self._ticks.append((time.perf_counter() - t0) * 1e6)
         return tau
 
+    def _track_mpc(self, t: float, com: np.ndarray, vcom: np.ndarray) -> None:
+        """WBC references from the MPC plan interpolated at the time since its solve."""
+        ref = self.mpc_plan.at(t - self._t_solve)
+        wr = ref["wrenches"]  # (2, 6) at the soles, world axes
+        acom = wr[:, :3].sum(axis=0) / self.mass
+        acom[2] -= GRAVITY
+        if self.options.mpc_dcm_feedback:
+            # safety layer: the DCM law around the LIPM/DCM plan (anchored to the footholds) sets
+            # the horizontal CoM acceleration; the MPC gives the height and the wrenches
+            w = self.omega
+            lp = self._plan_com.sample(t)
+            dcm = com[:2] + vcom[:2] / w
+            cop = self._clip_cop(lp.cop + (1.0 + self.options.k_dcm / w) * (dcm - lp.dcm), t)
+            acom[:2] = w * w * (com[:2] - cop)
+            self.qp.set_com_reference(
+                np.array([com[0], com[1], ref["com"][2]]),
+                np.array([vcom[0], vcom[1], ref["vcom"][2]]),
+                acom,
+            )
+        else:
+            self.qp.set_com_reference(ref["com"], ref["vcom"], acom)
+        self.qp.set_wrench_feedforward(wr)
+        if self.options.mpc_posture:
+            self.qp.set_posture_reference(ref["joint_pos"])
+        if self.options.mpc_base:
+            Rb = pin.Quaternion(ref["base_quat"]).matrix()
+            self.qp.set_base_reference(Rb, Rb @ ref["v"][3:6])
+        else:
+            self.qp.set_base_reference(
+                yaw_matrix(self._yaw_ref), np.array([0.0, 0.0, self._yaw_rate])
+            )
+
     def stats(self) -> dict[str, Any]:
         return {
             "tick_us": metrics.percentiles(self._ticks),
@@ -483,5 +582,17 @@ class WalkingController:
             "failures": int(self.qp.failures),
             "planner": self.options.planner,
             "first_failures": list(self._failure_times),
-            "mpc": {"solve_ms": None, "failures": 0, "deadline_misses": 0},
+            "mpc": self._mpc_stats(),
+        }
+
+    def _mpc_stats(self) -> dict[str, Any]:
+        if self.mpc is None:
+            return {"solve_ms": None, "failures": 0, "deadline_misses": 0}
+        s = self.mpc.stats
+        n0, f0, d0 = self._mpc_counts
+        return {
+            "solve_ms": list(self._solve_ms),
+            "solves": int(s.solves - n0),
+            "failures": int(s.failures - f0),
+            "deadline_misses": int(s.deadline_misses - d0),
         }
