@@ -13,6 +13,8 @@
 // temporary before its matrix-vector kernel (seen with gdb in cerebellum_rt_check). This explicit
 // specialisation, declared before proxsuite's solver is instantiated, computes that case with dot
 // products and leaves every other shape to the original expression, so a tick never allocates.
+// Keep proxsuite's solver in this translation unit only: an explicit specialisation must be
+// visible wherever the template is instantiated.
 namespace proxsuite::linalg::dense::_detail {
 using ProxMapMut = Eigen::Map<Eigen::MatrixXd, 0, Eigen::Stride<-1, 1>>;
 using ProxMap = Eigen::Map<const Eigen::MatrixXd, 0, Eigen::Stride<-1, 1>>;
@@ -36,6 +38,7 @@ namespace cerebellum {
 namespace {
 
 constexpr double kInf = 1e20;  // proxsuite treats |bound| >= 1e20 as infinite
+constexpr double kGravity = 9.81;  // m/s^2, capture-point feedback on flat ground
 
 using RowMat6 = Eigen::Matrix<double, Eigen::Dynamic, 6, Eigen::RowMajor, 11, 6>;
 
@@ -157,7 +160,7 @@ struct WholeBodyQPImpl {
     }
     if (na == 0) return;
     const double h = std::max(wq.com.z() - z / na, 0.1);
-    const double w = std::sqrt(9.81 / h);
+    const double w = std::sqrt(kGravity / h);
     const Eigen::Vector2d xi = wq.com.head<2>() + wq.vcom.head<2>() / w;
     const Eigen::Vector2d xi_ref = refs.com.head<2>() + refs.vcom.head<2>() / w;
     const Eigen::Vector2d mid = 0.5 * (lo + hi), half = (0.5 * s.cmp_margin) * (hi - lo);
