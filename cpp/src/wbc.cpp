@@ -78,7 +78,9 @@ struct WholeBodyQPImpl {
   int base_idx = -1;
   double mass = 0.0;  // kg
   std::vector<RowMat6> L;  // per contact: constraint rows in the sole frame, (k, 6)
-  std::vector<Eigen::VectorXd> L_lo, L_hi;
+  std::vector<Eigen::VectorXd> L_lo, L_hi;  // bounds of the rows of an active contact
+  std::vector<Eigen::VectorXd> Z_lo, Z_hi;  // soft contacts: bounds forcing an inactive wrench to 0
+  bool soft = false;                        // contact_weight > 0: no contact equality rows
 
   // Per-tick buffers.
   std::vector<Eigen::MatrixXd> Js;  // (6, nv) sole Jacobians, LOCAL_WORLD_ALIGNED
@@ -208,6 +210,10 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
     throw std::invalid_argument(
         "WholeBodyQP: contact_weight must be finite >= 0, eps_abs and max_iter > 0, eps_rel and "
         "k_dcm >= 0, cmp_margin in (0, 1]");
+  // Soft contacts: the zero wrench of an inactive contact comes from its cone rows (fz in [0, 0],
+  // yaw rows always present) instead of 6 equality rows, which keeps proxsuite's KKT 6 nc rows
+  // smaller in double support.
+  const bool soft = settings.contact_weight > 0;
   int nin_contacts = 0;
   for (const auto& c : settings.contacts) {
     if (!(c.x_back >= 0 && c.x_front >= 0 && c.y_left >= 0 && c.y_right >= 0 && c.mu > 0 &&
@@ -216,9 +222,9 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
           (c.rotation.transpose() * c.rotation - Eigen::Matrix3d::Identity()).norm() < 1e-6))
       throw std::invalid_argument("WholeBodyQP: invalid contact description for frame '" +
                                   c.frame + "'");
-    nin_contacts += std::isinf(c.yaw_coeff) ? 9 : 11;
+    nin_contacts += (std::isinf(c.yaw_coeff) && !soft) ? 9 : 11;
   }
-  const int n = nv + 6 * nc, neq = 6 + 6 * nc, nin = nin_contacts + nv - 6;
+  const int n = nv + 6 * nc, neq = soft ? 6 : 6 + 6 * nc, nin = nin_contacts + nv - 6;
   impl_ = std::make_unique<WholeBodyQPImpl>(robot, settings, n, neq, nin);
   auto& I = *impl_;
   I.nq = robot.nq();
@@ -235,9 +241,11 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   for (const auto& h : settings.hand_frames) I.hand_idx.push_back(I.find_frame(robot, h));
   if (!settings.base_frame.empty()) I.base_idx = I.find_frame(robot, settings.base_frame);
 
+  I.soft = soft;
   int row = 0;
   for (const auto& c : settings.contacts) {
-    const bool yaw = !std::isinf(c.yaw_coeff);
+    const bool yaw_limited = !std::isinf(c.yaw_coeff);
+    const bool yaw = yaw_limited || soft;
     const int k = yaw ? 11 : 9;
     const double m = c.mu / std::sqrt(2.0);
     RowMat6 L(k, 6);
@@ -252,16 +260,22 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
     L.row(6) << 0, 0, -c.x_back, 0, 1, 0;         // cop_x >= -x_back
     L.row(7) << 0, 0, -c.y_left, 1, 0, 0;         // cop_y = tx/fz <= y_left
     L.row(8) << 0, 0, -c.y_right, -1, 0, 0;       // cop_y >= -y_right
-    if (yaw) {
-      L.row(9) << 0, 0, -c.yaw_coeff, 0, 0, 1;
-      L.row(10) << 0, 0, -c.yaw_coeff, 0, 0, -1;
+    if (yaw) {  // |tz| <= yaw_coeff fz; without a yaw limit: tz <= 0, -tz <= 0 when inactive only
+      const double cy = yaw_limited ? c.yaw_coeff : 0.0;
+      L.row(9) << 0, 0, -cy, 0, 0, 1;
+      L.row(10) << 0, 0, -cy, 0, 0, -1;
     }
     Eigen::VectorXd lo = Eigen::VectorXd::Constant(k, -kInf), hi = Eigen::VectorXd::Zero(k);
+    Eigen::VectorXd zlo = lo, zhi = hi;  // inactive: fz = 0 forces f = 0, tx = ty = 0, tz = 0
+    zlo(4) = 0.0;
     lo(4) = c.fz_min;
     hi(4) = std::min(c.fz_max, kInf);
+    if (yaw && !yaw_limited) hi.tail<2>().setConstant(kInf);
     I.L.push_back(L);
     I.L_lo.push_back(lo);
     I.L_hi.push_back(hi);
+    I.Z_lo.push_back(zlo);
+    I.Z_hi.push_back(zhi);
     I.contact_row.push_back(row);
     row += k;
   }
@@ -425,21 +439,20 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   I.H.diagonal().tail(6 * nc).array() += s.w_reg_wrench + s.w_wrench_ff;
   I.g.tail(6 * nc).noalias() -= s.w_wrench_ff * refs.wrench_ff;
 
-  // ---- Equalities: floating base, then contacts.
+  // ---- Equalities: floating base, then (rigid contacts only) 6 rows per contact.
   I.A.setZero();
   I.A.topLeftCorner(6, nv) = wq.M.topRows<6>();
   I.b.head<6>() = -wq.nle.head<6>();
   for (int c = 0; c < nc; ++c) {
     I.A.block(0, nv + 6 * c, 6, 6).noalias() = -I.Js[c].leftCols<6>().transpose();
-    if (active(c)) {
-      I.r6 = -I.drift_s[c] - s.kd_contact * I.vel_s[c];
-      if (s.contact_weight > 0) {
+    if (I.soft) {
+      if (active(c)) {
+        I.r6 = -I.drift_s[c] - s.kd_contact * I.vel_s[c];
         I.add_task(I.Js[c], I.r6, Vector6d::Constant(s.contact_weight));
-        I.b.segment<6>(6 + 6 * c).setZero();
-      } else {
-        I.A.block(6 + 6 * c, 0, 6, nv) = I.Js[c];
-        I.b.segment<6>(6 + 6 * c) = I.r6;
       }
+    } else if (active(c)) {
+      I.A.block(6 + 6 * c, 0, 6, nv) = I.Js[c];
+      I.b.segment<6>(6 + 6 * c) = -I.drift_s[c] - s.kd_contact * I.vel_s[c];
     } else {
       I.A.block<6, 6>(6 + 6 * c, nv + 6 * c).setIdentity();
       I.b.segment<6>(6 + 6 * c).setZero();
@@ -458,6 +471,9 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     if (active(c)) {
       I.l.segment(r0, k) = I.L_lo[c];
       I.u.segment(r0, k) = I.L_hi[c];
+    } else if (I.soft) {
+      I.l.segment(r0, k) = I.Z_lo[c];
+      I.u.segment(r0, k) = I.Z_hi[c];
     } else {
       I.l.segment(r0, k).setConstant(-kInf);
       I.u.segment(r0, k).setConstant(kInf);

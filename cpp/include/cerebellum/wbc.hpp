@@ -2,8 +2,8 @@
 //
 // Decision variable x = [vdot (nv); w_0 (6); ...; w_{nc-1} (6)]: joint accelerations and one wrench per
 // contact, expressed at the sole origin with LOCAL_WORLD_ALIGNED axes, [force N; torque N·m].
-// Cost 0.5 x'Hx + g'x. Equalities A x = b: floating-base dynamics (6 rows), then 6 rows per contact
-// (rigid contact if active, zero wrench if inactive). Inequalities l <= C x <= u: per contact
+// Cost 0.5 x'Hx + g'x. Equalities A x = b: floating-base dynamics (6 rows), then, with rigid
+// contacts (contact_weight 0), 6 rows per contact (rigid contact if active, zero wrench if inactive). Inequalities l <= C x <= u: per contact
 // friction pyramid (4), unilateral (1), CoP in the sole rectangle (4), optional yaw torque (2); then
 // joint torque limits (nv-6). Torques are recovered as tau = (M vdot + nle - sum_c Jc^T w_c)[6:].
 #pragma once
@@ -74,10 +74,11 @@ struct WholeBodyQPSettings {
   double kp_posture = 50.0, kd_posture = 10.0;
   double kp_hand = 100.0, kd_hand = 20.0;
   double kd_contact = 0.0;  // contact stabilisation: Jc vdot + drift = -kd_contact * Jc v
-  /// 0: rigid contacts are equality constraints. > 0: they become a task of this weight (their
-  /// equality rows are left empty), which stays feasible when the stacked contact Jacobian is rank
-  /// deficient and the velocity not exactly contact-consistent (e.g. H1's 5-DoF legs in double
-  /// support).
+  /// 0: rigid contacts are equality constraints. > 0: they become a task of this weight, which
+  /// stays feasible when the stacked contact Jacobian is rank deficient and the velocity not
+  /// exactly contact-consistent (e.g. H1's 5-DoF legs in double support); the QP then has only the
+  /// 6 floating-base equalities, 11 cone rows per contact, and an inactive contact's wrench is
+  /// held at 0 by its cone rows (fz in [0, 0]).
   double contact_weight = 0.0;
 
   // Solver (proxsuite dense).
@@ -146,7 +147,7 @@ class WholeBodyQP {
   int nv() const;
   int num_contacts() const;
   int num_variables() const;    // nv + 6 nc
-  int num_equalities() const;   // 6 + 6 nc
+  int num_equalities() const;   // 6 + 6 nc (rigid contacts), 6 (soft contacts)
   int num_inequalities() const;
   const WholeBodyQPSettings& settings() const;
 
