@@ -75,3 +75,13 @@ def test_compare_cli_exit_codes(report, tmp_path):
     )
     assert bad.returncode == 1 and "REGRESSION" in bad.stdout
     assert "| dynamics.bundle_cpp | h1 |" in (tmp_path / "b.md").read_text()
+
+
+def test_rate_bound_stages_report_deadline_misses():
+    rep = run_bench(["h1"], [REFERENCE, "wbc.tick", "sim.step"], samples=300, progress=False)
+    by = {r["name"]: r for r in rep["results"]}
+    tick = by["wbc.tick"]
+    assert tick["deadline_us"] == 1000.0 and tick["duration_s"] == pytest.approx(0.3)
+    assert 0 <= tick["deadline_misses"] <= tick["n"]
+    assert "deadline_us" not in by["sim.step"]
+    assert 0 < by["sim.step"]["p50"] <= by["sim.step"]["max"]

@@ -1,6 +1,7 @@
 """``cerebellum bench``: latency of the real-time stages, as JSON with a versioned schema.
 
-Schema (``schema_version`` 1)::
+Schema (``schema_version`` 1; rate-bound stages add ``deadline_us``, ``deadline_misses``
+and ``duration_s`` = n x period)::
 
     {"schema_version": 1,
      "machine": {"hostname", "cpu", "cores", "python", "platform", "cerebellum", "pinocchio", ...},
@@ -147,6 +148,59 @@ def _mpc_iteration(ctx: _Context, n: int) -> np.ndarray:
     return mpc.time_iteration(n)
 
 
+def _control_tick(ctx: _Context, n: int) -> np.ndarray:
+    """A whole 1 kHz tick of the walking controller in the simulator (``walk-flat``, first
+    ``n`` ms): state -> [gait + CoM plan at mpc_hz] -> WBC -> torques, timed around the calls."""
+    from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    sc = load_scenario("walk-flat", [f"scenario.duration_s={n / 1000.0}"])
+    sim = Simulation(sc, robot=ctx.name, seed=0, controller="walk")
+    ctl, out, clock = sim.controller, [], time.perf_counter_ns
+    plan, compute, pending = ctl.plan, ctl.compute, [0]
+
+    def timed_plan(state, cmd):
+        t0 = clock()
+        plan(state, cmd)
+        pending[0] += clock() - t0
+
+    def timed_compute(state, cmd):
+        t0 = clock()
+        tau = compute(state, cmd)
+        out.append(clock() - t0 + pending[0])
+        pending[0] = 0
+        return tau
+
+    ctl.plan, ctl.compute = timed_plan, timed_compute
+    sim.run()
+    return np.asarray(out) / 1e3
+
+
+def _sim_step(ctx: _Context, n: int) -> np.ndarray:
+    """One MuJoCo step (1 ms, implicitfast) of the robot standing on flat ground under joint PD."""
+    import mujoco
+
+    from cerebellum.dynamics.conventions import pinocchio_to_mujoco_q
+    from cerebellum.sim.simulation import build_model
+    from cerebellum.sim.terrain import make_terrain
+
+    m = build_model(ctx.rm.config, make_terrain("flat"), 0.001)
+    d = mujoco.MjData(m)
+    d.qpos[:] = pinocchio_to_mujoco_q(ctx.q)
+    q_ref = d.qpos[7:].copy()
+    kp, kd = ctx.rm.config.gains(ctx.rm.joint_names)
+    out, clock = np.empty(n), time.perf_counter_ns
+    for i in range(n):
+        d.ctrl[:] = kp * (q_ref - d.qpos[7:]) - kd * d.qvel[6:]
+        t0 = clock()
+        mujoco.mj_step(m, d)
+        out[i] = clock() - t0
+    return out / 1e3
+
+
+#: Period (µs) of the rate-bound stages; deadline misses count samples above it.
+DEADLINES_US = {"wbc.tick": 1000.0, "control.tick": 1000.0, "mpc.iteration": 20000.0}
+
 #: Stage name -> (function(context, n) -> samples in µs, repetitions in quick mode, in full mode).
 STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
     "pinocchio.rnea_cpp": (
@@ -159,6 +213,8 @@ STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
     "dynamics.bundle": (_bundle_py, 5000, 50000),
     "wbc.tick": (_wbc_tick, 2000, 20000),
     "mpc.iteration": (_mpc_iteration, 200, 2000),
+    "control.tick": (_control_tick, 2000, 10000),
+    "sim.step": (_sim_step, 2000, 20000),
 }
 
 
@@ -186,6 +242,11 @@ def run_bench(
                     print(f" skipped ({e})", file=sys.stderr)
                 continue
             r = summarise(stage, robot, durations)
+            if stage in DEADLINES_US:
+                period = DEADLINES_US[stage]
+                r["deadline_us"] = period
+                r["deadline_misses"] = int(np.count_nonzero(np.asarray(durations) > period))
+                r["duration_s"] = r["n"] * period / 1e6
             results.append(r)
             if progress:
                 print(f" p50 {r['p50']:.2f} us  p99 {r['p99']:.2f} us", file=sys.stderr)
