@@ -3,7 +3,7 @@
 Usage: python benchmarks/mpc_sweep.py '{"mpc_joints": "all", "qp_tol": 1e-6, "qp_warm_start": 0}' '{}'
 
 For each argument: ``KinodynamicMPC(robot_model("h1"), MPCSettings(**json))`` on the stepping
-problem of ``cerebellum bench``'s ``mpc.iteration`` stage; prints ``time_iteration(100)`` p50/p99
+problem of ``cerebellum.controllers.mpc.stepping_problem`` (as the ``mpc.iteration`` bench stage); prints ``time_iteration(100)`` p50/p99
 and the medians of 30 closed-loop solves (shift + one iteration): model evaluation ms, QP ms, IPM
 iterations, failures.
 """
@@ -14,31 +14,9 @@ import json
 import sys
 
 import numpy as np
-import pinocchio as pin
 
-from cerebellum.controllers.mpc import KinodynamicMPC, MPCReferences, MPCSettings
+from cerebellum.controllers.mpc import KinodynamicMPC, MPCSettings, stepping_problem
 from cerebellum.dynamics import robot_model, standing_configuration
-
-
-def stepping_problem(mpc: KinodynamicMPC, rm, q: np.ndarray):
-    N, dt = mpc.settings.knots, mpc.settings.dt_s
-    t = np.arange(N + 1) * dt
-    data = rm.model.createData()
-    pin.framesForwardKinematics(rm.model, data, q)
-    feet = np.array([data.oMf[rm.frame_id(f)].translation for f in rm.foot_frames])
-    x0 = mpc.state(q, np.zeros(rm.nv))
-    contact = np.ones((N + 1, 2))
-    swing = (t >= 0.2) & (t < 0.6)
-    contact[swing, 0] = 0.0
-    foot = np.tile(feet, (N + 1, 1, 1))
-    s = np.clip((t - 0.2) / 0.4, 0, 1)
-    foot[:, 0, 0] += 0.1 * s
-    foot[:, 0, 2] += 0.05 * np.sin(np.pi * s) * swing
-    vel = np.zeros((N + 1, 3))
-    vel[:, 0] = 0.1
-    base = np.tile(x0[6:9], (N + 1, 1))
-    base[:, 0] += 0.1 * t
-    return x0, contact, MPCReferences(foot=foot, base_pos=base, yaw=np.zeros(N + 1), velocity=vel)
 
 
 def main(argv: list[str]) -> None:

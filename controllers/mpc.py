@@ -49,6 +49,7 @@ __all__ = [
     "MPCStats",
     "rpy_to_quat",
     "quat_to_rpy",
+    "stepping_problem",
 ]
 
 #: Bump when the generated expressions change.
@@ -929,3 +930,30 @@ def _sx_rot(rpy: ca.SX) -> ca.SX:
         ca.horzcat(sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr),
         ca.horzcat(-sp, cp * sr, cp * cr),
     )
+
+
+def stepping_problem(
+    mpc: KinodynamicMPC, rm: RobotModel, q: np.ndarray, step_m: float = 0.1
+) -> tuple[np.ndarray, np.ndarray, MPCReferences]:
+    """A reference problem for benchmarks: from standing at q (nq,), double support, a left step
+    of ``step_m`` forward with 5 cm clearance during t in [0.2, 0.6) s, double support; base at
+    0.1 m/s. Returns x0 (nx,), contact flags (N+1, 2), references."""
+    N, dt = mpc.settings.knots, mpc.settings.dt_s
+    t = np.arange(N + 1) * dt
+    data = rm.model.createData()
+    pin.framesForwardKinematics(rm.model, data, q)
+    feet = np.array([data.oMf[rm.frame_id(f)].translation for f in rm.foot_frames])
+    x0 = mpc.state(q, np.zeros(rm.nv))
+    contact = np.ones((N + 1, 2))
+    swing = (t >= 0.2) & (t < 0.6)
+    contact[swing, 0] = 0.0
+    foot = np.tile(feet, (N + 1, 1, 1))
+    s = np.clip((t - 0.2) / 0.4, 0, 1)
+    foot[:, 0, 0] += step_m * s
+    foot[:, 0, 2] += 0.05 * np.sin(np.pi * s) * swing
+    vel = np.zeros((N + 1, 3))
+    vel[:, 0] = 0.1
+    base = np.tile(x0[6:9], (N + 1, 1))
+    base[:, 0] += 0.1 * t
+    refs = MPCReferences(foot=foot, base_pos=base, yaw=np.zeros(N + 1), velocity=vel)
+    return x0, contact, refs

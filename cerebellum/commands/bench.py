@@ -121,29 +121,10 @@ def _wbc_tick(ctx: _Context, n: int) -> np.ndarray:
 def _mpc_iteration(ctx: _Context, n: int) -> np.ndarray:
     """One SQP-RTI iteration (linearise, HPIPM, update) of the kinodynamic MPC on a stepping
     problem (double support, a 0.1 m left step, double support), timed in C++."""
-    import pinocchio as pin
-
-    from cerebellum.controllers.mpc import KinodynamicMPC, MPCReferences
+    from cerebellum.controllers.mpc import KinodynamicMPC, stepping_problem
 
     mpc = KinodynamicMPC(ctx.rm)
-    x0 = mpc.state(ctx.q, np.zeros(ctx.rm.nv))
-    N, dt = mpc.settings.knots, mpc.settings.dt_s
-    t = np.arange(N + 1) * dt
-    data = ctx.rm.model.createData()
-    pin.framesForwardKinematics(ctx.rm.model, data, ctx.q)
-    feet = np.array([data.oMf[ctx.rm.frame_id(f)].translation for f in ctx.rm.foot_frames])
-    contact = np.ones((N + 1, 2))
-    swing = (t >= 0.2) & (t < 0.6)
-    contact[swing, 0] = 0.0
-    foot = np.tile(feet, (N + 1, 1, 1))
-    s = np.clip((t - 0.2) / 0.4, 0, 1)
-    foot[:, 0, 0] += 0.1 * s
-    foot[:, 0, 2] += 0.05 * np.sin(np.pi * s) * swing
-    vel = np.zeros((N + 1, 3))
-    vel[:, 0] = 0.1
-    base = np.tile(x0[6:9], (N + 1, 1))
-    base[:, 0] += 0.1 * t
-    refs = MPCReferences(foot=foot, base_pos=base, yaw=np.zeros(N + 1), velocity=vel)
+    x0, contact, refs = stepping_problem(mpc, ctx.rm, ctx.q)
     mpc.solve(x0, contact, refs, iterations=3)
     return mpc.time_iteration(n)
 
