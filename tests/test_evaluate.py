@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -110,13 +109,12 @@ def test_every_builtin_scenario_parses():
     assert {i for p in pushes for i in range(3) if p.impulse_Ns[i]} == {0, 1}
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("cerebellum.controllers.walking") is not None,
-    reason="the walking controller exists",
-)
-def test_walking_scenarios_name_the_missing_controller():
-    with pytest.raises(ControllerUnavailableError, match="controller 'walk' is not available yet"):
-        Simulation(load_scenario("walk-flat"), duration_s=0.1)
+def test_a_controller_that_cannot_load_is_named(monkeypatch):
+    from cerebellum.sim import simulation
+
+    monkeypatch.setitem(simulation._CONTROLLERS, "ghost", "cerebellum.controllers.ghost:Ghost")
+    with pytest.raises(ControllerUnavailableError, match="controller 'ghost' is not available yet"):
+        Simulation(load_scenario("walk-flat"), controller="ghost", duration_s=0.1)
 
 
 def _log(t, cmd, v_world, yaw, wz):
