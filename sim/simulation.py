@@ -85,6 +85,7 @@ class ControllerContext:
     dt_s: float  # control period
     settings: ControllerSettings
     options: dict[str, Any] = field(default_factory=dict)
+    terrain: Terrain | None = None  # ground with height(x, y) / normal(x, y); None: unknown
 
 
 ControllerFactory = Callable[[ControllerContext], Controller]
@@ -373,6 +374,7 @@ class Simulation:
             dt_s=self.dt_ctrl,
             settings=scenario.controller,
             options=dict(scenario.controller.options),
+            terrain=self.terrain,
         )
         self.controller = make_controller(self.controller_name, ctx)
         self._layout()
