@@ -18,18 +18,9 @@ import time
 import crocoddyl
 import numpy as np
 import pinocchio as pin
+from peer_common import load_model, percentiles_us
 
 KNOTS, DT_S = 25, 0.04
-
-
-def load_model(w: dict) -> pin.Model:
-    """The model as ours builds it (MJCF: its free joint; URDF: a free-flyer root)."""
-    if w["model_kind"] == "mjcf":
-        model = pin.buildModelFromMJCF(w["model_path"])
-    else:
-        model = pin.buildModelFromUrdf(w["model_path"], pin.JointModelFreeFlyer())
-    model.names[1] = "root_joint"  # crocoddyl 3.0 finds the floating base by this name
-    return model
 
 
 def build(w: dict):
@@ -120,12 +111,6 @@ def main(path: str) -> dict:
         problem.calcDiff(solver.xs, solver.us)
         derivs[i] = clock() - t0
 
-    def pct(a):
-        return {
-            "p50": float(np.percentile(a, 50)) / 1e3,
-            "p99": float(np.percentile(a, 99)) / 1e3,
-        }
-
     return {
         "peer": "crocoddyl",
         "n": n,
@@ -133,8 +118,8 @@ def main(path: str) -> dict:
         "dt_s": DT_S,
         "nx": problem.runningModels[0].state.nx,
         "nu": problem.runningModels[0].nu,
-        "iteration_us": pct(it),
-        "calc_calcdiff_us": pct(derivs),
+        "iteration_us": percentiles_us(it),
+        "calc_calcdiff_us": percentiles_us(derivs),
         "cost": float(solver.cost),
     }
 

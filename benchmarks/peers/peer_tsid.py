@@ -20,16 +20,7 @@ import time
 import numpy as np
 import pinocchio as pin
 import tsid.tsid_pywrap as tsid
-
-
-def load_model(w: dict) -> pin.Model:
-    """The model as ours builds it (MJCF: its free joint; URDF: a free-flyer root)."""
-    if w["model_kind"] == "mjcf":
-        model = pin.buildModelFromMJCF(w["model_path"])
-    else:
-        model = pin.buildModelFromUrdf(w["model_path"], pin.JointModelFreeFlyer())
-    model.names[1] = "root_joint"  # crocoddyl 3.0 finds the floating base by this name
-    return model
+from peer_common import load_model, percentiles_us
 
 
 def model_check(model: pin.Model, w: dict) -> float:
@@ -123,19 +114,13 @@ def main(path: str) -> dict:
         tick[i], data_t[i], solve_t[i], empty[i] = t2 - t0, t1 - t0, t2 - t1, t3 - t2
     tau = form.getActuatorForces(sol)
 
-    def pct(a):
-        return {
-            "p50": float(np.percentile(a, 50)) / 1e3,
-            "p99": float(np.percentile(a, 99)) / 1e3,
-        }
-
     return {
         "peer": "tsid",
         "n": n,
-        "tick_us": pct(tick),
-        "compute_problem_data_us": pct(data_t),
-        "solve_us": pct(solve_t),
-        "python_call_us": pct(empty),
+        "tick_us": percentiles_us(tick),
+        "compute_problem_data_us": percentiles_us(data_t),
+        "solve_us": percentiles_us(solve_t),
+        "python_call_us": percentiles_us(empty),
         "qp": {"n_var": form.nVar, "n_eq": form.nEq, "n_in": form.nIn},
         "solver_status": int(sol.status),
         "tau_norm": float(np.linalg.norm(tau)),
