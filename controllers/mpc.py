@@ -132,16 +132,10 @@ _JOINT_SETS = ("legs", "all")
 def _joint_set(rm: RobotModel, which: str) -> np.ndarray:
     """Indices into q[7:] of the joints of a set: "all", or "legs" = the joints on the kinematic
     chains from the base to the foot frames (1-DoF joints assumed, as everywhere in the MPC)."""
-    model = rm.model
     if which == "all":
         return np.arange(rm.nq - 7)
-    chain: set[int] = set()
-    for f in rm.foot_frames:
-        j = model.frames[rm.frame_id(f)].parentJoint
-        while j > 1:  # joint 1 is the floating base
-            chain.add(j)
-            j = model.parents[j]
-    return np.array(sorted(model.joints[j].idx_q - 7 for j in chain), dtype=int)
+    chain = {i for f in rm.foot_frames for i in rm.chain_velocity_indices(f)}
+    return np.array(sorted(chain), dtype=int) - 6  # 1-DoF joints: q[7 + k] <-> v[6 + k]
 
 
 def rpy_to_quat(rpy: Sequence[float]) -> np.ndarray:

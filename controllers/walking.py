@@ -188,16 +188,6 @@ def _split_options(path: str, options: dict[str, Any]):
     return opts, gait, wbc
 
 
-def _leg_dofs(rm: RobotModel, frame: str) -> int:
-    """Number of joint velocities between the base and ``frame``."""
-    model = rm.model
-    j, n = model.frames[rm.frame_id(frame)].parentJoint, 0
-    while j > 1:
-        n += model.joints[j].nv
-        j = model.parents[j]
-    return n
-
-
 class WalkingController:
     """Gait + LIPM/DCM CoM planning + whole-body QP (simulator ``Controller`` protocol).
 
@@ -213,7 +203,7 @@ class WalkingController:
         self.dt = float(ctx.dt_s)
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
         self.q_stand = standing_configuration(self.rm)
-        legs = [_leg_dofs(self.rm, f) for f in self.rm.foot_frames]
+        legs = [len(self.rm.chain_velocity_indices(f)) for f in self.rm.foot_frames]
         # without ankle roll the sole cannot move the CoP sideways: a narrow (line) foot
         self._lateral_scale = 1.0 if min(legs) >= 6 else self.options.no_ankle_roll_width_scale
         if self.options.planner == "mpc" and "w_wrench_ff" not in wbc_over:

@@ -70,7 +70,7 @@ def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
     s.base_frame = "base_imu"  # site at the base body's origin, axes of the base body
     s.hand_frames = []
     s.torque_limit = np.asarray(rm.effort_limit, dtype=float)
-    legs = [_leg_dofs(rm, f) for f in rm.foot_frames]
+    legs = [len(rm.chain_velocity_indices(f)) for f in rm.foot_frames]
     soft = bool(overrides.pop("soft_contacts", False))
     if min(legs) < 6 or soft:
         s.contact_weight = _SOFT_CONTACT_WEIGHT
@@ -81,15 +81,6 @@ def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
             raise ConfigError("<controller options>", key, f"unknown WBC setting; valid: {valid}")
         setattr(s, key, value)
     return s
-
-
-def _leg_dofs(rm: RobotModel, frame: str) -> int:
-    model = rm.model
-    j, n = model.frames[rm.frame_id(frame)].parentJoint, 0
-    while j > 1:
-        n += model.joints[j].nv
-        j = model.parents[j]
-    return n
 
 
 def make_wbc(

@@ -38,6 +38,17 @@ class RobotModel:
             raise UnknownNameError("frame", name, [f.name for f in self.model.frames])
         return self.model.getFrameId(name)
 
+    def chain_velocity_indices(self, frame: str) -> list[int]:
+        """Indices into v of the joints between the floating base and ``frame``, base excluded,
+        in increasing order."""
+        model = self.model
+        out: list[int] = []
+        j = model.frames[self.frame_id(frame)].parentJoint
+        while j > 1:  # joint 1 is the floating base
+            out.extend(range(model.joints[j].idx_v, model.joints[j].idx_v + model.joints[j].nv))
+            j = model.parents[j]
+        return sorted(out)
+
     def joint_vector(self, values: dict[str, float]) -> np.ndarray:
         """(nq - 7) joint positions from a name -> value table (others 0); rejects unknown names."""
         out = np.zeros(self.nq - 7)
@@ -66,11 +77,8 @@ def standing_configuration(cfg_or_model: RobotConfig | RobotModel, iters: int = 
     feet = [rm.frame_id(f) for f in rm.foot_frames]
     # Free variables: base z (v index 2) and every joint that moves a sole.
     cols = [2]
-    for fid in feet:
-        j = model.frames[fid].parentJoint
-        while j > 1:
-            cols.append(model.joints[j].idx_v)
-            j = model.parents[j]
+    for f in rm.foot_frames:
+        cols += rm.chain_velocity_indices(f)
     cols = sorted(set(cols))
     pin.framesForwardKinematics(model, data, q)
     z0 = min(data.oMf[f].translation[2] for f in feet)
