@@ -425,8 +425,11 @@ class _Worker:
         self.started = 0.0
 
     def give(self, task: Task) -> None:
+        """Hands over a task. A worker that already died is not an error here: the pool loop
+        sees its sentinel and records the task as a failed run."""
         self.task, self.started = task, time.perf_counter()
-        self.conn.send(task)
+        with contextlib.suppress(OSError):  # BrokenPipeError: killed before the task arrived
+            self.conn.send(task)
 
     def stop(self, timeout_s: float = 2.0) -> None:
         """Asks an idle worker to leave; terminates a busy or stuck one."""

@@ -272,3 +272,26 @@ def test_a_killed_worker_is_a_failed_run_not_a_lost_evaluation(tmp_path):
     assert set(recs) == {0, 1}
     assert recs[0]["error"] and "worker process died" in recs[0]["reason"]
     assert "SIGKILL" in recs[0]["reason"] and recs[1]["success"]
+
+
+def test_a_worker_killed_before_its_task_arrives_is_a_failed_run(tmp_path, monkeypatch):
+    """The race the SIGKILL test can hit: the task is sent to a worker that is already dead."""
+    from cerebellum.sim import evaluate
+
+    real, made = evaluate._Worker, []
+
+    class DeadOnArrival(real):
+        def __init__(self, ctx, out_dir):
+            super().__init__(ctx, out_dir)
+            if not made:
+                self.proc.kill()
+                self.proc.join()
+            made.append(self)
+
+    monkeypatch.setattr(evaluate, "_Worker", DeadOnArrival)
+    tasks = evaluate.plan_tasks(["h1"], ["stand"], seeds=2, controller="pd", duration_s=0.3)
+    ev = evaluate.run_evaluation(tasks, tmp_path, workers=1, progress=None)
+    recs = {r["seed"]: r for r in lines(tmp_path / "runs.jsonl")}
+    assert set(recs) == {0, 1} and len(made) == 2
+    assert recs[0]["error"] and "killed by SIGKILL" in recs[0]["reason"]
+    assert recs[1]["success"] and not ev.interrupted
