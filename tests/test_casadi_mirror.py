@@ -10,6 +10,7 @@ import casadi as ca
 import numpy as np
 import pinocchio as pin
 import pytest
+
 from cerebellum.dynamics.casadi_mirror import CasadiMirror
 
 N_STATES = 20

@@ -8,10 +8,10 @@ import mujoco
 import numpy as np
 import pinocchio as pin
 import pytest
-from cerebellum.dynamics.model import robot_model, standing_configuration
 
 from cerebellum import ConfigError, UnknownNameError, list_robots, load_robot
 from cerebellum.commands.check import TOLERANCES, check_robot
+from cerebellum.dynamics.model import robot_model, standing_configuration
 
 ROBOTS = ["h1", "apollo", "talos"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cerebellum.sim.scenario import apply_overrides, list_scenarios, load_scenario, parse_scenario
 
 from cerebellum.errors import ConfigError, UnknownNameError
+from cerebellum.sim.scenario import apply_overrides, list_scenarios, load_scenario, parse_scenario
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -192,6 +192,7 @@ def _heightmap_scenario(tmp_path: Path, file_name: str) -> Path:
 
 def test_heightmap_npy_and_png_through_a_scenario(tmp_path):
     import imageio.v3 as iio
+
     from cerebellum.sim.simulation import Simulation
 
     rng = np.random.default_rng(3)

@@ -10,7 +10,9 @@ import sys
 import mujoco
 import numpy as np
 import pytest
+
 from cerebellum.dynamics.conventions import mujoco_to_pinocchio_q, mujoco_to_pinocchio_v
+from cerebellum.errors import UnknownNameError
 from cerebellum.sim.scenario import load_scenario
 from cerebellum.sim.simulation import (
     ControllerContext,
@@ -19,8 +21,6 @@ from cerebellum.sim.simulation import (
     make_controller,
     register_controller,
 )
-
-from cerebellum.errors import UnknownNameError
 
 PUSH_SOON = ["push.0.t_s=0.1", "push.0.jitter_t_s=0.05", "push.1.t_s=0.25"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 import pytest
-from cerebellum.sim.terrain import Stairs, TerrainError, list_terrains, make_terrain
 
 from cerebellum.errors import UnknownNameError
+from cerebellum.sim.terrain import Stairs, TerrainError, list_terrains, make_terrain
 
 
 def compiled(terrain):
