@@ -76,6 +76,10 @@ class WalkingOptions:
     com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
+    # each plan: the CoP from now to the next waypoint is chosen so that the DCM plan starts at
+    # the measured DCM (clipped to the support area); else the plan's DCM starts where the
+    # footholds put it and the DCM law closes the gap
+    dcm_replan: bool = False
     # planner = "mpc"
     mpc_deadline_scale: float = 0.8  # MPC deadline = this x the plan period (1 / mpc_hz)
     mpc_w_wrench_ff: float = 1e-4  # WBC weight of the MPC's contact wrenches as feed-forward
@@ -316,6 +320,27 @@ class WalkingController:
         keep = np.concatenate([[True], np.diff(t_arr) > 1e-6])
         return t_arr[keep], np.asarray(cops)[keep]
 
+    def _anchor_cop(self, t: float, times: np.ndarray, cops: np.ndarray, dcm: np.ndarray):
+        """CoP waypoints from t on whose first CoP makes the DCM plan start at the measured DCM.
+
+        The DCM at the next waypoint is fixed by the waypoints after it (backward recursion);
+        with the CoP moving linearly from p_a (at t) to p_b over T, the DCM at t is
+        ``p_a (1 - c (1 - E)) + p_b (c - E - E c) + E xi_b`` (E = e^{-w T}, c = 1 / (w T)):
+        solved for p_a and clipped into the support area at t. Starting to walk, this is the
+        CoP shift toward the swing foot that sends the CoM onto the stance foot.
+        """
+        i = int(np.searchsorted(times, t, side="right")) - 1
+        if i < 0 or i + 1 >= len(times) or times[i + 1] - t < 0.05:
+            return times, cops
+        times = np.concatenate([[t], times[i + 1 :]])
+        cops = np.concatenate([cops[i : i + 1], cops[i + 1 :]])
+        w, T = self.omega, times[1] - times[0]
+        xi_b = ComPlan(times, cops, cops[0], np.zeros(2), w).dcm_waypoints[1]
+        E, c = math.exp(-w * T), 1.0 / (w * T)
+        p_a = (dcm - E * xi_b - cops[1] * (c - E - E * c)) / (1.0 - c * (1.0 - E))
+        cops[0] = self._clip_cop(p_a, t)
+        return times, cops
+
     def _clip_cop(self, cop: np.ndarray, t: float) -> np.ndarray:
         """(2,) CoP command clipped into the support area at t: the shrunk stance sole in single
         support, the box spanned by both shrunk soles (world axes) in double support."""
@@ -437,16 +462,18 @@ class WalkingController:
             if sw.t_touchdown <= t:
                 self._last_touchdown = (sw.foot, sw.t_touchdown)
         times, cops = self._cop_waypoints(t, gp, feet, yaws)
-        self._plan_com = plan_com(times, cops, com[:2], vcom[:2], self.gait.com_height_m)
         trajs = self.planner._trajectories  # (foot, t_liftoff) -> SwingTrajectory
         self._swings = [
             (fh.foot, fh.t_liftoff, fh.t_touchdown, trajs.get((fh.foot, fh.t_liftoff)))
             for fh in gp.footholds
         ]
+        self._stance_pose = [(feet[f].copy(), float(yaws[f])) for f in (LEFT, RIGHT)]
+        if self.options.dcm_replan:
+            times, cops = self._anchor_cop(t, times, cops, com[:2] + vcom[:2] / self.omega)
+        self._plan_com = plan_com(times, cops, com[:2], vcom[:2], self.gait.com_height_m)
         stance_z = [feet[f][2] for f in (LEFT, RIGHT) if gp.contact[0, f]]
         ground = float(np.mean(stance_z)) if stance_z else float(np.mean(feet[:, 2]))
         self._com_z = ground + self.gait.com_height_m
-        self._stance_pose = [(feet[f].copy(), float(yaws[f])) for f in (LEFT, RIGHT)]
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
         self.last_plan = gp
