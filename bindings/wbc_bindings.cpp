@@ -104,6 +104,12 @@ void register_wbc(py::module_& m) {
       .def_readwrite("base_frame", &WholeBodyQPSettings::base_frame)
       .def_readwrite("hand_frames", &WholeBodyQPSettings::hand_frames)
       .def_readwrite("torque_limit", &WholeBodyQPSettings::torque_limit, "(nv-6,) N·m")
+      .def_readwrite("joint_damping", &WholeBodyQPSettings::joint_damping,
+                     "(nv-6,) N·m·s/rad or empty: viscous joint damping the torques make up for")
+      .def_readwrite("joint_friction", &WholeBodyQPSettings::joint_friction,
+                     "(nv-6,) N·m or empty: dry joint friction, made up for as f tanh(v / "
+                     "friction_velocity)")
+      .def_readwrite("friction_velocity", &WholeBodyQPSettings::friction_velocity, "rad/s")
 #define CB_RW(name) .def_readwrite(#name, &WholeBodyQPSettings::name)
           CB_RW(w_momentum) CB_RW(w_base_orientation) CB_RW(w_swing) CB_RW(w_posture) CB_RW(w_hand)
               CB_RW(w_reg_vdot) CB_RW(w_reg_wrench) CB_RW(w_wrench_ff) CB_RW(kp_com) CB_RW(kd_com)

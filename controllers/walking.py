@@ -80,6 +80,10 @@ class WalkingOptions:
     # the measured DCM (clipped to the support area); else the plan's DCM starts where the
     # footholds put it and the DCM law closes the gap
     dcm_replan: bool = False
+    # footholds around the measured CoM plus the standing pose's base-CoM offset (heading frame),
+    # instead of around the measured base: a pelvis that sways or sits off the CoM does not
+    # shorten the steps
+    footholds_from_com: bool = False
     # planner = "mpc"
     mpc_deadline_scale: float = 0.8  # MPC deadline = this x the plan period (1 / mpc_hz)
     mpc_w_wrench_ff: float = 1e-4  # WBC weight of the MPC's contact wrenches as feed-forward
@@ -137,7 +141,7 @@ def _split_options(path: str, options: dict[str, Any]):
     own_names = {f.name for f in dataclasses.fields(WalkingOptions)}
     gait_names = {f.name for f in dataclasses.fields(GaitSettings)}
     wbc_names = {k for k in dir(_core.WholeBodyQPSettings()) if not k.startswith("_")}
-    wbc_names |= {"sole_margin", "soft_contacts"}
+    wbc_names |= {"sole_margin", "soft_contacts", "passive_compensation"}
     own, gait, wbc = {}, dict(_GAIT_DEFAULTS), dict(_WBC_DEFAULTS)
     for k, v in options.items():
         if k in own_names:
@@ -235,6 +239,8 @@ class WalkingController:
         m = self.options.cop_margin
         ml = m * self._lateral_scale
         self._sole_box = (x0 * m, x1 * m, y0 * ml, y1 * ml)  # CoP command bounds, sole frame, m
+        com_stand = pin.centerOfMass(self.rm.model, self._data, self.q_stand)
+        self._base_minus_com = (self.q_stand[:2] - com_stand[:2]).copy()  # standing, yaw 0, m
         self._n_knots = max(2, int(round(self.options.horizon_s / self.options.knot_dt_s)) + 1)
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
@@ -434,6 +440,10 @@ class WalkingController:
             gs = GaitState(base, yaw, vb, feet, yaws)
         else:
             base = q[:3].copy()
+            if self.options.footholds_from_com:
+                c, s_ = math.cos(yaw), math.sin(yaw)
+                ox, oy = self._base_minus_com
+                base[:2] = com[:2] + np.array([c * ox - s_ * oy, s_ * ox + c * oy])
             assert self.planner is not None
             nxt = self.planner.schedule.next_swings(t, 1)
             if nxt:

@@ -53,8 +53,9 @@ BALANCE_DEFAULTS: dict[str, Any] = {
 def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
     """QP settings of a robot: sole rectangles and friction from its config, torque limits from its
     model file, the base frame, hand frames; ``overrides`` set any field by name (weights, gains),
-    plus ``sole_margin`` (fraction of the sole rectangle the CoP may use, default 1) and
-    ``soft_contacts`` (bool, default False)."""
+    plus ``sole_margin`` (fraction of the sole rectangle the CoP may use, default 1),
+    ``soft_contacts`` (bool, default False) and ``passive_compensation`` (bool, default True: the
+    torques make up for the model file's joint damping and dry friction)."""
     cfg = rm.config
     overrides = dict(overrides)
     margin = float(overrides.pop("sole_margin", 1.0))
@@ -75,6 +76,12 @@ def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
     if min(legs) < 6 or soft:
         s.contact_weight = _SOFT_CONTACT_WEIGHT
     s.kd_contact = _CONTACT_DAMPING
+    # The model file's passive joint forces (MJCF damping / frictionloss, URDF dynamics) are made
+    # up for by the torques: Apollo's hip damping of ~150 N·m·s/rad alone is a third of the hip
+    # torque limit at 1 rad/s.
+    if bool(overrides.pop("passive_compensation", True)):
+        s.joint_damping = np.asarray(rm.model.damping[6:], dtype=float)
+        s.joint_friction = np.asarray(rm.model.friction[6:], dtype=float)
     for key, value in overrides.items():
         if not hasattr(s, key) or key.startswith("_"):
             valid = sorted(k for k in dir(s) if not k.startswith("_"))

@@ -297,3 +297,40 @@ def test_capture_point_feedback_bounds_the_momentum_rate():
     # |fy| <= m w^2 |c - cmp| with the CMP inside the soles' box (|c - cmp| < 0.5 m here)
     assert rates[0] < mass * omega2 * 0.5
     assert rates[0] < rates[1]
+
+
+def test_torques_make_up_for_the_model_files_joint_damping_and_friction():
+    """Apollo's MJCF has large joint damping (hips ~150 N·m·s/rad) and dry friction. With
+    ``passive_compensation`` the QP's torques differ from the uncompensated ones by exactly the
+    passive joint forces MuJoCo applies (qfrc_passive for damping, dof_frictionloss through
+    f tanh(v / friction_velocity)), mapped by ConventionMap, not by Pinocchio's parser."""
+    from cerebellum.controllers.wbc import make_wbc
+    from cerebellum.dynamics.conventions import ConventionMap, pinocchio_to_mujoco_q
+    from cerebellum.dynamics.model import robot_model, standing_configuration
+
+    rm = robot_model("apollo")
+    mj = mujoco.MjModel.from_xml_path(str(rm.path))
+    d = mujoco.MjData(mj)
+    conv = ConventionMap(mj, rm.model)
+    q = standing_configuration(rm)
+    v = np.zeros(rm.model.nv)
+    legs = set()
+    for f in rm.foot_frames:
+        legs |= set(rm.chain_velocity_indices(f))
+    free = [i for i in range(6, rm.model.nv) if i not in legs]  # torso, neck, arms
+    v[free] = 0.6 * np.random.default_rng(0).standard_normal(len(free))
+    on, off = make_wbc(rm, q0=q), make_wbc(rm, q0=q, passive_compensation=False)
+    both = np.array([True, True])
+    tau_on, tau_off = on.tick(q, v, both), off.tick(q, v, both)
+    assert on.status == off.status == _core.WbcStatus.OK
+
+    T = conv.velocity_map(q)
+    d.qpos[:] = pinocchio_to_mujoco_q(q)
+    d.qvel[:] = T @ v
+    mujoco.mj_forward(mj, d)
+    damping = -(T.T @ d.qfrc_passive)[6:]  # what the drive must add, Pinocchio order
+    fv = _core.WholeBodyQPSettings().friction_velocity
+    friction = (T.T @ mj.dof_frictionloss)[6:] * np.tanh(v[6:] / fv)
+    expected = damping + friction
+    assert np.abs(damping).max() > 10.0  # the test moves damped joints
+    np.testing.assert_allclose(tau_on - tau_off, expected, atol=1e-6 * np.abs(tau_on).max())

@@ -90,7 +90,8 @@ struct WholeBodyQPImpl {
   Eigen::MatrixXd JW;  // (6, nv) weighted Jacobian
   RowMatrixXd H, A, C;
   Eigen::VectorXd g, b, l, u, l_solver, u_solver;
-  Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;  // y (neq), z (nin): multipliers
+  Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;
+  Eigen::VectorXd nle_j;  // (nj) joint rows of the bias forces + passive joint forces  // y (neq), z (nin): multipliers
   Vector6d r6;
 
   proxsuite::proxqp::dense::QP<double> qp;
@@ -204,6 +205,13 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
                                 std::to_string(settings.torque_limit.size()));
   if ((settings.torque_limit.array() < 0).any() || settings.torque_limit.hasNaN())
     throw std::invalid_argument("WholeBodyQP: torque_limit must be >= 0");
+  for (const Eigen::VectorXd* p : {&settings.joint_damping, &settings.joint_friction})
+    if ((p->size() != 0 && p->size() != nv - 6) || !p->allFinite() || (p->array() < 0).any())
+      throw std::invalid_argument(
+          "WholeBodyQP: joint_damping and joint_friction must be empty or have nv-6 = " +
+          std::to_string(nv - 6) + " finite entries >= 0");
+  if (!(settings.friction_velocity > 0 && std::isfinite(settings.friction_velocity)))
+    throw std::invalid_argument("WholeBodyQP: friction_velocity must be finite > 0");
   if (!(settings.contact_weight >= 0 && std::isfinite(settings.contact_weight) &&
         settings.eps_abs > 0 && settings.eps_rel >= 0 && settings.max_iter > 0 &&
         settings.k_dcm >= 0 && settings.cmp_margin > 0 && settings.cmp_margin <= 1))
@@ -301,6 +309,7 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.last_active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(nc, true);
   I.tau = Eigen::VectorXd::Zero(nv - 6);
   I.tau_prev = Eigen::VectorXd::Zero(nv - 6);
+  I.nle_j = Eigen::VectorXd::Zero(nv - 6);
   I.vdot = Eigen::VectorXd::Zero(nv);
   I.wrenches = Eigen::VectorXd::Zero(6 * nc);
   I.r6.setZero();
@@ -439,6 +448,13 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   I.H.diagonal().tail(6 * nc).array() += s.w_reg_wrench + s.w_wrench_ff;
   I.g.tail(6 * nc).noalias() -= s.w_wrench_ff * refs.wrench_ff;
 
+  // ---- Joint bias forces, with the passive forces the torques must overcome.
+  I.nle_j = wq.nle.tail(nj);
+  if (s.joint_damping.size() == nj) I.nle_j.array() += s.joint_damping.array() * v.tail(nj).array();
+  if (s.joint_friction.size() == nj)
+    I.nle_j.array() +=
+        s.joint_friction.array() * (v.tail(nj).array() / s.friction_velocity).tanh();
+
   // ---- Equalities: floating base, then (rigid contacts only) 6 rows per contact.
   I.A.setZero();
   I.A.topLeftCorner(6, nv) = wq.M.topRows<6>();
@@ -483,8 +499,8 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   I.C.block(rt, 0, nj, nv) = wq.M.bottomRows(nj);
   for (int c = 0; c < nc; ++c)
     I.C.block(rt, nv + 6 * c, nj, 6).noalias() = -I.Js[c].rightCols(nj).transpose();
-  I.l.tail(nj) = -s.torque_limit - wq.nle.tail(nj);
-  I.u.tail(nj) = s.torque_limit - wq.nle.tail(nj);
+  I.l.tail(nj) = -s.torque_limit - I.nle_j;
+  I.u.tail(nj) = s.torque_limit - I.nle_j;
   I.l_solver = I.l.cwiseMax(-kInf);
   I.u_solver = I.u.cwiseMin(kInf);
 
@@ -532,7 +548,7 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     I.vdot = xs.head(nv);
     I.wrenches = xs.tail(6 * nc);
     I.tau.noalias() = wq.M.bottomRows(nj) * I.vdot;
-    I.tau += wq.nle.tail(nj);
+    I.tau += I.nle_j;
     for (int c = 0; c < nc; ++c)
       I.tau.noalias() -= I.Js[c].rightCols(nj).transpose() * I.wrenches.segment<6>(6 * c);
   } else {

@@ -45,6 +45,12 @@ struct WholeBodyQPSettings {
   std::string base_frame;                    // Robot frame whose orientation is regulated
   std::vector<std::string> hand_frames;      // optional 6D pose tasks (Robot frames)
   Eigen::VectorXd torque_limit;              // (nv-6) |tau_j| <= limit, N·m; infinity allowed
+  /// Passive joint forces of the simulated/real drive the torques make up for: viscous damping
+  /// (N·m·s/rad, torque d v) and dry friction (N·m, torque f tanh(v / friction_velocity)), each
+  /// (nv-6) or empty (none). The QP's dynamics and torque limits include them.
+  Eigen::VectorXd joint_damping;
+  Eigen::VectorXd joint_friction;
+  double friction_velocity = 0.2;  // rad/s: smooth, so that encoder noise does not chatter
 
   // Task weights (cost 0.5 * weight * residual^2 per row).
   Vector6d w_momentum = (Vector6d() << 10, 10, 10, 1, 1, 1).finished();  // [linear; angular]
