@@ -91,7 +91,8 @@ struct WholeBodyQPImpl {
   RowMatrixXd H, A, C;
   Eigen::VectorXd g, b, l, u, l_solver, u_solver;
   Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;
-  Eigen::VectorXd nle_j;  // (nj) joint rows of the bias forces + passive joint forces  // y (neq), z (nin): multipliers
+  Eigen::VectorXd nle_j;    // (nj) joint rows of the bias forces + passive joint forces
+  Eigen::VectorXd passive;  // (nj) passive joint forces made up for, N·m  // y (neq), z (nin): multipliers
   Vector6d r6;
 
   proxsuite::proxqp::dense::QP<double> qp;
@@ -310,6 +311,7 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.tau = Eigen::VectorXd::Zero(nv - 6);
   I.tau_prev = Eigen::VectorXd::Zero(nv - 6);
   I.nle_j = Eigen::VectorXd::Zero(nv - 6);
+  I.passive = Eigen::VectorXd::Zero(nv - 6);
   I.vdot = Eigen::VectorXd::Zero(nv);
   I.wrenches = Eigen::VectorXd::Zero(6 * nc);
   I.r6.setZero();
@@ -449,11 +451,15 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   I.g.tail(6 * nc).noalias() -= s.w_wrench_ff * refs.wrench_ff;
 
   // ---- Joint bias forces, with the passive forces the torques must overcome.
-  I.nle_j = wq.nle.tail(nj);
-  if (s.joint_damping.size() == nj) I.nle_j.array() += s.joint_damping.array() * v.tail(nj).array();
+  // At most half of a joint's torque limit goes to them (Talos' grippers: 1 N·m friction, 1 N·m
+  // limit), so the QP keeps room to act.
+  I.passive.setZero();
+  if (s.joint_damping.size() == nj) I.passive.array() += s.joint_damping.array() * v.tail(nj).array();
   if (s.joint_friction.size() == nj)
-    I.nle_j.array() +=
+    I.passive.array() +=
         s.joint_friction.array() * (v.tail(nj).array() / s.friction_velocity).tanh();
+  I.passive = I.passive.cwiseMax(-0.5 * s.torque_limit).cwiseMin(0.5 * s.torque_limit);
+  I.nle_j = wq.nle.tail(nj) + I.passive;
 
   // ---- Equalities: floating base, then (rigid contacts only) 6 rows per contact.
   I.A.setZero();

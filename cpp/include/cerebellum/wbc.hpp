@@ -47,7 +47,8 @@ struct WholeBodyQPSettings {
   Eigen::VectorXd torque_limit;              // (nv-6) |tau_j| <= limit, N·m; infinity allowed
   /// Passive joint forces of the simulated/real drive the torques make up for: viscous damping
   /// (N·m·s/rad, torque d v) and dry friction (N·m, torque f tanh(v / friction_velocity)), each
-  /// (nv-6) or empty (none). The QP's dynamics and torque limits include them.
+  /// (nv-6) or empty (none). The QP's dynamics and torque limits include them, each joint's
+  /// share capped at half its torque limit.
   Eigen::VectorXd joint_damping;
   Eigen::VectorXd joint_friction;
   double friction_velocity = 0.2;  // rad/s: smooth, so that encoder noise does not chatter
