@@ -1,10 +1,12 @@
 """Walking controller: gait planner + CoM planner + whole-body QP, registered as ``walk``.
 
 Each plan call (``mpc_hz``): the command is rate-limited; the gait planner gives the contact
-schedule, footholds (feed-forward around the measured base, moved by the DCM error predicted at
-the next touchdown) and swing trajectories; the LIPM/DCM planner
-(:mod:`cerebellum.controllers.com_planner`) turns the footholds into a CoP and DCM reference (CoP
-at the stance sole's centre, moving linearly across each double support). Each control tick
+schedule, footholds (feed-forward around the measured CoM plus the standing base-CoM offset,
+moved by the DCM error predicted at the next touchdown) and swing trajectories; the LIPM/DCM
+planner (:mod:`cerebellum.controllers.com_planner`) turns the footholds into a CoP and DCM
+reference (CoP at the stance sole's centre, moving linearly across each double support; the CoP
+from now to the next waypoint chosen so that the DCM reference starts at the measured DCM, which
+gives the sideways CoP shift that starts a walk). Each control tick
 (``wbc_hz``): a DCM feedback law gives the horizontal CoM acceleration (CoP command clipped to the
 support area), the swing feet follow their trajectories, and ``_core.WholeBodyQP`` returns the
 torques. Every WBC setting used is pinned in ``_WBC_DEFAULTS``.
@@ -79,11 +81,11 @@ class WalkingOptions:
     # each plan: the CoP from now to the next waypoint is chosen so that the DCM plan starts at
     # the measured DCM (clipped to the support area); else the plan's DCM starts where the
     # footholds put it and the DCM law closes the gap
-    dcm_replan: bool = False
+    dcm_replan: bool = True
     # footholds around the measured CoM plus the standing pose's base-CoM offset (heading frame),
     # instead of around the measured base: a pelvis that sways or sits off the CoM does not
     # shorten the steps
-    footholds_from_com: bool = False
+    footholds_from_com: bool = True
     # planner = "mpc"
     mpc_deadline_scale: float = 0.8  # MPC deadline = this x the plan period (1 / mpc_hz)
     mpc_w_wrench_ff: float = 1e-4  # WBC weight of the MPC's contact wrenches as feed-forward
