@@ -397,6 +397,7 @@ class WalkingController:
         self.qp.set_base_reference(yaw_matrix(self._yaw_ref))
         self._com_z = float(com[2])
         self._plan_com: ComPlan | None = None
+        self._plan_free: ComPlan | None = None  # the footholds' plan, not anchored to the DCM
         self._swings: list[tuple[int, float, float, Any]] = []
         self._last_touchdown: tuple[int, float] | None = None
         self._yaw_rate = 0.0
@@ -458,10 +459,12 @@ class WalkingController:
                     dy = cmd.vy * self.gait.step_duration_s
                     base[0] -= s_ * dy
                     base[1] += c * dy
-                if self._plan_com is not None and self.options.step_dcm_gain > 0:
+                if self._plan_free is not None and self.options.step_dcm_gain > 0:
                     # DCM step adjustment: the error to the previous plan's DCM, grown to the
                     # first touchdown, moves the footholds (the CoP alone can only absorb a few cm)
-                    err = com[:2] + vcom[:2] / self.omega - self._plan_com.sample(t).dcm
+                    # (against the plan of the footholds alone: the anchored plan starts at the
+                    # measured DCM and would hide the error the CoP could not absorb)
+                    err = com[:2] + vcom[:2] / self.omega - self._plan_free.sample(t).dcm
                     grow = math.exp(self.omega * max(nxt[0].t_touchdown - t, 0.0))
                     shift = self.options.step_dcm_gain * grow * err
                     lim = self.options.max_step_adjust_m
@@ -480,6 +483,7 @@ class WalkingController:
             for fh in gp.footholds
         ]
         self._stance_pose = [(feet[f].copy(), float(yaws[f])) for f in (LEFT, RIGHT)]
+        self._plan_free = plan_com(times, cops, com[:2], vcom[:2], self.gait.com_height_m)
         if self.options.dcm_replan:
             times, cops = self._anchor_cop(t, times, cops, com[:2] + vcom[:2] / self.omega)
         self._plan_com = plan_com(times, cops, com[:2], vcom[:2], self.gait.com_height_m)
