@@ -12,11 +12,17 @@
 #include <string>
 #include <vector>
 
+extern "C" {  // this header has no C++ guard
+#include <blasfeo_processor_features.h>
+}
 #include <hpipm_d_ocp_qp.h>
 #include <hpipm_d_ocp_qp_dim.h>
 #include <hpipm_d_ocp_qp_ipm.h>
 #include <hpipm_d_ocp_qp_sol.h>
 #include <hpipm_d_part_cond.h>
+
+// CEREBELLUM_HPIPM_ACADOS: the HPIPM of acados (comma-deps-acados wheel), an older API than the
+// casadi wheel's: soft constraints split per kind in the dimensions, expand_sol takes the condensed QP.
 
 namespace cerebellum {
 
@@ -287,6 +293,13 @@ struct KinodynamicMPCImpl {
   }
 
   void setup_hpipm() {
+    // An AVX2/FMA build of BLASFEO would die of SIGILL on an older CPU: fail with a message instead.
+    int cpu_features = 0;
+    if (!blasfeo_processor_cpu_features(&cpu_features)) {
+      throw std::runtime_error(
+          "this CPU lacks instructions the linked BLASFEO was built for (AVX2/FMA); build "
+          "cerebellum against the casadi wheel's BLASFEO (cmake -DACADOS_DIR=none)");
+    }
     nx_v.assign(N + 1, nx);
     nu_v.assign(N + 1, nu);
     nu_v[N] = 0;
@@ -300,8 +313,13 @@ struct KinodynamicMPCImpl {
 
     dim_mem = std::calloc(1, d_ocp_qp_dim_memsize(N));
     d_ocp_qp_dim_create(N, &dim, dim_mem);
+#ifdef CEREBELLUM_HPIPM_ACADOS
+    d_ocp_qp_dim_set_all(nx_v.data(), nu_v.data(), nbx_v.data(), nbu_v.data(), ng_v.data(),
+                         ns_v.data(), ns_v.data(), ns_v.data(), &dim);
+#else
     d_ocp_qp_dim_set_all(nx_v.data(), nu_v.data(), nbx_v.data(), nbu_v.data(), ng_v.data(),
                          ns_v.data(), &dim);
+#endif
     d_ocp_qp_dim_set_nbxe(0, nx, &dim);
 
     qp_mem = std::calloc(1, d_ocp_qp_memsize(&dim));
@@ -478,7 +496,11 @@ struct KinodynamicMPCImpl {
     if (N2 > 0) {
       d_part_cond_qp_cond(&qp, &pqp, &cond_arg, &cond_ws);
       d_ocp_qp_ipm_solve(&pqp, &psol, &arg, &ws);
+#ifdef CEREBELLUM_HPIPM_ACADOS
+      d_part_cond_qp_expand_sol(&qp, &pqp, &psol, &sol, &cond_arg, &cond_ws);
+#else
       d_part_cond_qp_expand_sol(&qp, &psol, &sol, &cond_arg, &cond_ws);
+#endif
     } else {
       d_ocp_qp_ipm_solve(&qp, &sol, &arg, &ws);
     }
