@@ -143,7 +143,7 @@ def _split_options(path: str, options: dict[str, Any]):
     own_names = {f.name for f in dataclasses.fields(WalkingOptions)}
     gait_names = {f.name for f in dataclasses.fields(GaitSettings)}
     wbc_names = {k for k in dir(_core.WholeBodyQPSettings()) if not k.startswith("_")}
-    wbc_names |= {"sole_margin", "soft_contacts", "passive_compensation"}
+    wbc_names |= {"sole_margin", "soft_contacts", "passive_compensation", "passive_scale"}
     own, gait, wbc = {}, dict(_GAIT_DEFAULTS), dict(_WBC_DEFAULTS)
     for k, v in options.items():
         if k in own_names:

@@ -79,9 +79,10 @@ def wbc_settings(rm: RobotModel, **overrides: Any) -> _core.WholeBodyQPSettings:
     # The model file's passive joint forces (MJCF damping / frictionloss, URDF dynamics) are made
     # up for by the torques: Apollo's hip damping of ~150 N·m·s/rad alone is a third of the hip
     # torque limit at 1 rad/s.
+    scale = float(overrides.pop("passive_scale", 1.0))
     if bool(overrides.pop("passive_compensation", True)):
-        s.joint_damping = np.asarray(rm.model.damping[6:], dtype=float)
-        s.joint_friction = np.asarray(rm.model.friction[6:], dtype=float)
+        s.joint_damping = scale * np.asarray(rm.model.damping[6:], dtype=float)
+        s.joint_friction = scale * np.asarray(rm.model.friction[6:], dtype=float)
     for key, value in overrides.items():
         if not hasattr(s, key) or key.startswith("_"):
             valid = sorted(k for k in dir(s) if not k.startswith("_"))

@@ -17,6 +17,7 @@ __all__ = [
 ]
 
 SETTLE_S = 1.0  # samples this soon after a command change are left out of the tracking error
+WINDOW_S = 0.8  # velocities are averaged over this window (about one gait cycle), s
 
 
 def percentiles(x: Any) -> dict[str, float]:
@@ -50,43 +51,59 @@ def mean_speed_mps(log: dict[str, np.ndarray]) -> float:
 
 
 def velocity_tracking_rmse(
-    log: dict[str, np.ndarray], settle_s: float = SETTLE_S
+    log: dict[str, np.ndarray], settle_s: float = SETTLE_S, window_s: float = WINDOW_S
 ) -> dict[str, float] | None:
     """Root-mean-square error of the base velocity against the command, or None when no sample
     is left after the settling windows.
 
     At each control tick k: ``v_h = Rz(yaw_k)^T v_xy`` is the base origin's world horizontal
     velocity (MuJoCo ``qvel[0:2]``) in the heading frame (yaw of the base, x forward, z up);
-    ``w_z`` is the base angular velocity about world z. Errors ``e = (v_h,x - vx, v_h,y - vy,
-    w_z - yaw_rate)`` against the command in force at that tick, unfiltered (gait sway counts).
-    Ticks less than ``settle_s`` after the start or after any command change are excluded.
-    Returns ``vx_mps``, ``vy_mps``, ``yaw_rate_rad_s`` (per component, sqrt(mean(e_i^2))) and
-    ``linear_mps`` = sqrt(mean(e_x^2 + e_y^2)).
+    ``w_z`` is the base angular velocity about world z. The command is a walking velocity, so
+    ``v_h`` and ``w_z`` are averaged over a centred window of ``window_s`` (about one gait cycle:
+    the pelvis sways within each step) before the errors ``e = (v_h,x - vx, v_h,y - vy,
+    w_z - yaw_rate)`` against the command in force. Ticks less than ``settle_s`` after the start
+    or after any command change, and ticks whose window reaches past a command change or the end
+    of the log, are left out. Returns ``vx_mps``, ``vy_mps``, ``yaw_rate_rad_s`` (per component,
+    sqrt(mean(e_i^2))), ``linear_mps`` = sqrt(mean(e_x^2 + e_y^2)), and the same two figures of
+    the unaveraged velocities as ``raw_linear_mps`` and ``raw_yaw_rate_rad_s``.
     """
     t, cmd = log["t"], log["command"]
     n = len(t)
     if n == 0:
         return None
+    idx = np.arange(n)
     changed = np.ones(n, dtype=bool)
     changed[1:] = np.any(cmd[1:] != cmd[:-1], axis=1)
-    last_change = t[np.maximum.accumulate(np.where(changed, np.arange(n), 0))]
-    keep = t - last_change >= settle_s - 1e-9
+    start = np.maximum.accumulate(np.where(changed, idx, 0))  # first tick of each tick's command
+    nxt = np.append(np.where(changed)[0][1:], n)  # first tick of the following command
+    end = nxt[np.searchsorted(np.where(changed)[0], idx, side="right") - 1]  # (n,) exclusive
+    dt = float(t[1] - t[0]) if n > 1 else 1.0
+    half = int(round(0.5 * window_s / dt))
+    keep = (t - t[start] >= settle_s - 1e-9) & (idx - half >= start) & (idx + half < end)
     if not keep.any():
         return None
-    yaw = log["base_rpy"][keep, 2]
-    v = log["qvel"][keep, 0:2]
+    yaw = log["base_rpy"][:, 2]
+    v = log["qvel"][:, 0:2]
     c, s = np.cos(yaw), np.sin(yaw)
     vh = np.stack([c * v[:, 0] + s * v[:, 1], -s * v[:, 0] + c * v[:, 1]], axis=1)
-    x, y, z, w = log["base_quat_xyzw"][keep].T
+    x, y, z, w = log["base_quat_xyzw"].T
     r2 = np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=1)
-    wz = np.einsum("ij,ij->i", r2, log["qvel"][keep, 3:6])  # body-frame angular velocity -> world z
-    e = np.column_stack([vh - cmd[keep, :2], wz - cmd[keep, 2]])
+    wz = np.einsum("ij,ij->i", r2, log["qvel"][:, 3:6])  # body-frame angular velocity -> world z
+    raw = np.column_stack([vh, wz])
+    csum = np.vstack([np.zeros(3), np.cumsum(raw, axis=0)])
+    k = idx[keep]
+    avg = (csum[k + half + 1] - csum[k - half]) / (2 * half + 1)
+    e = avg - cmd[keep]
+    e_raw = raw[keep] - cmd[keep]
     rms = np.sqrt(np.mean(e**2, axis=0))
     return {
         "vx_mps": float(rms[0]),
         "vy_mps": float(rms[1]),
         "yaw_rate_rad_s": float(rms[2]),
         "linear_mps": float(np.sqrt(np.mean(e[:, 0] ** 2 + e[:, 1] ** 2))),
+        "raw_linear_mps": float(np.sqrt(np.mean(e_raw[:, 0] ** 2 + e_raw[:, 1] ** 2))),
+        "raw_yaw_rate_rad_s": float(np.sqrt(np.mean(e_raw[:, 2] ** 2))),
+        "window_s": float(window_s),
     }
 
 

@@ -279,7 +279,9 @@ def summary_table(m: dict[str, Any]) -> str:
         rows.append(
             (
                 "velocity RMSE",
-                f"{rmse['linear_mps']:.3f} m/s, yaw rate {rmse['yaw_rate_rad_s']:.3f} rad/s",
+                f"{rmse['linear_mps']:.3f} m/s, yaw rate {rmse['yaw_rate_rad_s']:.3f} rad/s "
+                f"(gait-cycle means; raw {rmse.get('raw_linear_mps', float('nan')):.3f} m/s, "
+                f"{rmse.get('raw_yaw_rate_rad_s', float('nan')):.3f} rad/s)",
             )
         )
     solve = (m.get("mpc") or {}).get("solve_ms")

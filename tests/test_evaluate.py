@@ -295,3 +295,19 @@ def test_a_worker_killed_before_its_task_arrives_is_a_failed_run(tmp_path, monke
     assert set(recs) == {0, 1} and len(made) == 2
     assert recs[0]["error"] and "killed by SIGKILL" in recs[0]["reason"]
     assert recs[1]["success"] and not ev.interrupted
+
+
+def test_velocity_tracking_averages_the_sway_within_a_gait_cycle():
+    """A pelvis swaying +-0.3 m/s sideways and +-0.2 rad/s in yaw at the gait-cycle period around
+    an exact mean: the averaged error is ~0, the raw one is the sway's RMS (amplitude / sqrt 2)."""
+    t = np.arange(6000) * 1e-3
+    cmd = np.tile([0.5, 0.0, 0.3], (6000, 1))
+    sway = np.sin(2 * np.pi * t / 0.8)
+    v_world = np.column_stack([np.full(6000, 0.5), 0.3 * sway])
+    yaw = np.zeros(6000)  # heading frame = world (the yaw rate below is not integrated here)
+    r = velocity_tracking_rmse(_log(t, cmd, v_world, yaw, 0.3 + 0.2 * sway))
+    assert r["linear_mps"] < 1e-3 and r["yaw_rate_rad_s"] < 1e-3
+    assert r["raw_linear_mps"] == pytest.approx(0.3 / np.sqrt(2), rel=1e-2)
+    assert r["raw_yaw_rate_rad_s"] == pytest.approx(0.2 / np.sqrt(2), rel=1e-2)
+    worse = velocity_tracking_rmse(_log(t, cmd, v_world + [0.1, 0.0], yaw, 0.3 + 0.2 * sway))
+    assert worse["linear_mps"] == pytest.approx(0.1, rel=1e-3)  # a mean error is not averaged away
