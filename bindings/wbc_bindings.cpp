@@ -94,7 +94,9 @@ void register_wbc(py::module_& m) {
       .def_readwrite("mu", &ContactDescription::mu)
       .def_readwrite("fz_min", &ContactDescription::fz_min)
       .def_readwrite("fz_max", &ContactDescription::fz_max)
-      .def_readwrite("yaw_coeff", &ContactDescription::yaw_coeff);
+      .def_readwrite("yaw_coeff", &ContactDescription::yaw_coeff)
+      .def_readwrite("free_roll", &ContactDescription::free_roll,
+                     "soft contacts: the sole's roll is not held (legs without ankle roll)");
 
   py::class_<WholeBodyQPSettings> s(m, "WholeBodyQPSettings",
                                     "Weights, gains, limits of WholeBodyQP. Arrays are copied: "

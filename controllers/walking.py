@@ -75,6 +75,9 @@ class WalkingOptions:
     max_step_adjust_m: float = 0.15  # bound of that move per axis, m
     stop_speed_mps: float = 0.1  # walking stops only once the CoM is slower than this, m/s
     no_ankle_roll_width_scale: float = 0.2  # sole width used by legs without ankle roll
+    # legs without ankle roll: the QP does not hold their soles' roll (a flat sole has to roll onto
+    # an edge for the hip to move sideways); else it holds it with the soft contact weight
+    no_ankle_roll_free_roll: bool = True
     com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
@@ -82,9 +85,9 @@ class WalkingOptions:
     # the measured DCM (clipped to the support area); else the plan's DCM starts where the
     # footholds put it and the DCM law closes the gap
     dcm_replan: bool = True
-    # footholds around the measured CoM plus the standing pose's base-CoM offset (heading frame),
-    # instead of around the measured base: a pelvis that sways or sits off the CoM does not
-    # shorten the steps
+    # footholds around the measured CoM (plus the standing pose's offset from the base to the sole
+    # centres, heading frame) instead of around the measured base: a pelvis that sways or sits
+    # off the CoM does not shorten or lengthen the steps
     footholds_from_com: bool = True
     # planner = "mpc"
     mpc_deadline_scale: float = 0.8  # MPC deadline = this x the plan period (1 / mpc_hz)
@@ -226,6 +229,7 @@ class WalkingController:
             c.yaw_coeff = float(self.options.yaw_coeff_m)
             c.y_left *= self._lateral_scale
             c.y_right *= self._lateral_scale
+            c.free_roll = self._lateral_scale < 1.0 and bool(self.options.no_ankle_roll_free_roll)
         settings.contacts = contacts
         self.qp = _core.WholeBodyQP(self.robot, settings, self.q_stand)
         if "com_height_m" not in gait_over:
@@ -241,8 +245,19 @@ class WalkingController:
         m = self.options.cop_margin
         ml = m * self._lateral_scale
         self._sole_box = (x0 * m, x1 * m, y0 * ml, y1 * ml)  # CoP command bounds, sole frame, m
+        # Footholds around the CoM: the base stands in for "the CoM over the middle of the sole
+        # centres" (standing pose, yaw 0), so a robot whose standing CoM sits off the soles'
+        # centres (H1: 6 cm ahead) still gets the steps of the commanded speed.
         com_stand = pin.centerOfMass(self.rm.model, self._data, self.q_stand)
-        self._base_minus_com = (self.q_stand[:2] - com_stand[:2]).copy()  # standing, yaw 0, m
+        pin.framesForwardKinematics(self.rm.model, self._data, self.q_stand)
+        soles = [self._data.oMf[self.rm.frame_id(f)] for f in self.rm.foot_frames]
+        x0, x1, y0, y1 = self.rm.config.sole_rectangle
+        centre = np.mean(
+            [m.act(np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1), 0.0])) for m in soles], 0
+        )
+        self._base_minus_com = np.array(
+            [self.q_stand[0] - centre[0], self.q_stand[1] - com_stand[1]]
+        )  # m
         self._n_knots = max(2, int(round(self.options.horizon_s / self.options.knot_dt_s)) + 1)
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []

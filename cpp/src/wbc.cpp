@@ -84,6 +84,7 @@ struct WholeBodyQPImpl {
 
   // Per-tick buffers.
   std::vector<Eigen::MatrixXd> Js;  // (6, nv) sole Jacobians, LOCAL_WORLD_ALIGNED
+  Eigen::MatrixXd J6;               // (6, nv) scratch: a sole Jacobian, angular rows in the sole frame
   std::vector<Vector6d> drift_s, vel_s;
   std::vector<Eigen::Matrix3d> R_s;
   std::vector<Eigen::Vector3d> p_s;
@@ -290,6 +291,7 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   }
 
   I.Js.assign(nc, Eigen::MatrixXd::Zero(6, nv));
+  I.J6 = Eigen::MatrixXd::Zero(6, nv);
   I.drift_s.assign(nc, Vector6d::Zero());
   I.vel_s.assign(nc, Vector6d::Zero());
   I.R_s.assign(nc, Eigen::Matrix3d::Identity());
@@ -470,7 +472,16 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     if (I.soft) {
       if (active(c)) {
         I.r6 = -I.drift_s[c] - s.kd_contact * I.vel_s[c];
-        I.add_task(I.Js[c], I.r6, Vector6d::Constant(s.contact_weight));
+        if (s.contacts[c].free_roll) {  // angular rows in the sole frame, roll row weight 0
+          I.J6.topRows<3>() = I.Js[c].topRows<3>();
+          I.J6.bottomRows<3>().noalias() = I.R_s[c].transpose() * I.Js[c].bottomRows<3>();
+          I.r6.tail<3>() = I.R_s[c].transpose() * I.r6.tail<3>().eval();
+          Vector6d w = Vector6d::Constant(s.contact_weight);
+          w(3) = 0.0;
+          I.add_task(I.J6, I.r6, w);
+        } else {
+          I.add_task(I.Js[c], I.r6, Vector6d::Constant(s.contact_weight));
+        }
       }
     } else if (active(c)) {
       I.A.block(6 + 6 * c, 0, 6, nv) = I.Js[c];

@@ -37,6 +37,10 @@ struct ContactDescription {
   double fz_max = std::numeric_limits<double>::infinity();  // N
   /// |tau_z| <= yaw_coeff * f_z in the sole frame, m; infinity disables the two rows.
   double yaw_coeff = std::numeric_limits<double>::infinity();
+  /// Soft contacts only: the sole's roll (about its x axis) is not held, as on a leg without
+  /// ankle roll whose flat sole must roll onto an edge to let the hip move sideways. Give it a
+  /// narrow rectangle (little roll torque) to match.
+  bool free_roll = false;
 };
 
 /// Weights, gains and limits of the WholeBodyQP. Gains are per-axis scalars (1/s^2 for kp, 1/s for kd).
