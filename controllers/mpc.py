@@ -98,7 +98,7 @@ class MPCSettings:
     qp_tol: float = 1e-3  # RTI: an approximate QP step suffices (converged SQP: ~1e-8)
     qp_mode: str = "balance"  # HPIPM mode: speed_abs | speed | balance | robust
     qp_accept_residual: float = 0.0  # accept a QP stopped at qp_max_iter with residuals below
-    qp_warm_start: int = 1  # HPIPM: 0 cold, 1 primal, 2 primal + dual of the previous QP
+    qp_warm_start: int = 0  # HPIPM: 0 cold (fastest, see mpc_speed.md), 1 primal, 2 + dual
     qp_pred_corr: int = -1  # Mehrotra predictor-corrector 0/1 (-1: the mode's default)
     qp_ric_alg: int = -1  # Riccati 0 classical, 1 square-root (-1: the mode's default)
     qp_split_step: int = -1  # separate primal/dual step lengths 0/1 (-1: the mode's default)
