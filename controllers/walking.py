@@ -51,7 +51,7 @@ from cerebellum.sim import metrics
 __all__ = ["WalkingOptions", "WalkingController", "PLANNERS"]
 
 PLANNERS = ("lipm", "mpc")
-STEP_FEEDBACKS = ("gait", "dcm")
+STEP_FEEDBACKS = ("gait", "dcm", "capture")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +72,16 @@ class WalkingOptions:
     cop_margin: float = 0.8  # CoP commands within this fraction of the sole rectangle
     yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
     step_dcm_gain: float = 0.5  # footholds move by gain x the DCM error predicted at touchdown
+    # the footholds' shift accumulates over plans (the error is measured against a plan that
+    # already holds the previous shift); else each plan's shift replaces the last
+    step_adjust_integral: bool = False
+    # the footholds' velocity feedback (GaitSettings.velocity_feedback_gain) acts on the CoM
+    # velocity averaged over about one step, not on the swaying pelvis velocity
+    velocity_feedback_from_com: bool = False
+    # speed loop: integral gain (1/s) on the step-averaged CoM velocity error, added to the
+    # command the gait planner gets (0: none), bounded by max_speed_correction_mps
+    speed_integral_gain: float = 0.0
+    max_speed_correction_mps: float = 0.3
     max_step_adjust_m: float = 0.15  # bound of that move per axis, m
     stop_speed_mps: float = 0.1  # walking stops only once the CoM is slower than this, m/s
     no_ankle_roll_width_scale: float = 0.2  # sole width used by legs without ankle roll
@@ -343,6 +353,50 @@ class WalkingController:
         keep = np.concatenate([[True], np.diff(t_arr) > 1e-6])
         return t_arr[keep], np.asarray(cops)[keep]
 
+    def _capture_state(self, t, q, com, vcom, feet, yaws, yaw, cmd, sw) -> GaitState:
+        """A GaitState whose base makes the gait heuristic put the next foothold where the DCM
+        says (step_feedback = "capture").
+
+        The DCM at the touchdown is predicted from the measured one with the CoP held at the
+        stance sole's centre: xi_td = p + e^{w (td - t)} (xi - p). In steady walking of period T
+        (E = e^{w T}) at the commanded step L = v T (heading frame) on a nominal width W, the sole
+        centre lands at xi_td - L / (E - 1) + (+-) W / (E + 1) sideways: the periodic LIPM gait.
+        The base is then set so that the heuristic (hip offset + v T_stance / 2 ahead of the
+        base advanced to the touchdown) gives that foothold; later footholds follow the command.
+        """
+        st = self.gait
+        w = self.omega
+        # periodic LIPM gait with the CoP moving linearly across each double support (T_ds) and
+        # held on the stance sole over each single support (T_ss): offset of the DCM from the
+        # sole that just landed, per metre of step (forward) and of width (sideways)
+        a = math.exp(w * max(st.double_support_s, 1e-6))
+        b = math.exp(w * st.single_support_s)
+        cc = (a - 1.0) / (w * max(st.double_support_s, 1e-6))  # -> 1 without double support
+        k_fwd = (1.0 - a * b + b * cc) / (a * b - 1.0)
+        k_side = (1.0 + a * b - b * cc) / (a * b + 1.0)
+        stance = 1 - sw.foot
+        p = self._centre(feet[stance], yaws[stance])
+        xi = com[:2] + vcom[:2] / w
+        xi_td = p + math.exp(w * max(sw.t_touchdown - t, 0.0)) * (xi - p)
+        c, s_ = math.cos(yaw), math.sin(yaw)
+        L = np.array([cmd.vx, cmd.vy]) * st.step_duration_s  # heading frame
+        side = 1.0 if sw.foot == LEFT else -1.0
+        off_h = -k_fwd * L + np.array([0.0, side * k_side * st.nominal_width_m])
+        target = xi_td + np.array([c * off_h[0] - s_ * off_h[1], s_ * off_h[0] + c * off_h[1]])
+        # what the heuristic adds to the base now: advance to touchdown, hip offset, v T_st / 2,
+        # and the sole centre in the sole frame
+        vw = cmd.world_velocity(yaw)
+        hx, hy = st.nominal_foot_x_m, 0.5 * side * st.nominal_width_m
+        sx, sy = self._sole_centre
+        add_h = np.array([hx + sx, hy + sy])
+        add = np.array([c * add_h[0] - s_ * add_h[1], s_ * add_h[0] + c * add_h[1]])
+        add += vw * (max(sw.t_touchdown - t, 0.0) + 0.5 * st.stance_duration_s)
+        base = q[:3].copy()
+        base[:2] = target - add
+        vb = np.zeros(3)
+        vb[:2] = vw  # no velocity feedback: the DCM is the feedback
+        return GaitState(base, yaw, vb, feet, yaws)
+
     def _anchor_cop(self, t: float, times: np.ndarray, cops: np.ndarray, dcm: np.ndarray):
         """CoP waypoints from t on whose first CoP makes the DCM plan start at the measured DCM.
 
@@ -413,6 +467,8 @@ class WalkingController:
         self._com_z = float(com[2])
         self._plan_com: ComPlan | None = None
         self._plan_free: ComPlan | None = None  # the footholds' plan, not anchored to the DCM
+        self._step_shift = np.zeros(2)  # accumulated DCM foothold shift, m (step_adjust_integral)
+        self._speed_int = np.zeros(2)  # speed loop's command correction, heading frame, m/s
         self._swings: list[tuple[int, float, float, Any]] = []
         self._last_touchdown: tuple[int, float] | None = None
         self._yaw_rate = 0.0
@@ -442,14 +498,40 @@ class WalkingController:
         yaw = math.atan2(R[1, 0], R[0, 0])
         cmd = self._ramp(t, command)
         # CoM velocity averaged over about one step (the sway cancels), m/s
-        a = min(max(t - self._t_plan, 0.0) / self.gait.step_duration_s, 1.0)
+        dt_plan = max(t - self._t_plan, 0.0) if math.isfinite(self._t_plan) else 0.0
+        a = min(dt_plan / self.gait.step_duration_s, 1.0)
         self._vcom_avg += a * (vcom[:2] - self._vcom_avg)
+        ki = self.options.speed_integral_gain
+        if ki > 0:
+            # speed loop: the planner gets the command plus the integrated shortfall of the
+            # step-averaged CoM velocity (heading frame), bounded; reset while standing
+            if cmd.is_zero(self.gait.command_deadband):
+                self._speed_int[:] = 0.0
+            else:
+                c, s_ = math.cos(yaw), math.sin(yaw)
+                vh = np.array(
+                    [
+                        c * self._vcom_avg[0] + s_ * self._vcom_avg[1],
+                        -s_ * self._vcom_avg[0] + c * self._vcom_avg[1],
+                    ]
+                )
+                lim = self.options.max_speed_correction_mps
+                err = np.array([cmd.vx, cmd.vy]) - vh
+                self._speed_int = np.clip(self._speed_int + ki * dt_plan * err, -lim, lim)
+                cmd = VelocityCommand(
+                    cmd.vx + float(self._speed_int[0]),
+                    cmd.vy + float(self._speed_int[1]),
+                    cmd.yaw_rate,
+                )
         if cmd.is_zero(self.gait.command_deadband) and self.planner.schedule.is_walking(t):
             # keep stepping (in place) until the CoM has slowed down: stopping with the DCM
             # outside the final double support tips the robot over
             if float(np.hypot(*self._vcom_avg)) > self.options.stop_speed_mps:
                 cmd = VelocityCommand(2.0 * self.gait.command_deadband, 0.0, 0.0)
-        if self.options.step_feedback == "dcm":
+        nxt_sw = self.planner.schedule.next_swings(t, 1)
+        if self.options.step_feedback == "capture" and nxt_sw:
+            gs = self._capture_state(t, q, com, vcom, feet, yaws, yaw, cmd, nxt_sw[0])
+        elif self.options.step_feedback == "dcm":
             # footholds around the capture point: base shifted by (dcm - com), no velocity term
             base = q[:3].copy()
             base[:2] += vcom[:2] / self.omega
@@ -483,8 +565,16 @@ class WalkingController:
                     grow = math.exp(self.omega * max(nxt[0].t_touchdown - t, 0.0))
                     shift = self.options.step_dcm_gain * grow * err
                     lim = self.options.max_step_adjust_m
-                    base[:2] += np.clip(shift, -lim, lim)
-            gs = GaitState(base, yaw, R @ v[:3], feet, yaws)
+                    if self.options.step_adjust_integral:
+                        # the plan already holds the previous shift: add to it
+                        self._step_shift = np.clip(self._step_shift + shift, -lim, lim)
+                        base[:2] += self._step_shift
+                    else:
+                        base[:2] += np.clip(shift, -lim, lim)
+            vb = R @ v[:3]
+            if self.options.velocity_feedback_from_com:
+                vb[:2] = self._vcom_avg  # the CoM velocity averaged over about one step
+            gs = GaitState(base, yaw, vb, feet, yaws)
         assert self.planner is not None
         gp = self.planner.plan(t, gs, cmd, self._n_knots, self.options.knot_dt_s)
         # remember the last touchdown (for the double support that follows it)
