@@ -15,6 +15,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,6 +58,8 @@ class RobotConfig:
     standing_joints: dict[str, float] = field(default_factory=dict)  # rad
     kp: dict[str, float] = field(default_factory=dict)  # glob pattern -> N·m/rad
     kd: dict[str, float] = field(default_factory=dict)  # glob pattern -> N·m·s/rad
+    # defaults of the ``walk`` controller's options for this robot (scenario options override)
+    walking: dict[str, Any] = field(default_factory=dict)
 
     @property
     def source_format(self) -> str:
@@ -258,4 +261,15 @@ def _parse(path: Path) -> RobotConfig:
         ),
         kp=_numbers(_get(gains, "kp", path, "gains.", dict), path, "gains.kp"),
         kd=_numbers(_get(gains, "kd", path, "gains.", dict), path, "gains.kd"),
+        walking=_walking(_get(doc, "walking", path, "", dict, {}), path),
     )
+
+
+def _walking(table: dict[str, Any], path: Path) -> dict[str, Any]:
+    """[walking]: option name -> number, bool or string (names are checked by the controller)."""
+    for k, v in table.items():
+        if not isinstance(v, (bool, int, float, str)) or (
+            isinstance(v, float) and not np.isfinite(v)
+        ):
+            raise ConfigError(path, f"walking.{k}", f"expected a number, bool or string, got {v!r}")
+    return dict(table)

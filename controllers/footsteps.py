@@ -157,7 +157,7 @@ class FootstepPlanner:
         w = command.yaw_rate
         vx = c * command.vx - s * command.vy - w * ry
         vy = s * command.vx + c * command.vy + w * rx
-        half = 0.5 * (st.stance_duration_s if st.lead_from_stance else st.step_duration_s)
+        half = 0.5 * st.stance_duration_s
         K = st.feedback_gain_s
         x = base_xy[0] + rx + vx * half + K * velocity_error[0]
         y = base_xy[1] + ry + vy * half + K * velocity_error[1]

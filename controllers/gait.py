@@ -90,8 +90,6 @@ class GaitSettings:
     swing_clearance_m: float = 0.03  # above terrain between footholds
     velocity_feedback_gain: float = 0.05  # s, Raibert gain k on (v - v_cmd)
     capture_point_feedback: bool = True  # adds sqrt(h/g) to the feedback gain
-    # foothold lead v T / 2 with T the stance duration (True) or the step period (False)
-    lead_from_stance: bool = True
     touchdown_freeze_phase: float = 0.8  # the touchdown target is held after this swing phase
     initial_double_support_s: float | None = None  # before the first step; None: one double support
     stop_delay_s: float = 0.2  # a zero command held this long stops walking

@@ -72,16 +72,6 @@ class WalkingOptions:
     cop_margin: float = 0.8  # CoP commands within this fraction of the sole rectangle
     yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
     step_dcm_gain: float = 0.5  # footholds move by gain x the DCM error predicted at touchdown
-    # the footholds' shift accumulates over plans (the error is measured against a plan that
-    # already holds the previous shift); else each plan's shift replaces the last
-    step_adjust_integral: bool = False
-    # the footholds' velocity feedback (GaitSettings.velocity_feedback_gain) acts on the CoM
-    # velocity averaged over about one step, not on the swaying pelvis velocity
-    velocity_feedback_from_com: bool = False
-    # speed loop: integral gain (1/s) on the step-averaged CoM velocity error, added to the
-    # command the gait planner gets (0: none), bounded by max_speed_correction_mps
-    speed_integral_gain: float = 0.0
-    max_speed_correction_mps: float = 0.3
     max_step_adjust_m: float = 0.15  # bound of that move per axis, m
     stop_speed_mps: float = 0.1  # walking stops only once the CoM is slower than this, m/s
     no_ankle_roll_width_scale: float = 0.2  # sole width used by legs without ankle roll
@@ -152,7 +142,7 @@ _GAIT_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _split_options(path: str, options: dict[str, Any]):
+def _split_options(path: str, options: dict[str, Any], prefix: str = "controller.options."):
     own_names = {f.name for f in dataclasses.fields(WalkingOptions)}
     gait_names = {f.name for f in dataclasses.fields(GaitSettings)}
     wbc_names = {k for k in dir(_core.WholeBodyQPSettings()) if not k.startswith("_")}
@@ -168,7 +158,7 @@ def _split_options(path: str, options: dict[str, Any]):
         else:
             raise ConfigError(
                 path,
-                f"controller.options.{k}",
+                f"{prefix}{k}",
                 "unknown option for 'walk'; valid: "
                 f"{sorted(own_names)} + GaitSettings {sorted(gait_names)} + "
                 f"WholeBodyQPSettings {sorted(wbc_names)}",
@@ -177,13 +167,13 @@ def _split_options(path: str, options: dict[str, Any]):
     if opts.planner not in PLANNERS:
         raise ConfigError(
             path,
-            "controller.options.planner",
+            f"{prefix}planner",
             f"unknown planner {opts.planner!r}; valid: {list(PLANNERS)}",
         )
     if opts.step_feedback not in STEP_FEEDBACKS:
         raise ConfigError(
             path,
-            "controller.options.step_feedback",
+            f"{prefix}step_feedback",
             f"unknown step feedback {opts.step_feedback!r}; valid: {list(STEP_FEEDBACKS)}",
         )
     for name in (
@@ -201,13 +191,13 @@ def _split_options(path: str, options: dict[str, Any]):
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-            raise ConfigError(path, f"controller.options.{name}", f"expected > 0, got {v!r}")
+            raise ConfigError(path, f"{prefix}{name}", f"expected > 0, got {v!r}")
     for name in ("step_dcm_gain", "com_lowering_m", "mpc_w_wrench_ff"):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-            raise ConfigError(path, f"controller.options.{name}", f"expected >= 0, got {v!r}")
+            raise ConfigError(path, f"{prefix}{name}", f"expected >= 0, got {v!r}")
     if not (isinstance(opts.k_dcm, (int, float)) and math.isfinite(opts.k_dcm) and opts.k_dcm >= 0):
-        raise ConfigError(path, "controller.options.k_dcm", f"expected >= 0, got {opts.k_dcm!r}")
+        raise ConfigError(path, f"{prefix}k_dcm", f"expected >= 0, got {opts.k_dcm!r}")
     return opts, gait, wbc
 
 
@@ -221,7 +211,11 @@ class WalkingController:
 
     def __init__(self, ctx):
         path = getattr(ctx.robot, "config_path", "<controller options>")
-        self.options, gait_over, wbc_over = _split_options(path, dict(ctx.options))
+        robot_defaults = dict(getattr(ctx.robot, "walking", {}) or {})
+        _split_options(path, robot_defaults, prefix="walking.")  # names checked against the file
+        self.options, gait_over, wbc_over = _split_options(
+            path, {**robot_defaults, **dict(ctx.options)}
+        )
         self.rm = RobotModel(ctx.robot)
         self.dt = float(ctx.dt_s)
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
@@ -358,9 +352,12 @@ class WalkingController:
         says (step_feedback = "capture").
 
         The DCM at the touchdown is predicted from the measured one with the CoP held at the
-        stance sole's centre: xi_td = p + e^{w (td - t)} (xi - p). In steady walking of period T
-        (E = e^{w T}) at the commanded step L = v T (heading frame) on a nominal width W, the sole
-        centre lands at xi_td - L / (E - 1) + (+-) W / (E + 1) sideways: the periodic LIPM gait.
+        stance sole's centre: xi_td = p + e^{w (td - t)} (xi - p). The sole centre then lands
+        where the periodic LIPM gait at the commanded step L = v T (heading frame) on the nominal
+        width W has it, the CoP moving linearly across each double support (T_ds) and held on
+        the stance sole in single support (T_ss); with a = e^{w T_ds}, b = e^{w T_ss},
+        c = (a - 1) / (w T_ds): xi_td - k_fwd L +- k_side W, k_fwd = (1 - ab + bc) / (ab - 1),
+        k_side = (1 + ab - bc) / (ab + 1) (1 / (E - 1) and 1 / (E + 1) without double support).
         The base is then set so that the heuristic (hip offset + v T_stance / 2 ahead of the
         base advanced to the touchdown) gives that foothold; later footholds follow the command.
         """
@@ -467,8 +464,6 @@ class WalkingController:
         self._com_z = float(com[2])
         self._plan_com: ComPlan | None = None
         self._plan_free: ComPlan | None = None  # the footholds' plan, not anchored to the DCM
-        self._step_shift = np.zeros(2)  # accumulated DCM foothold shift, m (step_adjust_integral)
-        self._speed_int = np.zeros(2)  # speed loop's command correction, heading frame, m/s
         self._swings: list[tuple[int, float, float, Any]] = []
         self._last_touchdown: tuple[int, float] | None = None
         self._yaw_rate = 0.0
@@ -501,28 +496,6 @@ class WalkingController:
         dt_plan = max(t - self._t_plan, 0.0) if math.isfinite(self._t_plan) else 0.0
         a = min(dt_plan / self.gait.step_duration_s, 1.0)
         self._vcom_avg += a * (vcom[:2] - self._vcom_avg)
-        ki = self.options.speed_integral_gain
-        if ki > 0:
-            # speed loop: the planner gets the command plus the integrated shortfall of the
-            # step-averaged CoM velocity (heading frame), bounded; reset while standing
-            if cmd.is_zero(self.gait.command_deadband):
-                self._speed_int[:] = 0.0
-            else:
-                c, s_ = math.cos(yaw), math.sin(yaw)
-                vh = np.array(
-                    [
-                        c * self._vcom_avg[0] + s_ * self._vcom_avg[1],
-                        -s_ * self._vcom_avg[0] + c * self._vcom_avg[1],
-                    ]
-                )
-                lim = self.options.max_speed_correction_mps
-                err = np.array([cmd.vx, cmd.vy]) - vh
-                self._speed_int = np.clip(self._speed_int + ki * dt_plan * err, -lim, lim)
-                cmd = VelocityCommand(
-                    cmd.vx + float(self._speed_int[0]),
-                    cmd.vy + float(self._speed_int[1]),
-                    cmd.yaw_rate,
-                )
         if cmd.is_zero(self.gait.command_deadband) and self.planner.schedule.is_walking(t):
             # keep stepping (in place) until the CoM has slowed down: stopping with the DCM
             # outside the final double support tips the robot over
@@ -565,16 +538,8 @@ class WalkingController:
                     grow = math.exp(self.omega * max(nxt[0].t_touchdown - t, 0.0))
                     shift = self.options.step_dcm_gain * grow * err
                     lim = self.options.max_step_adjust_m
-                    if self.options.step_adjust_integral:
-                        # the plan already holds the previous shift: add to it
-                        self._step_shift = np.clip(self._step_shift + shift, -lim, lim)
-                        base[:2] += self._step_shift
-                    else:
-                        base[:2] += np.clip(shift, -lim, lim)
-            vb = R @ v[:3]
-            if self.options.velocity_feedback_from_com:
-                vb[:2] = self._vcom_avg  # the CoM velocity averaged over about one step
-            gs = GaitState(base, yaw, vb, feet, yaws)
+                    base[:2] += np.clip(shift, -lim, lim)
+            gs = GaitState(base, yaw, R @ v[:3], feet, yaws)
         assert self.planner is not None
         gp = self.planner.plan(t, gs, cmd, self._n_knots, self.options.knot_dt_s)
         # remember the last touchdown (for the double support that follows it)

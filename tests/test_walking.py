@@ -158,3 +158,34 @@ def test_closed_loop_walk_sideways():
     p = r.log["base_pos"]
     assert p[-1, 1] - p[0, 1] > 0.4
     assert abs(p[-1, 0] - p[0, 0]) < 0.1
+
+
+def test_robot_walking_defaults_are_checked_and_scenario_options_override_them(tmp_path):
+    """A robot file's [walking] table sets the walk controller's defaults: an unknown name is an
+    error naming the file and ``walking.NAME``; a scenario option overrides a robot default."""
+    import dataclasses
+
+    from cerebellum import load_robot
+    from cerebellum.controllers.walking import WalkingController
+    from cerebellum.errors import ConfigError
+
+    h1 = load_robot("h1")
+    assert h1.walking["step_feedback"] == "capture"
+    ctx = _ctx({})
+    ctx = dataclasses.replace(ctx, robot=h1)
+    assert WalkingController(ctx).gait.step_duration_s == h1.walking["step_duration_s"]
+    over = dataclasses.replace(ctx, options={"step_duration_s": 0.5})
+    assert WalkingController(over).gait.step_duration_s == 0.5
+    bad = dataclasses.replace(ctx, robot=dataclasses.replace(h1, walking={"stride": 1.0}))
+    with pytest.raises(ConfigError) as e:
+        WalkingController(bad)
+    assert e.value.field == "walking.stride" and str(h1.config_path) in str(e.value)
+
+
+def test_h1_without_ankle_roll_walks_forward():
+    """H1's soles roll freely in the QP and its footholds come from the predicted DCM."""
+    r = _run(5.0, robot="h1", vx=0.5)
+    assert not r.fell, r.fall_time_s
+    p = r.log["base_pos"]
+    assert p[-1, 0] - p[0, 0] > 1.2
+    assert abs(p[-1, 1] - p[0, 1]) < 1.0  # it drifts sideways (~0.1 m/s, left)
