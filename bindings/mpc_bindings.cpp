@@ -46,6 +46,7 @@ void register_mpc(py::module_& m) {
       .def_readwrite("qp_split_step", &KinodynamicMPCSettings::qp_split_step)
       .def_readwrite("qp_cond_horizon", &KinodynamicMPCSettings::qp_cond_horizon)
       .def_readwrite("qp_accept_residual", &KinodynamicMPCSettings::qp_accept_residual)
+      .def_readwrite("qp_eq_band", &KinodynamicMPCSettings::qp_eq_band)
       .def_readwrite("deadline_us", &KinodynamicMPCSettings::deadline_us);
 
   py::class_<KinodynamicMPC>(m, "KinodynamicMPC")

@@ -98,6 +98,7 @@ class MPCSettings:
     qp_tol: float = 1e-3  # RTI: an approximate QP step suffices (converged SQP: ~1e-8)
     qp_mode: str = "balance"  # HPIPM mode: speed_abs | speed | balance | robust
     qp_accept_residual: float = 0.0  # accept a QP stopped at qp_max_iter with residuals below
+    qp_eq_band: float = 1e-6  # equality rows (sole twist, swing wrench) as +-band bounds; 0: exact
     qp_warm_start: int = 0  # HPIPM: 0 cold (fastest, see mpc_speed.md), 1 primal, 2 + dual
     qp_pred_corr: int = -1  # Mehrotra predictor-corrector 0/1 (-1: the mode's default)
     qp_ric_alg: int = -1  # Riccati 0 classical, 1 square-root (-1: the mode's default)
@@ -795,6 +796,7 @@ class KinodynamicMPC:
         cs.qp_pred_corr, cs.qp_ric_alg = s.qp_pred_corr, s.qp_ric_alg
         cs.qp_split_step, cs.qp_cond_horizon = s.qp_split_step, s.qp_cond_horizon
         cs.qp_accept_residual = s.qp_accept_residual
+        cs.qp_eq_band = s.qp_eq_band
         cs.deadline_us = s.deadline_us
         self._solver = _core.KinodynamicMPC(cs)
         self._out = ocp.functions["mpc_out"].map(s.knots + 1)

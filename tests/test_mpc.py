@@ -236,7 +236,8 @@ def test_generated_jacobians_vs_finite_differences(ocp: KinodynamicOCP) -> None:
 def test_sqp_converges_to_ipopt_solution(ocp: KinodynamicOCP) -> None:
     """Standing on both feet, base reference shifted by (3, 2, -2) cm: iterate SQP to
     convergence and compare with IPOPT on the same OCP."""
-    settings = MPCSettings(qp_mode="robust", qp_tol=1e-10, qp_max_iter=200)
+    # qp_eq_band 0: the exact equality rows of the IPOPT problem (the default band relaxes them).
+    settings = MPCSettings(qp_mode="robust", qp_tol=1e-10, qp_max_iter=200, qp_eq_band=0.0)
     mpc = KinodynamicMPC(ocp.rm, settings)
     x0 = mpc.ocp.standing_state()
     K = settings.knots + 1

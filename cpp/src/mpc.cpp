@@ -424,15 +424,19 @@ struct KinodynamicMPCImpl {
             d.ug[j] = -d.g[j];
             d.ug_mask[j] = 1.0;
           }
+          // Equality rows are bounds qp_eq_band apart: with lower == upper the IPM can stall (HPIPM
+          // of acados: ~2/3 of H1's walking QPs hit the iteration cap; none with a 1e-6 band).
           // Sole twist == 0 from knot 1: at knot 0 the state is the measured one, and with
           // legs of fewer than 6 joints the rows would over-determine u_0 (infeasible QP).
           for (int j = o + s.num_inequality; k > 0 && j < o + s.rows_per_foot; ++j) {
-            d.lg[j] = d.ug[j] = -d.g[j];
+            d.lg[j] = -d.g[j] - s.qp_eq_band;
+            d.ug[j] = -d.g[j] + s.qp_eq_band;
             d.lg_mask[j] = d.ug_mask[j] = 1.0;
           }
         } else {
           for (int j = 6 * i; j < 6 * i + 6; ++j) {
-            d.lbu[j] = d.ubu[j] = -U(j, k);
+            d.lbu[j] = -U(j, k) - s.qp_eq_band;
+            d.ubu[j] = -U(j, k) + s.qp_eq_band;
             d.lbu_mask[j] = 1.0;
           }
         }
