@@ -85,6 +85,9 @@ class WalkingOptions:
     # the measured DCM (clipped to the support area); else the plan's DCM starts where the
     # footholds put it and the DCM law closes the gap
     dcm_replan: bool = True
+    # footholds, swing clearance and base height from the scenario's terrain queries (when the
+    # simulator gives them); else every foothold at the stance sole's height
+    terrain_aware: bool = False
     # footholds around the measured CoM (plus the standing pose's offset from the base to the sole
     # centres, heading frame) instead of around the measured base: a pelvis that sways or sits
     # off the CoM does not shorten or lengthen the steps
@@ -218,6 +221,7 @@ class WalkingController:
         )
         self.rm = RobotModel(ctx.robot)
         self.dt = float(ctx.dt_s)
+        self._terrain = getattr(ctx, "terrain", None)  # height/normal queries, or None
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
         self.q_stand = standing_configuration(self.rm)
         legs = [len(self.rm.chain_velocity_indices(f)) for f in self.rm.foot_frames]
@@ -453,7 +457,8 @@ class WalkingController:
 
     # -- Controller protocol -------------------------------------------------------------------
     def reset(self, state) -> None:
-        self.planner = GaitPlanner(self.gait)
+        terrain = self._terrain if self.options.terrain_aware else None
+        self.planner = GaitPlanner(self.gait, terrain=terrain)
         q, v = state.q(), state.v()
         com, _, _, _ = self._kinematics(q, v)
         R = pin.Quaternion(q[3:7]).matrix()
