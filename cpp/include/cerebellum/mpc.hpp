@@ -46,7 +46,7 @@ struct KinodynamicMPCSettings {
   int qp_split_step = -1;   // separate primal/dual step lengths 0/1; -1: the mode's default
   int qp_cond_horizon = 0;  // partial condensing to this many stages (0 or >= N: none)
   double qp_accept_residual = 0.0;  // a MAX_ITER exit with residuals below this is accepted
-  double qp_eq_band = 0.0;  // equality rows as lower/upper bounds this far apart (0: exact)
+  double qp_eq_band = 1e-6;  // equality rows as bounds +-this apart (0: exact); as in Python
   double deadline_us = std::numeric_limits<double>::infinity();  // per solve()
 };
 
