@@ -236,6 +236,10 @@ class KinodynamicMPCSettings:
     @qp_cond_horizon.setter
     def qp_cond_horizon(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None: ...
     @property
+    def qp_eq_band(self) -> float: ...
+    @qp_eq_band.setter
+    def qp_eq_band(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
     def qp_max_iter(self) -> int: ...
     @qp_max_iter.setter
     def qp_max_iter(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None: ...
@@ -383,6 +387,13 @@ class ContactDescription:
         rectangle = [x_min, x_max, y_min, y_max] in the sole frame, m.
         """
     @property
+    def free_roll(self) -> bool:
+        """
+        soft contacts: the sole's roll is not held (legs without ankle roll)
+        """
+    @free_roll.setter
+    def free_roll(self, arg0: bool) -> None: ...
+    @property
     def fz_max(self) -> float: ...
     @fz_max.setter
     def fz_max(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
@@ -463,9 +474,34 @@ class WholeBodyQPSettings:
     @fallback_decay.setter
     def fallback_decay(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
     @property
+    def friction_velocity(self) -> float:
+        """
+        rad/s
+        """
+    @friction_velocity.setter
+    def friction_velocity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
     def hand_frames(self) -> list[str]: ...
     @hand_frames.setter
     def hand_frames(self, arg0: collections.abc.Sequence[str]) -> None: ...
+    @property
+    def joint_damping(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        """
+        (nv-6,) N·m·s/rad or empty: viscous joint damping the torques make up for
+        """
+    @joint_damping.setter
+    def joint_damping(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"]
+    ) -> None: ...
+    @property
+    def joint_friction(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        """
+        (nv-6,) N·m or empty: dry joint friction, made up for as f tanh(v / friction_velocity)
+        """
+    @joint_friction.setter
+    def joint_friction(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"]
+    ) -> None: ...
     @property
     def k_dcm(self) -> float: ...
     @k_dcm.setter
