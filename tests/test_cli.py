@@ -41,7 +41,7 @@ def test_bench_json_schema(tmp_path):
     r = cli("bench", "--robots", "h1", "--stages", *stages, "--samples", "300", "--json", str(out))
     assert r.returncode == 0, r.stderr
     report = json.loads(out.read_text())
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     assert {"cpu", "cores", "python", "pinocchio"} <= report["machine"].keys()
     names = [x["name"] for x in report["results"]]
     assert names == stages
