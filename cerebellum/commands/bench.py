@@ -11,7 +11,7 @@ and ``duration_s`` = n x period)::
                   "normalised", "normalised_rounds"}, ...]}
 
 Normalised figures: each stage is sampled in ``rounds`` blocks (one block for the stages that
-build a simulator or an MPC), each right after a block of the reference kernel
+build an MPC or a whole simulation), each right after a block of the reference kernel
 (``pinocchio.rnea_cpp``, same robot, same process); ``normalised_rounds`` are the ratios of the
 two blocks' p50 and ``normalised`` is their median: a burst of other load on a shared machine
 (which slows a QP's larger working set more than RNEA) spoils a block, not the figure. The
@@ -188,8 +188,8 @@ def _sim_step(ctx: _Context, n: int) -> np.ndarray:
 
 #: Period (µs) of the rate-bound stages; deadline misses count samples above it.
 DEADLINES_US = {"wbc.tick": 1000.0, "control.tick": 1000.0, "mpc.iteration": 20000.0}
-#: Stages sampled in one block (they build a simulator or an MPC each time they run).
-ONE_BLOCK = {"mpc.iteration", "control.tick", "sim.step"}
+#: Stages sampled in one block (they build an MPC or a whole simulation each time they run).
+ONE_BLOCK = {"mpc.iteration", "control.tick"}
 ROUNDS = 5
 
 #: Stage name -> (function(context, n) -> samples in µs, repetitions in quick mode, in full mode).
