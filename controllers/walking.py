@@ -507,7 +507,9 @@ class WalkingController:
             if float(np.hypot(*self._vcom_avg)) > self.options.stop_speed_mps:
                 cmd = VelocityCommand(2.0 * self.gait.command_deadband, 0.0, 0.0)
         nxt_sw = self.planner.schedule.next_swings(t, 1)
-        if self.options.step_feedback == "capture" and nxt_sw:
+        # (before the swing lifts off, the DCM prediction with the CoP on the stance sole does not
+        # hold: the double support is still shifting the weight; the heuristic places that step)
+        if self.options.step_feedback == "capture" and nxt_sw and t >= nxt_sw[0].t_liftoff:
             gs = self._capture_state(t, q, com, vcom, feet, yaws, yaw, cmd, nxt_sw[0])
         elif self.options.step_feedback == "dcm":
             # footholds around the capture point: base shifted by (dcm - com), no velocity term
