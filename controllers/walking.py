@@ -50,6 +50,13 @@ from cerebellum.sim import metrics
 
 __all__ = ["WalkingOptions", "WalkingController", "PLANNERS"]
 
+
+def _rotate(yaw: float, xy) -> np.ndarray:
+    """(2,) the heading-frame vector ``xy`` in world axes (rotation by ``yaw`` about z)."""
+    c, s = math.cos(yaw), math.sin(yaw)
+    return np.array([c * xy[0] - s * xy[1], s * xy[0] + c * xy[1]])
+
+
 PLANNERS = ("lipm", "mpc")
 STEP_FEEDBACKS = ("gait", "dcm", "capture")
 
@@ -256,13 +263,8 @@ class WalkingController:
         # Footholds around the CoM: the base stands in for "the CoM over the middle of the sole
         # centres" (standing pose, yaw 0), so a robot whose standing CoM sits off the soles'
         # centres (H1: 6 cm ahead) still gets the steps of the commanded speed.
-        com_stand = pin.centerOfMass(self.rm.model, self._data, self.q_stand)
-        pin.framesForwardKinematics(self.rm.model, self._data, self.q_stand)
-        soles = [self._data.oMf[self.rm.frame_id(f)] for f in self.rm.foot_frames]
-        x0, x1, y0, y1 = self.rm.config.sole_rectangle
-        centre = np.mean(
-            [m.act(np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1), 0.0])) for m in soles], 0
-        )
+        com_stand, _, soles, sole_yaws = self._kinematics(self.q_stand, np.zeros(self.rm.nv))
+        centre = np.mean([self._centre(soles[f], sole_yaws[f]) for f in (LEFT, RIGHT)], axis=0)
         self._base_minus_com = np.array(
             [self.q_stand[0] - centre[0], self.q_stand[1] - com_stand[1]]
         )  # m
@@ -277,7 +279,6 @@ class WalkingController:
             self.mpc = KinodynamicMPC(self.rm, MPCSettings(dt_s=self.options.knot_dt_s))
             period_s = 1.0 / float(getattr(ctx.settings, "mpc_hz", 50.0))
             self.mpc.set_deadline_us(self.options.mpc_deadline_scale * period_s * 1e6)
-            com_stand = pin.centerOfMass(self.rm.model, self._data, self.q_stand)
             self._base_above_com = float(self.q_stand[2] - com_stand[2])  # m
             self._mpc_knots = self.mpc.settings.knots + 1
             if self._n_knots < self._mpc_knots:
@@ -302,9 +303,7 @@ class WalkingController:
 
     def _centre(self, pos: np.ndarray, yaw: float) -> np.ndarray:
         """(2,) sole centre in world x, y of a sole at ``pos`` (3,) with ``yaw``."""
-        c, s = math.cos(yaw), math.sin(yaw)
-        x, y = self._sole_centre
-        return np.array([pos[0] + c * x - s * y, pos[1] + s * x + c * y])
+        return pos[:2] + _rotate(yaw, self._sole_centre)
 
     def _cop_waypoints(self, t: float, plan: GaitPlan, feet, yaws):
         """CoP reference waypoints (times (K,), cops (K, 2)) from the gait plan at time t."""
@@ -379,18 +378,16 @@ class WalkingController:
         p = self._centre(feet[stance], yaws[stance])
         xi = com[:2] + vcom[:2] / w
         xi_td = p + math.exp(w * max(sw.t_touchdown - t, 0.0)) * (xi - p)
-        c, s_ = math.cos(yaw), math.sin(yaw)
         L = np.array([cmd.vx, cmd.vy]) * st.step_duration_s  # heading frame
         side = 1.0 if sw.foot == LEFT else -1.0
         off_h = -k_fwd * L + np.array([0.0, side * k_side * st.nominal_width_m])
-        target = xi_td + np.array([c * off_h[0] - s_ * off_h[1], s_ * off_h[0] + c * off_h[1]])
+        target = xi_td + _rotate(yaw, off_h)
         # what the heuristic adds to the base now: advance to touchdown, hip offset, v T_st / 2,
         # and the sole centre in the sole frame
         vw = cmd.world_velocity(yaw)
         hx, hy = st.nominal_foot_x_m, 0.5 * side * st.nominal_width_m
         sx, sy = self._sole_centre
-        add_h = np.array([hx + sx, hy + sy])
-        add = np.array([c * add_h[0] - s_ * add_h[1], s_ * add_h[0] + c * add_h[1]])
+        add = _rotate(yaw, (hx + sx, hy + sy))
         add += vw * (max(sw.t_touchdown - t, 0.0) + 0.5 * st.stance_duration_s)
         base = q[:3].copy()
         base[:2] = target - add
@@ -521,11 +518,8 @@ class WalkingController:
         else:
             base = q[:3].copy()
             if self.options.footholds_from_com:
-                c, s_ = math.cos(yaw), math.sin(yaw)
-                ox, oy = self._base_minus_com
-                base[:2] = com[:2] + np.array([c * ox - s_ * oy, s_ * ox + c * oy])
-            assert self.planner is not None
-            nxt = self.planner.schedule.next_swings(t, 1)
+                base[:2] = com[:2] + _rotate(yaw, self._base_minus_com)
+            nxt = nxt_sw
             if nxt:
                 # Sideways walking: the foot on the side of motion steps out by a whole cycle
                 # (2 vy T_step) so that the other one can follow at the nominal width (the width
@@ -561,9 +555,13 @@ class WalkingController:
         ]
         self._stance_pose = [(feet[f].copy(), float(yaws[f])) for f in (LEFT, RIGHT)]
         self._plan_free = plan_com(times, cops, com[:2], vcom[:2], self.gait.com_height_m)
+        self._plan_com = self._plan_free
         if self.options.dcm_replan:
-            times, cops = self._anchor_cop(t, times, cops, com[:2] + vcom[:2] / self.omega)
-        self._plan_com = plan_com(times, cops, com[:2], vcom[:2], self.gait.com_height_m)
+            a_times, a_cops = self._anchor_cop(t, times, cops, com[:2] + vcom[:2] / self.omega)
+            if a_times is not times:  # anchored: the free plan's first segment was replaced
+                self._plan_com = plan_com(
+                    a_times, a_cops, com[:2], vcom[:2], self.gait.com_height_m
+                )
         stance_z = [feet[f][2] for f in (LEFT, RIGHT) if gp.contact[0, f]]
         ground = float(np.mean(stance_z)) if stance_z else float(np.mean(feet[:, 2]))
         self._com_z = ground + self.gait.com_height_m
@@ -608,7 +606,6 @@ class WalkingController:
         model, data = self.rm.model, self._data
         com = pin.centerOfMass(model, data, q, v, False)
         vcom = data.vcom[0]
-        w = self.omega
         R = pin.Quaternion(q[3:7]).matrix()
         yaw = math.atan2(R[1, 0], R[0, 0])
         self._yaw_ref += self._yaw_rate * self.dt
@@ -619,22 +616,15 @@ class WalkingController:
         if self.mpc_plan is not None:
             self._track_mpc(t, com, vcom)
         else:
-            ref = self._plan_com.sample(t)
-            dcm = com[:2] + vcom[:2] / w
-            cop = ref.cop + (1.0 + self.options.k_dcm / w) * (dcm - ref.dcm)
-            cop = self._clip_cop(cop, t)
             acom = np.zeros(3)
-            acom[:2] = w * w * (com[:2] - cop)
+            acom[:2] = self._dcm_law(t, com, vcom)
             # Horizontal CoM feedback lives in the DCM law: the WBC's PD only acts on the height.
             self.qp.set_com_reference(
                 np.array([com[0], com[1], self._com_z]),
                 np.array([vcom[0], vcom[1], 0.0]),
                 acom,
             )
-            # base: upright, yaw from the integrated command
-            self.qp.set_base_reference(
-                yaw_matrix(self._yaw_ref), np.array([0.0, 0.0, self._yaw_rate])
-            )
+            self._set_upright_base()
         # contacts and swing feet
         mask = np.array([True, True])
         for f, lo, td, traj in self._swings:
@@ -653,6 +643,19 @@ class WalkingController:
         self._ticks.append((time.perf_counter() - t0) * 1e6)
         return tau
 
+    def _dcm_law(self, t: float, com: np.ndarray, vcom: np.ndarray) -> np.ndarray:
+        """(2,) horizontal CoM acceleration of the DCM law around the LIPM/DCM plan: CoP command
+        ``cop_ref + (1 + k / w) (dcm - dcm_ref)`` clipped to the support, ``w^2 (com - cop)``."""
+        w = self.omega
+        ref = self._plan_com.sample(t)
+        dcm = com[:2] + vcom[:2] / w
+        cop = self._clip_cop(ref.cop + (1.0 + self.options.k_dcm / w) * (dcm - ref.dcm), t)
+        return w * w * (com[:2] - cop)
+
+    def _set_upright_base(self) -> None:
+        """Base reference: upright, yaw from the integrated command."""
+        self.qp.set_base_reference(yaw_matrix(self._yaw_ref), np.array([0.0, 0.0, self._yaw_rate]))
+
     def _track_mpc(self, t: float, com: np.ndarray, vcom: np.ndarray) -> None:
         """WBC references from the MPC plan interpolated at the time since its solve."""
         ref = self.mpc_plan.at(t - self._t_solve)
@@ -662,11 +665,7 @@ class WalkingController:
         if self.options.mpc_dcm_feedback:
             # safety layer: the DCM law around the LIPM/DCM plan (anchored to the footholds) sets
             # the horizontal CoM acceleration; the MPC gives the height and the wrenches
-            w = self.omega
-            lp = self._plan_com.sample(t)
-            dcm = com[:2] + vcom[:2] / w
-            cop = self._clip_cop(lp.cop + (1.0 + self.options.k_dcm / w) * (dcm - lp.dcm), t)
-            acom[:2] = w * w * (com[:2] - cop)
+            acom[:2] = self._dcm_law(t, com, vcom)
             self.qp.set_com_reference(
                 np.array([com[0], com[1], ref["com"][2]]),
                 np.array([vcom[0], vcom[1], ref["vcom"][2]]),
@@ -681,9 +680,7 @@ class WalkingController:
             Rb = pin.Quaternion(ref["base_quat"]).matrix()
             self.qp.set_base_reference(Rb, Rb @ ref["v"][3:6])
         else:
-            self.qp.set_base_reference(
-                yaw_matrix(self._yaw_ref), np.array([0.0, 0.0, self._yaw_rate])
-            )
+            self._set_upright_base()
 
     def stats(self) -> dict[str, Any]:
         return {

@@ -231,10 +231,12 @@ def run_bench(
             blocks, ratios = [], []
             try:
                 for k in range(rounds):
-                    ref_p50 = float(np.percentile(ref_fn(ctx, n_ref), 50))
+                    # the reference's own ratio is 1 by definition: no extra block for it
+                    ref = ref_fn(ctx, n_ref) if stage != REFERENCE else None
                     block = np.asarray(fn(ctx, n // rounds + (k < n % rounds)))
                     blocks.append(block)
-                    ratios.append(float(np.percentile(block, 50)) / ref_p50)
+                    if ref is not None:
+                        ratios.append(float(np.percentile(block, 50) / np.percentile(ref, 50)))
             except ModuleNotFoundError as e:
                 skipped.append({"name": stage, "robot": robot, "reason": str(e)})
                 if progress:

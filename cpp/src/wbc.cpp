@@ -91,9 +91,9 @@ struct WholeBodyQPImpl {
   Eigen::MatrixXd JW;  // (6, nv) weighted Jacobian
   RowMatrixXd H, A, C;
   Eigen::VectorXd g, b, l, u, l_solver, u_solver;
-  Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;
+  Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;  // y (neq), z (nin): multipliers
   Eigen::VectorXd nle_j;    // (nj) joint rows of the bias forces + passive joint forces
-  Eigen::VectorXd passive;  // (nj) passive joint forces made up for, N·m  // y (neq), z (nin): multipliers
+  Eigen::VectorXd passive;  // (nj) passive joint forces made up for, N·m
   Vector6d r6;
 
   proxsuite::proxqp::dense::QP<double> qp;
