@@ -12,7 +12,7 @@ import pytest
 
 from cerebellum.commands.bench import REFERENCE, ROUNDS, compare, run_bench
 
-STAGES = [REFERENCE, "pinocchio.crba_cpp", "dynamics.bundle_cpp"]
+STAGES = [REFERENCE, "pinocchio.rnea_cpp", "dynamics.bundle_cpp"]
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,8 @@ def _faster(report, factor):
     return base
 
 
-def test_normalised_is_the_median_round_ratio_to_in_run_rnea(report):
-    """Each stage is sampled in ROUNDS blocks, each after an RNEA block; ``normalised`` is the
+def test_normalised_is_the_median_round_ratio_to_the_in_run_reference(report):
+    """Each stage is sampled in ROUNDS blocks, each after a block of the reference (CRBA); ``normalised`` is the
     median block-p50 ratio, close to the whole-run ratio of p50s on a quiet machine."""
     by = {r["name"]: r for r in report["results"]}
     ref = by[REFERENCE]["p50"]
@@ -93,3 +93,16 @@ def test_rate_bound_stages_report_deadline_misses():
     assert 0 <= tick["deadline_misses"] <= tick["n"]
     assert "deadline_us" not in by["sim.step"]
     assert 0 < by["sim.step"]["p50"] <= by["sim.step"]["max"]
+
+
+def test_every_stage_is_normalised_over_rounds_including_the_simulation_and_the_mpc():
+    """control.tick (one simulation, cut into chunks with a reference block before each) and
+    mpc.iteration (one MPC, timed in rounds) each carry ROUNDS block ratios, all finite."""
+    rep = run_bench(["h1"], [REFERENCE, "control.tick", "mpc.iteration"], samples=250, progress=False)
+    by = {r["name"]: r for r in rep["results"]}
+    for name in ("control.tick", "mpc.iteration"):
+        r = by[name]
+        assert r["n"] == 250
+        assert len(r["normalised_rounds"]) == ROUNDS
+        assert all(np.isfinite(x) and x > 1.0 for x in r["normalised_rounds"])
+    assert by["control.tick"]["deadline_misses"] <= 250

@@ -41,7 +41,8 @@ def test_bench_json_schema(tmp_path):
     r = cli("bench", "--robots", "h1", "--stages", *stages, "--samples", "300", "--json", str(out))
     assert r.returncode == 0, r.stderr
     report = json.loads(out.read_text())
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
+    assert report["settings"]["reference"] == "pinocchio.crba_cpp"
     assert {"cpu", "cores", "python", "pinocchio"} <= report["machine"].keys()
     names = [x["name"] for x in report["results"]]
     assert names == stages
@@ -49,7 +50,7 @@ def test_bench_json_schema(tmp_path):
         assert x["robot"] == "h1" and x["unit"] == "us" and x["n"] == 300
         assert 0 < x["p50"] <= x["p90"] <= x["p99"] <= x["max"]
         assert x["normalised"] > 0
-    ref = report["results"][0]
+    ref = report["results"][names.index("pinocchio.crba_cpp")]
     assert ref["normalised"] == pytest.approx(1.0)
 
 

@@ -1,21 +1,26 @@
 """``cerebellum bench``: latency of the real-time stages, as JSON with a versioned schema.
 
-Schema (``schema_version`` 2; rate-bound stages add ``deadline_us``, ``deadline_misses``
+Schema (``schema_version`` 3; rate-bound stages add ``deadline_us``, ``deadline_misses``
 and ``duration_s`` = n x period)::
 
-    {"schema_version": 2,
+    {"schema_version": 3,
      "machine": {"hostname", "cpu", "cores", "python", "platform", "cerebellum", "pinocchio", ...},
-     "settings": {"mode": "quick"|"full", "robots": [...], "stages": [...], "rounds"},
+     "settings": {"mode": "quick"|"full", "robots": [...], "stages": [...], "reference", "rounds"},
      "results": [{"name": "dynamics.bundle_cpp", "robot": "h1", "unit": "us", "n": 2000,
                   "p50", "p90", "p99", "p99.9", "max", "mean", "jitter" (p99 - p50),
                   "normalised", "normalised_rounds"}, ...]}
 
-Normalised figures: each stage is sampled in ``rounds`` blocks (one block for the stages that
-build an MPC or a whole simulation), each right after a block of the reference kernel
-(``pinocchio.rnea_cpp``, same robot, same process); ``normalised_rounds`` are the ratios of the
+Normalised figures: each stage is sampled in ``rounds`` blocks (``control.tick``: one simulation,
+cut into ``rounds`` chunks), each right after a block of the reference kernel
+(``pinocchio.crba_cpp``, same robot, same process); ``normalised_rounds`` are the ratios of the
 two blocks' p50 and ``normalised`` is their median: a burst of other load on a shared machine
-(which slows a QP's larger working set more than RNEA) spoils a block, not the figure. The
-percentiles are over all samples.
+spoils a block, not the figure. The percentiles are over all samples.
+
+Why CRBA: on a shared 2-core VM the machine alternates (every ~0.5 s) between a fast and a slow
+state that slows code with a larger working set more. Over 1449 interleaved blocks on H1,
+``wbc.tick``, ``mpc.iteration`` and ``sim.step`` were 1.47-1.51x slower relative to RNEA in the
+slow state, but only 1.17-1.20x relative to CRBA (1.33-1.36x relative to the whole dynamics
+bundle); schema 2 normalised by RNEA. See ``benchmarks/reference_kernel.md``.
 
 Timings named ``*_cpp`` and ``wbc.tick`` are measured inside C++ (steady_clock around each call);
 ``dynamics.bundle`` is the same call as ``dynamics.bundle_cpp`` made from Python (timed around the
@@ -37,8 +42,8 @@ import numpy as np
 
 __all__ = ["SCHEMA_VERSION", "STAGES", "add_parser", "main", "run_bench", "summarise"]
 
-SCHEMA_VERSION = 2
-REFERENCE = "pinocchio.rnea_cpp"
+SCHEMA_VERSION = 3
+REFERENCE = "pinocchio.crba_cpp"
 
 
 def summarise(name: str, robot: str, samples_us: np.ndarray) -> dict:
@@ -95,6 +100,7 @@ class _Context:
 
         self.name = robot
         self.rm = robot_model(robot)
+        self.cache: dict = {}  # objects a stage builds once and times over several rounds
         self.frames = self.rm.foot_frames + self.rm.hand_frames
         self.core = _core.Robot(str(self.rm.path), self.frames)
         self.q = standing_configuration(self.rm)
@@ -130,15 +136,20 @@ def _mpc_iteration(ctx: _Context, n: int) -> np.ndarray:
     problem (double support, a 0.1 m left step, double support), timed in C++."""
     from cerebellum.controllers.mpc import KinodynamicMPC, stepping_problem
 
-    mpc = KinodynamicMPC(ctx.rm)
-    x0, contact, refs = stepping_problem(mpc, ctx.rm, ctx.q)
-    mpc.solve(x0, contact, refs, iterations=3)
+    mpc = ctx.cache.get("mpc")
+    if mpc is None:  # built once per robot: the rounds time the same problem
+        mpc = ctx.cache["mpc"] = KinodynamicMPC(ctx.rm)
+        x0, contact, refs = stepping_problem(mpc, ctx.rm, ctx.q)
+        mpc.solve(x0, contact, refs, iterations=3)
     return mpc.time_iteration(n)
 
 
-def _control_tick(ctx: _Context, n: int) -> np.ndarray:
+def _control_tick(
+    ctx: _Context, n: int, chunk: int = 0, between: Callable[[], None] | None = None
+) -> np.ndarray:
     """A whole 1 kHz tick of the walking controller in the simulator (``walk-flat``, first
-    ``n`` ms): state -> [gait + CoM plan at mpc_hz] -> WBC -> torques, timed around the calls."""
+    ``n`` ms): state -> [gait + CoM plan at mpc_hz] -> WBC -> torques, timed around the calls.
+    ``between`` (untimed) runs before every ``chunk`` ticks: the reference blocks of the rounds."""
     from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
@@ -153,6 +164,8 @@ def _control_tick(ctx: _Context, n: int) -> np.ndarray:
         pending[0] += clock() - t0
 
     def timed_compute(state, cmd):
+        if between is not None and chunk > 0 and len(out) % chunk == 0:
+            between()
         t0 = clock()
         tau = compute(state, cmd)
         out.append(clock() - t0 + pending[0])
@@ -188,8 +201,9 @@ def _sim_step(ctx: _Context, n: int) -> np.ndarray:
 
 #: Period (µs) of the rate-bound stages; deadline misses count samples above it.
 DEADLINES_US = {"wbc.tick": 1000.0, "control.tick": 1000.0, "mpc.iteration": 20000.0}
-#: Stages sampled in one block (they build an MPC or a whole simulation each time they run).
-ONE_BLOCK = {"mpc.iteration", "control.tick"}
+#: Stages sampled in one continuous run (a simulation): their function takes ``chunk`` and a
+#: ``between`` callback, which takes the reference block before each of the ``ROUNDS`` chunks.
+CONTINUOUS = {"control.tick"}
 ROUNDS = 5
 
 #: Stage name -> (function(context, n) -> samples in µs, repetitions in quick mode, in full mode).
@@ -224,19 +238,31 @@ def run_bench(
         for stage in stages:
             fn, n_quick, n_full = STAGES[stage]
             n = samples or (n_full if full else n_quick)
-            rounds = 1 if stage in ONE_BLOCK else min(ROUNDS, n)
+            rounds = min(ROUNDS, n)
             n_ref = max((samples or (ref_full if full else ref_quick)) // ROUNDS, 100)
             if progress:
                 print(f"  {robot:8s} {stage:22s} n={n} ...", end="", file=sys.stderr, flush=True)
             blocks, ratios = [], []
             try:
-                for k in range(rounds):
-                    # the reference's own ratio is 1 by definition: no extra block for it
-                    ref = ref_fn(ctx, n_ref) if stage != REFERENCE else None
-                    block = np.asarray(fn(ctx, n // rounds + (k < n % rounds)))
-                    blocks.append(block)
-                    if ref is not None:
-                        ratios.append(float(np.percentile(block, 50) / np.percentile(ref, 50)))
+                if stage in CONTINUOUS:
+                    chunk = -(-n // rounds)
+                    refs: list[np.ndarray] = []
+                    run = np.asarray(
+                        fn(ctx, n, chunk=chunk, between=lambda: refs.append(ref_fn(ctx, n_ref)))
+                    )
+                    blocks = [run[i : i + chunk] for i in range(0, len(run), chunk)]
+                    pairs = list(zip(blocks, refs))
+                else:
+                    pairs = []
+                    for k in range(rounds):
+                        # the reference's own ratio is 1 by definition: no extra block for it
+                        ref = ref_fn(ctx, n_ref) if stage != REFERENCE else None
+                        block = np.asarray(fn(ctx, n // rounds + (k < n % rounds)))
+                        blocks.append(block)
+                        if ref is not None:
+                            pairs.append((block, ref))
+                for block, ref in pairs:
+                    ratios.append(float(np.percentile(block, 50) / np.percentile(ref, 50)))
             except ModuleNotFoundError as e:
                 skipped.append({"name": stage, "robot": robot, "reason": str(e)})
                 if progress:
@@ -244,7 +270,7 @@ def run_bench(
                 continue
             durations = np.concatenate(blocks)
             r = summarise(stage, robot, durations)
-            r["normalised_rounds"] = [1.0] * rounds if stage == REFERENCE else ratios
+            r["normalised_rounds"] = [1.0] * len(blocks) if stage == REFERENCE else ratios
             r["normalised"] = float(np.median(r["normalised_rounds"]))
             if stage in DEADLINES_US:
                 period = DEADLINES_US[stage]
@@ -272,7 +298,7 @@ def run_bench(
 
 def _table(report: dict) -> str:
     lines = [
-        f"{'stage':22s} {'robot':8s} {'n':>6s} {'p50 us':>9s} {'p90 us':>9s} {'p99 us':>9s} {'max us':>9s} {'/rnea':>7s}"
+        f"{'stage':22s} {'robot':8s} {'n':>6s} {'p50 us':>9s} {'p90 us':>9s} {'p99 us':>9s} {'max us':>9s} {'/crba':>7s}"
     ]
     for r in report["results"]:
         lines.append(
@@ -285,14 +311,16 @@ def _table(report: dict) -> str:
 def compare(report: dict, baseline: dict, max_regression: float) -> tuple[list[dict], bool]:
     """Stage-by-stage ratio of normalised p50 (current / baseline); regression if > 1 + max.
 
-    Normalised figures (time / in-run Pinocchio RNEA on the same robot) make runs on different or
+    Normalised figures (time / in-run Pinocchio CRBA on the same robot) make runs on different or
     busy machines comparable. The reference stage itself is reported but never gates.
     """
     if baseline.get("schema_version") != SCHEMA_VERSION:
         from cerebellum.errors import CerebellumError
 
         raise CerebellumError(
-            f"baseline schema_version {baseline.get('schema_version')!r} != {SCHEMA_VERSION}"
+            f"baseline schema_version {baseline.get('schema_version')!r} != {SCHEMA_VERSION} "
+            f"(normalised by {REFERENCE} since version 3): write a new baseline with "
+            "`cerebellum bench --quick --json FILE`"
         )
     base = {(r["name"], r["robot"]): r for r in baseline["results"]}
     rows, ok = [], True
