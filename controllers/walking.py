@@ -81,6 +81,13 @@ class WalkingOptions:
     step_dcm_gain: float = 0.5  # footholds move by gain x the DCM error predicted at touchdown
     max_step_adjust_m: float = 0.15  # bound of that move per axis, m
     stop_speed_mps: float = 0.1  # walking stops only once the CoM is slower than this, m/s
+    # sideways drift: while walking, the heading-frame lateral CoM displacement beyond the
+    # commanded one (integrated from the step-averaged CoM velocity, bounded by
+    # max_lateral_drift_m) is fed back into the commanded vy: vy -= gain x drift, clipped to
+    # +- max_lateral_correction_mps (0: off)
+    lateral_drift_gain: float = 0.0  # 1/s
+    max_lateral_drift_m: float = 0.3
+    max_lateral_correction_mps: float = 0.1
     no_ankle_roll_width_scale: float = 0.2  # sole width used by legs without ankle roll
     # legs without ankle roll: the QP does not hold their soles' roll (a flat sole has to roll onto
     # an edge for the hip to move sideways); else it holds it with the soft contact weight
@@ -196,13 +203,15 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         "max_yaw_accel_rad_s2",
         "max_step_adjust_m",
         "stop_speed_mps",
+        "max_lateral_drift_m",
+        "max_lateral_correction_mps",
         "no_ankle_roll_width_scale",
         "mpc_deadline_scale",
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ConfigError(path, f"{prefix}{name}", f"expected > 0, got {v!r}")
-    for name in ("step_dcm_gain", "com_lowering_m", "mpc_w_wrench_ff"):
+    for name in ("step_dcm_gain", "com_lowering_m", "mpc_w_wrench_ff", "lateral_drift_gain"):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
             raise ConfigError(path, f"{prefix}{name}", f"expected >= 0, got {v!r}")
@@ -350,6 +359,23 @@ class WalkingController:
         keep = np.concatenate([[True], np.diff(t_arr) > 1e-6])
         return t_arr[keep], np.asarray(cops)[keep]
 
+    def _correct_drift(
+        self, t: float, dt: float, yaw: float, cmd: VelocityCommand
+    ) -> VelocityCommand:
+        """``cmd`` with vy corrected against the sideways drift accumulated while walking (a
+        velocity command holds no position: without this the lateral CoP and foothold errors of
+        every step add up). Standing, or with a zero command, the drift is forgotten."""
+        o = self.options
+        if cmd.is_zero(self.gait.command_deadband) or not self.planner.schedule.is_walking(t):
+            self._lateral_drift = 0.0
+            return cmd
+        lateral = _rotate(-yaw, self._vcom_avg)[1]  # m/s, heading frame
+        lim = o.max_lateral_drift_m
+        self._lateral_drift = min(max(self._lateral_drift + (lateral - cmd.vy) * dt, -lim), lim)
+        c = o.max_lateral_correction_mps
+        dvy = min(max(-o.lateral_drift_gain * self._lateral_drift, -c), c)
+        return dataclasses.replace(cmd, vy=cmd.vy + dvy)
+
     def _capture_state(self, t, q, com, vcom, feet, yaws, yaw, cmd, sw) -> GaitState:
         """A GaitState whose base makes the gait heuristic put the next foothold where the DCM
         says (step_feedback = "capture").
@@ -472,6 +498,7 @@ class WalkingController:
         self._cmd = np.zeros(3)  # ramped command: vx, vy m/s, yaw rate rad/s
         self._t_cmd = -math.inf
         self._vcom_avg = np.zeros(2)
+        self._lateral_drift = 0.0  # m, heading frame, see WalkingOptions.lateral_drift_gain
         self._t_plan = -math.inf
         self._ticks.clear()
         self._wbc_ticks.clear()
@@ -498,6 +525,7 @@ class WalkingController:
         dt_plan = max(t - self._t_plan, 0.0) if math.isfinite(self._t_plan) else 0.0
         a = min(dt_plan / self.gait.step_duration_s, 1.0)
         self._vcom_avg += a * (vcom[:2] - self._vcom_avg)
+        cmd = self._correct_drift(t, dt_plan, yaw, cmd)
         if cmd.is_zero(self.gait.command_deadband) and self.planner.schedule.is_walking(t):
             # keep stepping (in place) until the CoM has slowed down: stopping with the DCM
             # outside the final double support tips the robot over
