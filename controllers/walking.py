@@ -101,7 +101,8 @@ class WalkingOptions:
     dcm_replan: bool = True
     # footholds, swing clearance and base height from the scenario's terrain queries (when the
     # simulator gives them); else every foothold at the stance sole's height
-    terrain_aware: bool = False
+    # None (default): on for stepped terrains (stairs, stepping stones), off on continuous ones
+    terrain_aware: bool | None = None
     # footholds around the measured CoM (plus the standing pose's offset from the base to the sole
     # centres, heading frame) instead of around the measured base: a pelvis that sways or sits
     # off the CoM does not shorten or lengthen the steps
@@ -480,7 +481,10 @@ class WalkingController:
 
     # -- Controller protocol -------------------------------------------------------------------
     def reset(self, state) -> None:
-        terrain = self._terrain if self.options.terrain_aware else None
+        aware = self.options.terrain_aware
+        if aware is None:
+            aware = bool(getattr(self._terrain, "stepped", False))
+        terrain = self._terrain if aware else None
         self.planner = GaitPlanner(self.gait, terrain=terrain)
         q, v = state.q(), state.v()
         com, _, _, _ = self._kinematics(q, v)

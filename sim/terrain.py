@@ -74,6 +74,9 @@ class Terrain(ABC):
     """Base class. Subclasses set ``name`` and implement ``_build``, ``height`` and ``normal``."""
 
     name: ClassVar[str]
+    #: made of steps with vertical edges (stairs, stepping stones): planners that only assume a
+    #: continuous ground should consult the terrain here
+    stepped: ClassVar[bool] = False
     friction: float
     start_xy: tuple[float, float]
 
@@ -160,6 +163,8 @@ class _Box:
 
 class _BoxTerrain(Terrain):
     """Terrain made of axis-aligned blocks over an optional base plane (``None``: no plane)."""
+
+    stepped = True
 
     def _boxes(self) -> list[_Box]:
         raise NotImplementedError

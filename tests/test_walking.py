@@ -193,3 +193,19 @@ def test_h1_without_ankle_roll_walks_forward_and_holds_its_line():
     p = r.log["base_pos"]
     assert p[-1, 0] - p[0, 0] > 2.5
     assert np.max(np.abs(p[:, 1] - p[0, 1])) < 0.25
+
+
+@pytest.mark.parametrize("scenario, expected", [("stairs-up", True), ("walk-flat", False)])
+def test_terrain_aware_by_default_on_stepped_terrain_only(scenario, expected):
+    """terrain_aware unset: the gait planner queries the terrain on stairs (their step edges
+    must be known), not on continuous ground; an explicit option wins."""
+    from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    for over, want in (([], expected), (["controller.options.terrain_aware=false"], False)):
+        sim = Simulation(load_scenario(scenario, over), robot="h1", controller="walk", duration_s=0.01)
+        sim.run()
+        planner = sim.controller.planner
+        assert (planner.terrain is sim.terrain) is want
+        if want:
+            assert planner.terrain.height(2.5, 0.0) == pytest.approx(0.5)  # the landing, 5 x 0.1 m
