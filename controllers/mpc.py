@@ -96,7 +96,7 @@ class MPCSettings:
     sqp_iterations: int = 1  # SQP iterations per solve() (1 = real-time iteration)
     qp_max_iter: int = 30
     qp_tol: float = 1e-3  # RTI: an approximate QP step suffices (converged SQP: ~1e-8)
-    qp_mode: str = "balance"  # HPIPM mode: speed_abs | speed | balance | robust
+    qp_mode: str = "speed_abs"  # HPIPM mode: speed_abs | speed | balance | robust
     qp_accept_residual: float = 0.0  # accept a QP stopped at qp_max_iter with residuals below
     qp_eq_band: float = 1e-6  # equality rows (sole twist, swing wrench) as +-band bounds; 0: exact
     qp_warm_start: int = 0  # HPIPM: 0 cold (fastest, see mpc_speed.md), 1 primal, 2 + dual
