@@ -48,12 +48,19 @@ def cli(*args, **kw):
     )
 
 
+def _default_sigint() -> None:
+    # A test run started in the background of a non-interactive shell inherits SIGINT ignored,
+    # and Python then keeps ignoring it: give the child the default, as an interactive user has.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def popen(*args):
     return subprocess.Popen(
         [sys.executable, "-m", "cerebellum", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
 
 
