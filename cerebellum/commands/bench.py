@@ -10,8 +10,8 @@ and ``duration_s`` = n x period)::
                   "p50", "p90", "p99", "p99.9", "max", "mean", "jitter" (p99 - p50),
                   "normalised", "normalised_rounds"}, ...]}
 
-Normalised figures: each stage is sampled in ``rounds`` blocks (``control.tick``: one simulation,
-cut into ``rounds`` chunks), each right after a block of the reference kernel
+Normalised figures: each stage is sampled in ``rounds`` blocks (``ROUNDS_BY_STAGE`` for some;
+``control.tick``: one simulation, cut into chunks), each right after a block of the reference kernel
 (``pinocchio.crba_cpp``, same robot, same process); ``normalised_rounds`` are the ratios of the
 two blocks' p50 and ``normalised`` is their median: a burst of other load on a shared machine
 spoils a block, not the figure. The percentiles are over all samples.
@@ -185,8 +185,11 @@ def _sim_step(ctx: _Context, n: int) -> np.ndarray:
     from cerebellum.sim.simulation import build_model
     from cerebellum.sim.terrain import make_terrain
 
-    m = build_model(ctx.rm.config, make_terrain("flat"), 0.001)
-    d = mujoco.MjData(m)
+    if "sim" not in ctx.cache:  # built once per robot; every block restarts from the same state
+        m = build_model(ctx.rm.config, make_terrain("flat"), 0.001)
+        ctx.cache["sim"] = (m, mujoco.MjData(m))
+    m, d = ctx.cache["sim"]
+    mujoco.mj_resetData(m, d)
     d.qpos[:] = pinocchio_to_mujoco_q(ctx.q)
     q_ref = d.qpos[7:].copy()
     kp, kd = ctx.rm.config.gains(ctx.rm.joint_names)
@@ -205,6 +208,11 @@ DEADLINES_US = {"wbc.tick": 1000.0, "control.tick": 1000.0, "mpc.iteration": 200
 #: ``between`` callback, which takes the reference block before each of the ``ROUNDS`` chunks.
 CONTINUOUS = {"control.tick"}
 ROUNDS = 5
+#: Stages sampled in more, shorter blocks: the times of a MuJoCo step and of an MPC iteration
+#: (~1 MB of generated code) swing with the machine's state far more than the reference's (block
+#: ratios 10-27 for sim.step, 425-1516 for Apollo's mpc.iteration within one run), so their
+#: medians need more blocks.
+ROUNDS_BY_STAGE = {"sim.step": 20, "mpc.iteration": 10}
 
 #: Stage name -> (function(context, n) -> samples in µs, repetitions in quick mode, in full mode).
 STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
@@ -238,7 +246,7 @@ def run_bench(
         for stage in stages:
             fn, n_quick, n_full = STAGES[stage]
             n = samples or (n_full if full else n_quick)
-            rounds = min(ROUNDS, n)
+            rounds = min(ROUNDS_BY_STAGE.get(stage, ROUNDS), n)
             n_ref = max((samples or (ref_full if full else ref_quick)) // ROUNDS, 100)
             if progress:
                 print(f"  {robot:8s} {stage:22s} n={n} ...", end="", file=sys.stderr, flush=True)
