@@ -182,12 +182,26 @@ class _BoxTerrain(Terrain):
                 pos=[(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, b.top - b.depth / 2],
             )
 
+    def _box_table(self) -> np.ndarray:
+        """(5, boxes) rows x0, x1, y0, y1, top; built on first use (the boxes never change)."""
+        table = self.__dict__.get("_table")
+        if table is None:
+            boxes = self._boxes()
+            table = np.array([[b.x0, b.x1, b.y0, b.y1, b.top] for b in boxes], float).T
+            table = table.reshape(5, len(boxes))
+            self.__dict__["_table"] = table
+        return table
+
     def height(self, x, y):
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
-        h = np.full(x.shape, self._base())
-        for b in self._boxes():
-            inside = (x >= b.x0) & (x <= b.x1) & (y >= b.y0) & (y <= b.y1)
-            h = np.where(inside, np.maximum(h, b.top), h)
+        x0, x1, y0, y1, top = self._box_table()
+        if x.size:  # only the boxes that overlap the points' bounding box (queries are local)
+            near = (x1 >= x.min()) & (x0 <= x.max()) & (y1 >= y.min()) & (y0 <= y.max())
+            x0, x1, y0, y1, top = x0[near], x1[near], y0[near], y1[near], top[near]
+        px, py = x[..., None], y[..., None]  # points x boxes
+        inside = (px >= x0) & (px <= x1) & (py >= y0) & (py <= y1)
+        h = np.max(np.where(inside, top, -np.inf), axis=-1, initial=-np.inf)
+        h = np.maximum(h, self._base())
         return h if h.ndim else float(h)
 
 

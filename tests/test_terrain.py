@@ -162,3 +162,23 @@ def test_bad_parameters_are_named(name, params, param):
         make_terrain(name, **params)
     assert e.value.param == param
     assert f"'{param}'" in str(e.value) and f"'{name}'" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [("stepping_stones", {"seed": 3}), ("stairs", {"direction": "down"}), ("stairs", {})],
+)
+def test_box_terrain_height_matches_the_highest_block_under_each_point(name, params):
+    """Heights against a block-by-block scan, over the whole terrain and over a small patch (the
+    query keeps only the blocks near the points), arrays and scalars."""
+    t = make_terrain(name, **params)
+    rng = np.random.default_rng(1)
+    for span in (9.0, 0.4):
+        x = rng.uniform(-3.0, -3.0 + span, 3000)
+        y = rng.uniform(-3.0, -3.0 + 0.7 * span, 3000)
+        ref = np.full(x.shape, t._base())
+        for b in t._boxes():
+            inside = (x >= b.x0) & (x <= b.x1) & (y >= b.y0) & (y <= b.y1)
+            ref = np.where(inside, np.maximum(ref, b.top), ref)
+        np.testing.assert_array_equal(t.height(x, y), ref)
+        assert t.height(float(x[0]), float(y[0])) == ref[0]
