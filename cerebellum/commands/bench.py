@@ -17,10 +17,11 @@ two blocks' p50 and ``normalised`` is their median: a burst of other load on a s
 spoils a block, not the figure. The percentiles are over all samples.
 
 Why CRBA: on a shared 2-core VM the machine alternates (every ~0.5 s) between a fast and a slow
-state that slows code with a larger working set more. Over 1449 interleaved blocks on H1,
-``wbc.tick``, ``mpc.iteration`` and ``sim.step`` were 1.47-1.51x slower relative to RNEA in the
-slow state, but only 1.17-1.20x relative to CRBA (1.33-1.36x relative to the whole dynamics
-bundle); schema 2 normalised by RNEA. See ``benchmarks/reference_kernel.md``.
+state that slows code with a larger working set more. Over 1717 interleaved blocks on H1
+(``benchmarks/reference_kernel.py``), ``wbc.tick``, ``mpc.iteration`` and ``sim.step`` were
+1.43-1.48x slower relative to RNEA in the slow state, but only 1.20-1.24x relative to CRBA
+(1.31-1.35x relative to the whole dynamics bundle); schema 2 normalised by RNEA. See
+``benchmarks/reference_kernel.md``.
 
 Timings named ``*_cpp`` and ``wbc.tick`` are measured inside C++ (steady_clock around each call);
 ``dynamics.bundle`` is the same call as ``dynamics.bundle_cpp`` made from Python (timed around the
