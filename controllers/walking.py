@@ -32,7 +32,13 @@ import numpy as np
 import pinocchio as pin
 
 from cerebellum import _core
-from cerebellum.controllers.com_planner import GRAVITY, ComPlan, plan_com
+from cerebellum.controllers.com_planner import (
+    GRAVITY,
+    ComPlan,
+    DescentFilter,
+    plan_com,
+    support_ground,
+)
 from cerebellum.controllers.gait import (
     LEFT,
     RIGHT,
@@ -497,6 +503,8 @@ class WalkingController:
         self.qp.set_com_reference(com, np.zeros(3), np.zeros(3))
         self.qp.set_base_reference(yaw_matrix(self._yaw_ref))
         self._com_z = float(com[2])
+        self._ground = DescentFilter(self._com_z - self.gait.com_height_m)
+        self._ground_z = self._ground.z
         self._plan_com: ComPlan | None = None
         self._plan_free: ComPlan | None = None  # the footholds' plan, not anchored to the DCM
         self._swings: list[tuple[int, float, float, Any]] = []
@@ -597,9 +605,16 @@ class WalkingController:
                 self._plan_com = plan_com(
                     a_times, a_cops, com[:2], vcom[:2], self.gait.com_height_m
                 )
-        stance_z = [feet[f][2] for f in (LEFT, RIGHT) if gp.contact[0, f]]
-        ground = float(np.mean(stance_z)) if stance_z else float(np.mean(feet[:, 2]))
-        self._com_z = ground + self.gait.com_height_m
+        stance_z = [float(feet[f][2]) for f in (LEFT, RIGHT) if gp.contact[0, f]]
+        swing, landed = None, None
+        for fh in gp.footholds:
+            if fh.t_liftoff <= t < fh.t_touchdown and not gp.contact[0, fh.foot]:
+                swing = float(fh.position[2])
+                break
+        if self._last_touchdown is not None:
+            landed = float(feet[self._last_touchdown[0]][2])
+        self._ground_z = support_ground(stance_z or [float(np.mean(feet[:, 2]))], swing, landed)
+        self._com_z = self._ground_z + self.gait.com_height_m  # the MPC path: no filter
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
         self.last_plan = gp
@@ -653,10 +668,11 @@ class WalkingController:
         else:
             acom = np.zeros(3)
             acom[:2] = self._dcm_law(t, com, vcom)
+            z, dz, acom[2] = self._ground.step(self._ground_z, self.dt)
             # Horizontal CoM feedback lives in the DCM law: the WBC's PD only acts on the height.
             self.qp.set_com_reference(
-                np.array([com[0], com[1], self._com_z]),
-                np.array([vcom[0], vcom[1], 0.0]),
+                np.array([com[0], com[1], z + self.gait.com_height_m]),
+                np.array([vcom[0], vcom[1], dz]),
                 acom,
             )
             self._set_upright_base()
