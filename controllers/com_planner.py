@@ -157,7 +157,7 @@ class DescentFilter:
     acceleration ``max_accel_mps2`` and speed ``max_speed_mps`` (time-optimal for a rest-to-rest
     move): a step down of the ground becomes a smooth lowering of the CoM."""
 
-    def __init__(self, z: float, max_speed_mps: float = 0.3, max_accel_mps2: float = 2.0):
+    def __init__(self, z: float, max_speed_mps: float = 0.3, max_accel_mps2: float = 3.0):
         if not (max_speed_mps > 0 and max_accel_mps2 > 0):
             raise ComPlanError("DescentFilter: speed and acceleration bounds must be > 0")
         self.z, self.dz, self.ddz = float(z), 0.0, 0.0

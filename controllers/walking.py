@@ -99,6 +99,10 @@ class WalkingOptions:
     # an edge for the hip to move sideways); else it holds it with the soft contact weight
     no_ankle_roll_free_roll: bool = True
     com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
+    # stepping down, the CoM height reference comes down from the swing's liftoff with at most
+    # this acceleration (m/s^2) and speed (m/s) (see com_planner.DescentFilter)
+    com_descent_accel_mps2: float = 3.0
+    com_descent_speed_mps: float = 0.3
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
     # each plan: the CoP from now to the next waypoint is chosen so that the DCM plan starts at
@@ -217,6 +221,8 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         "max_lateral_correction_mps",
         "no_ankle_roll_width_scale",
         "mpc_deadline_scale",
+        "com_descent_accel_mps2",
+        "com_descent_speed_mps",
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
@@ -503,7 +509,11 @@ class WalkingController:
         self.qp.set_com_reference(com, np.zeros(3), np.zeros(3))
         self.qp.set_base_reference(yaw_matrix(self._yaw_ref))
         self._com_z = float(com[2])
-        self._ground = DescentFilter(self._com_z - self.gait.com_height_m)
+        self._ground = DescentFilter(
+            self._com_z - self.gait.com_height_m,
+            self.options.com_descent_speed_mps,
+            self.options.com_descent_accel_mps2,
+        )
         self._ground_z = self._ground.z
         self._plan_com: ComPlan | None = None
         self._plan_free: ComPlan | None = None  # the footholds' plan, not anchored to the DCM

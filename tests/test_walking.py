@@ -143,6 +143,7 @@ def _ctx(options):
         ({"step_feedback": "x"}, "step_feedback"),
         ({"lateral_drift_gain": -1.0}, "lateral_drift_gain"),
         ({"max_lateral_correction_mps": 0.0}, "max_lateral_correction_mps"),
+        ({"com_descent_accel_mps2": 0.0}, "com_descent_accel_mps2"),
     ],
 )
 def test_bad_options(options, match):
