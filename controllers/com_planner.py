@@ -16,7 +16,15 @@ import numpy as np
 
 from cerebellum.errors import CerebellumError
 
-__all__ = ["ComPlanError", "ComSample", "ComPlan", "plan_com", "GRAVITY"]
+__all__ = [
+    "ComPlanError",
+    "ComSample",
+    "ComPlan",
+    "DescentFilter",
+    "plan_com",
+    "support_ground",
+    "GRAVITY",
+]
 
 GRAVITY = 9.81  # m/s^2
 
@@ -123,3 +131,53 @@ def plan_com(times, cops, com0, vcom0, com_height_m: float, gravity: float = GRA
     if not (math.isfinite(com_height_m) and com_height_m > 0):
         raise ComPlanError(f"com_height_m: expected > 0, got {com_height_m}")
     return ComPlan(times, cops, com0, vcom0, math.sqrt(gravity / com_height_m))
+
+
+def support_ground(
+    stance_z: list[float],
+    swing_z: float | None = None,
+    landed_z: float | None = None,
+    min_drop_m: float = 0.02,
+) -> float:
+    """The ground height (m) the CoM height reference rides on: the mean height of the stance soles
+    ``stance_z``, except when stepping down, where the lower level comes first: in single support,
+    the foothold ``swing_z`` of the swing in progress when it is more than ``min_drop_m`` below the
+    stance sole (the stance leg bends, so the landing leg is not stretched straight); in double
+    support, the sole that landed last (``landed_z``) when it is that much lower than the other."""
+    ground = float(np.mean(stance_z))
+    if swing_z is not None and len(stance_z) == 1 and swing_z < ground - min_drop_m:
+        return float(swing_z)
+    if landed_z is not None and len(stance_z) == 2 and landed_z < max(stance_z) - min_drop_m:
+        return float(landed_z)
+    return ground
+
+
+class DescentFilter:
+    """A height reference (m) that follows its target up at once and down with a bounded
+    acceleration ``max_accel_mps2`` and speed ``max_speed_mps`` (time-optimal for a rest-to-rest
+    move): a step down of the ground becomes a smooth lowering of the CoM."""
+
+    def __init__(self, z: float, max_speed_mps: float = 0.3, max_accel_mps2: float = 3.0):
+        if not (max_speed_mps > 0 and max_accel_mps2 > 0):
+            raise ComPlanError("DescentFilter: speed and acceleration bounds must be > 0")
+        self.z, self.dz, self.ddz = float(z), 0.0, 0.0
+        self.max_speed_mps, self.max_accel_mps2 = float(max_speed_mps), float(max_accel_mps2)
+
+    def step(self, target: float, dt: float) -> tuple[float, float, float]:
+        """Advances dt (s) toward ``target`` (m): height (m), rate (m/s), acceleration (m/s^2)."""
+        e = float(target) - self.z
+        if e >= 0.0 and self.dz >= 0.0:  # up (or there): at once
+            self.z, self.dz, self.ddz = float(target), 0.0, 0.0
+            return self.z, self.dz, self.ddz
+        a = self.max_accel_mps2
+        # fastest speed from which the target can still be reached at rest braking at a from the
+        # next step on (e < 0: downward)
+        h = 0.5 * a * dt
+        v_des = -min(self.max_speed_mps, math.sqrt(h * h + 2.0 * a * max(-e, 0.0)) - h)
+        ddz = min(max((v_des - self.dz) / dt, -a), a)
+        dz = self.dz + ddz * dt
+        z = self.z + 0.5 * (self.dz + dz) * dt
+        if z <= target and dz <= 0.0:  # arrived
+            z, dz = float(target), 0.0
+        self.z, self.dz, self.ddz = z, dz, ddz
+        return self.z, self.dz, self.ddz

@@ -32,7 +32,13 @@ import numpy as np
 import pinocchio as pin
 
 from cerebellum import _core
-from cerebellum.controllers.com_planner import GRAVITY, ComPlan, plan_com
+from cerebellum.controllers.com_planner import (
+    GRAVITY,
+    ComPlan,
+    DescentFilter,
+    plan_com,
+    support_ground,
+)
 from cerebellum.controllers.gait import (
     LEFT,
     RIGHT,
@@ -93,6 +99,10 @@ class WalkingOptions:
     # an edge for the hip to move sideways); else it holds it with the soft contact weight
     no_ankle_roll_free_roll: bool = True
     com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
+    # stepping down, the CoM height reference comes down from the swing's liftoff with at most
+    # this acceleration (m/s^2) and speed (m/s) (see com_planner.DescentFilter)
+    com_descent_accel_mps2: float = 3.0
+    com_descent_speed_mps: float = 0.3
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
     # each plan: the CoP from now to the next waypoint is chosen so that the DCM plan starts at
@@ -211,6 +221,8 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         "max_lateral_correction_mps",
         "no_ankle_roll_width_scale",
         "mpc_deadline_scale",
+        "com_descent_accel_mps2",
+        "com_descent_speed_mps",
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
@@ -497,6 +509,12 @@ class WalkingController:
         self.qp.set_com_reference(com, np.zeros(3), np.zeros(3))
         self.qp.set_base_reference(yaw_matrix(self._yaw_ref))
         self._com_z = float(com[2])
+        self._ground = DescentFilter(
+            self._com_z - self.gait.com_height_m,
+            self.options.com_descent_speed_mps,
+            self.options.com_descent_accel_mps2,
+        )
+        self._ground_z = self._ground.z
         self._plan_com: ComPlan | None = None
         self._plan_free: ComPlan | None = None  # the footholds' plan, not anchored to the DCM
         self._swings: list[tuple[int, float, float, Any]] = []
@@ -597,9 +615,16 @@ class WalkingController:
                 self._plan_com = plan_com(
                     a_times, a_cops, com[:2], vcom[:2], self.gait.com_height_m
                 )
-        stance_z = [feet[f][2] for f in (LEFT, RIGHT) if gp.contact[0, f]]
-        ground = float(np.mean(stance_z)) if stance_z else float(np.mean(feet[:, 2]))
-        self._com_z = ground + self.gait.com_height_m
+        stance_z = [float(feet[f][2]) for f in (LEFT, RIGHT) if gp.contact[0, f]]
+        swing, landed = None, None
+        for fh in gp.footholds:
+            if fh.t_liftoff <= t < fh.t_touchdown and not gp.contact[0, fh.foot]:
+                swing = float(fh.position[2])
+                break
+        if self._last_touchdown is not None:
+            landed = float(feet[self._last_touchdown[0]][2])
+        self._ground_z = support_ground(stance_z or [float(np.mean(feet[:, 2]))], swing, landed)
+        self._com_z = self._ground_z + self.gait.com_height_m  # the MPC path: no filter
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
         self.last_plan = gp
@@ -653,10 +678,11 @@ class WalkingController:
         else:
             acom = np.zeros(3)
             acom[:2] = self._dcm_law(t, com, vcom)
+            z, dz, acom[2] = self._ground.step(self._ground_z, self.dt)
             # Horizontal CoM feedback lives in the DCM law: the WBC's PD only acts on the height.
             self.qp.set_com_reference(
-                np.array([com[0], com[1], self._com_z]),
-                np.array([vcom[0], vcom[1], 0.0]),
+                np.array([com[0], com[1], z + self.gait.com_height_m]),
+                np.array([vcom[0], vcom[1], dz]),
                 acom,
             )
             self._set_upright_base()

@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from cerebellum.controllers.com_planner import GRAVITY, ComPlanError, plan_com
+from cerebellum.controllers.com_planner import (
+    GRAVITY,
+    ComPlanError,
+    DescentFilter,
+    plan_com,
+    support_ground,
+)
 from cerebellum.errors import ConfigError
 
 
@@ -66,6 +72,34 @@ def test_dcm_plan_standing_is_constant():
     np.testing.assert_allclose(s.acom, 0.0, atol=1e-12)
 
 
+def test_support_ground_takes_the_lower_level_first_only_going_down():
+    assert support_ground([0.1, 0.3]) == pytest.approx(0.2)  # double support: the mean
+    assert support_ground([0.0], swing_z=-0.1) == pytest.approx(-0.1)  # swinging down
+    assert support_ground([0.0], swing_z=0.1) == pytest.approx(0.0)  # swinging up: the stance
+    assert support_ground([0.0], swing_z=-0.01) == pytest.approx(0.0)  # within min_drop_m
+    assert support_ground([0.0, -0.1], landed_z=-0.1) == pytest.approx(-0.1)  # landed lower
+    assert support_ground([0.0, 0.1], landed_z=0.1) == pytest.approx(0.05)  # landed higher
+
+
+def test_descent_filter_rises_at_once_and_descends_time_optimally():
+    dt, a, v = 1e-3, 2.0, 0.3
+    f = DescentFilter(0.0, max_speed_mps=v, max_accel_mps2=a)
+    assert f.step(0.05, dt) == (0.05, 0.0, 0.0)
+    zs, dzs, ddzs = [], [], []
+    for _ in range(1000):
+        z, dz, ddz = f.step(-0.05, dt)
+        zs.append(z), dzs.append(dz), ddzs.append(ddz)
+    zs, dzs, ddzs = np.array(zs), np.array(dzs), np.array(ddzs)
+    assert np.all(np.diff(zs) <= 1e-12)  # monotone, no overshoot below the target
+    assert zs.min() == pytest.approx(-0.05)
+    assert np.abs(dzs).max() <= v + 1e-9 and np.abs(ddzs).max() <= a + 1e-9
+    # rest to rest over d = 0.1 m: accelerate to v, cruise, brake: v / a + d / v
+    t_arrive = dt * (1 + int(np.argmax(zs <= -0.05)))
+    assert t_arrive == pytest.approx(v / a + 0.1 / v, abs=0.02)
+    # the rate is the derivative of the height (the arrival snaps a residual of a few cm/s to 0)
+    assert np.allclose(np.gradient(zs, dt)[5:-5], dzs[5:-5], atol=0.03)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -109,6 +143,7 @@ def _ctx(options):
         ({"step_feedback": "x"}, "step_feedback"),
         ({"lateral_drift_gain": -1.0}, "lateral_drift_gain"),
         ({"max_lateral_correction_mps": 0.0}, "max_lateral_correction_mps"),
+        ({"com_descent_accel_mps2": 0.0}, "com_descent_accel_mps2"),
     ],
 )
 def test_bad_options(options, match):
@@ -203,9 +238,25 @@ def test_terrain_aware_by_default_on_stepped_terrain_only(scenario, expected):
     from cerebellum.sim.simulation import Simulation
 
     for over, want in (([], expected), (["controller.options.terrain_aware=false"], False)):
-        sim = Simulation(load_scenario(scenario, over), robot="h1", controller="walk", duration_s=0.01)
+        sim = Simulation(
+            load_scenario(scenario, over), robot="h1", controller="walk", duration_s=0.01
+        )
         sim.run()
         planner = sim.controller.planner
         assert (planner.terrain is sim.terrain) is want
         if want:
             assert planner.terrain.height(2.5, 0.0) == pytest.approx(0.5)  # the landing, 5 x 0.1 m
+
+
+def test_h1_walks_down_stairs():
+    """Stepping down, the CoM comes down with the swing (not after the landing): the landing leg
+    is not stretched straight onto the lower step (seed 1 fell at 5.4 s when it was)."""
+    from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    sim = Simulation(load_scenario("stairs-down"), robot="h1", seed=1, duration_s=7.0)
+    r = sim.run()
+    assert not r.fell, r.fall_time_s
+    assert r.log["base_pos"][-1, 0] > 1.4  # at least on the third step (x >= 1.2 m)
+    knees = [list(r.log["joint_names"]).index(f"{s}_knee") for s in ("left", "right")]
+    assert r.log["qpos"][:, 7 + np.array(knees)].min() > 0.0  # never straight
