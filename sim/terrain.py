@@ -11,6 +11,7 @@ world frame; both accept scalars or arrays of equal shape (normals then have sha
 
 from __future__ import annotations
 
+import functools
 import inspect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -182,19 +183,15 @@ class _BoxTerrain(Terrain):
                 pos=[(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, b.top - b.depth / 2],
             )
 
+    @functools.cached_property
     def _box_table(self) -> np.ndarray:
         """(5, boxes) rows x0, x1, y0, y1, top; built on first use (the boxes never change)."""
-        table = self.__dict__.get("_table")
-        if table is None:
-            boxes = self._boxes()
-            table = np.array([[b.x0, b.x1, b.y0, b.y1, b.top] for b in boxes], float).T
-            table = table.reshape(5, len(boxes))
-            self.__dict__["_table"] = table
-        return table
+        boxes = self._boxes()
+        return np.array([[b.x0, b.x1, b.y0, b.y1, b.top] for b in boxes], float).T.reshape(5, -1)
 
     def height(self, x, y):
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
-        x0, x1, y0, y1, top = self._box_table()
+        x0, x1, y0, y1, top = self._box_table
         if x.size:  # only the boxes that overlap the points' bounding box (queries are local)
             near = (x1 >= x.min()) & (x0 <= x.max()) & (y1 >= y.min()) & (y0 <= y.max())
             x0, x1, y0, y1, top = x0[near], x1[near], y0[near], y1[near], top[near]
