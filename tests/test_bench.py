@@ -98,7 +98,9 @@ def test_rate_bound_stages_report_deadline_misses():
 def test_every_stage_is_normalised_over_rounds_including_the_simulation_and_the_mpc():
     """control.tick (one simulation, cut into chunks with a reference block before each) and
     mpc.iteration (one MPC, timed in rounds) carry their number of block ratios, all finite."""
-    rep = run_bench(["h1"], [REFERENCE, "control.tick", "mpc.iteration"], samples=250, progress=False)
+    rep = run_bench(
+        ["h1"], [REFERENCE, "control.tick", "mpc.iteration"], samples=250, progress=False
+    )
     by = {r["name"]: r for r in rep["results"]}
     for name in ("control.tick", "mpc.iteration"):
         r = by[name]

@@ -31,6 +31,7 @@ Python call, so it includes argument conversion and the GIL round trip).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -232,6 +233,10 @@ STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
 }
 
 
+def _append_block(out: list, fn: Callable[[_Context, int], np.ndarray], ctx: _Context, n: int):
+    out.append(fn(ctx, n))
+
+
 def run_bench(
     robots: list[str],
     stages: list[str],
@@ -256,11 +261,10 @@ def run_bench(
                 if stage in CONTINUOUS:
                     chunk = -(-n // rounds)
                     refs: list[np.ndarray] = []
-                    run = np.asarray(
-                        fn(ctx, n, chunk=chunk, between=lambda: refs.append(ref_fn(ctx, n_ref)))
-                    )
+                    take_ref = functools.partial(_append_block, refs, ref_fn, ctx, n_ref)
+                    run = np.asarray(fn(ctx, n, chunk=chunk, between=take_ref))
                     blocks = [run[i : i + chunk] for i in range(0, len(run), chunk)]
-                    pairs = list(zip(blocks, refs))
+                    pairs = list(zip(blocks, refs, strict=True))  # one reference per chunk
                 else:
                     pairs = []
                     for k in range(rounds):
