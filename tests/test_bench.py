@@ -10,7 +10,15 @@ import sys
 import numpy as np
 import pytest
 
-from cerebellum.commands.bench import REFERENCE, ROUNDS, ROUNDS_BY_STAGE, compare, run_bench
+from cerebellum.commands import bench
+from cerebellum.commands.bench import (
+    CONTINUOUS,
+    REFERENCE,
+    ROUNDS,
+    ROUNDS_BY_STAGE,
+    compare,
+    run_bench,
+)
 
 STAGES = [REFERENCE, "pinocchio.rnea_cpp", "dynamics.bundle_cpp"]
 
@@ -96,15 +104,64 @@ def test_rate_bound_stages_report_deadline_misses():
 
 
 def test_every_stage_is_normalised_over_rounds_including_the_simulation_and_the_mpc():
-    """control.tick (one simulation, cut into chunks with a reference block before each) and
-    mpc.iteration (one MPC, timed in rounds) carry their number of block ratios, all finite."""
+    """control.tick (each round a whole simulation, cut into chunks with a reference block before
+    each) and mpc.iteration (one MPC, timed in rounds) carry their number of block ratios, all
+    finite."""
     rep = run_bench(
         ["h1"], [REFERENCE, "control.tick", "mpc.iteration"], samples=250, progress=False
     )
     by = {r["name"]: r for r in rep["results"]}
     for name in ("control.tick", "mpc.iteration"):
         r = by[name]
-        assert r["n"] == 250
+        rounds = ROUNDS_BY_STAGE.get(name, ROUNDS)
+        assert r["n"] == (rounds * 250 if name in CONTINUOUS else 250)
         assert len(r["normalised_rounds"]) == ROUNDS_BY_STAGE.get(name, ROUNDS)
         assert all(np.isfinite(x) and x > 1.0 for x in r["normalised_rounds"])
-    assert by["control.tick"]["deadline_misses"] <= 250
+    assert by["control.tick"]["deadline_misses"] <= by["control.tick"]["n"]
+
+
+def test_rounds_are_interleaved_over_stages_and_robots(monkeypatch):
+    """Stages with the same number of rounds alternate round by round (robots and stages in
+    order within a round); a stage with more rounds is spread evenly between them: the rounds of
+    one stage cover the run, so a spell of load cannot fall on all of them."""
+    calls: list[tuple[str, str]] = []
+    stages = dict(bench.STAGES)
+    for name in (REFERENCE, "dynamics.bundle_cpp"):
+        fn, nq, nf = stages[name]
+        stages[name] = (
+            lambda c, n, fn=fn, name=name: calls.append((c.name, name)) or fn(c, n),
+            nq,
+            nf,
+        )
+    monkeypatch.setattr(bench, "STAGES", stages)
+    rep = run_bench(
+        ["h1", "talos"], [REFERENCE, "dynamics.bundle_cpp"], samples=500, progress=False
+    )
+    # per round: h1 CRBA block, h1 (CRBA reference, bundle), talos CRBA, talos (CRBA, bundle)
+    per_round = [
+        ("h1", REFERENCE),
+        ("h1", REFERENCE),
+        ("h1", "dynamics.bundle_cpp"),
+        ("talos", REFERENCE),
+        ("talos", REFERENCE),
+        ("talos", "dynamics.bundle_cpp"),
+    ]
+    assert calls == per_round * ROUNDS
+    for r in rep["results"]:
+        assert len(r["normalised_rounds"]) == ROUNDS and r["n"] == 500
+
+
+def test_stages_with_more_rounds_are_spread_between_the_others(monkeypatch):
+    calls: list[str] = []
+    stages = dict(bench.STAGES)
+    for name in ("dynamics.bundle_cpp", "sim.step"):
+        fn, nq, nf = stages[name]
+        stages[name] = (lambda c, n, fn=fn, name=name: calls.append(name) or fn(c, n), nq, nf)
+    monkeypatch.setattr(bench, "STAGES", stages)
+    run_bench(["h1"], [REFERENCE, "dynamics.bundle_cpp", "sim.step"], samples=400, progress=False)
+    n_sim = ROUNDS_BY_STAGE["sim.step"]
+    assert calls.count("sim.step") == n_sim and calls.count("dynamics.bundle_cpp") == ROUNDS
+    # between two consecutive bundle rounds there are n_sim / ROUNDS sim.step rounds
+    where = [i for i, c in enumerate(calls) if c == "dynamics.bundle_cpp"]
+    gaps = [calls[a:b].count("sim.step") for a, b in zip(where, where[1:], strict=False)]
+    assert gaps == [n_sim // ROUNDS] * (ROUNDS - 1)

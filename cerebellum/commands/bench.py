@@ -10,11 +10,14 @@ and ``duration_s`` = n x period)::
                   "p50", "p90", "p99", "p99.9", "max", "mean", "jitter" (p99 - p50),
                   "normalised", "normalised_rounds"}, ...]}
 
-Normalised figures: each stage is sampled in ``rounds`` blocks (``ROUNDS_BY_STAGE`` for some;
-``control.tick``: one simulation, cut into chunks), each right after a block of the reference kernel
-(``pinocchio.crba_cpp``, same robot, same process); ``normalised_rounds`` are the ratios of the
-two blocks' p50 and ``normalised`` is their median: a burst of other load on a shared machine
-spoils a block, not the figure. The percentiles are over all samples.
+Normalised figures: each stage is sampled in ``rounds`` blocks (``ROUNDS_BY_STAGE`` for some), each
+right after a block of the reference kernel (``pinocchio.crba_cpp``, same robot, same process);
+``normalised_rounds`` are the ratios of the two blocks' p50 and ``normalised`` is their median. The
+rounds are interleaved over stages and robots (round k of a stage's R at (k + 1/2) / R of the
+run), so the rounds of one stage are spread evenly over the whole run: a spell of other load on a
+shared machine spoils a round of many stages, not the figure of one. A ``control.tick`` round is
+one whole simulation (the same ``n`` ticks each round), with a reference block before each of its
+``CHUNKS`` chunks. The percentiles are over all samples.
 
 Why CRBA: on a shared 2-core VM the machine alternates (every ~0.5 s) between a fast and a slow
 state that slows code with a larger working set more. Over 1717 interleaved blocks on H1
@@ -206,11 +209,13 @@ def _sim_step(ctx: _Context, n: int) -> np.ndarray:
 
 #: Period (µs) of the rate-bound stages; deadline misses count samples above it.
 DEADLINES_US = {"wbc.tick": 1000.0, "control.tick": 1000.0, "mpc.iteration": 20000.0}
-#: Stages sampled in one continuous run (a simulation): their function takes ``chunk`` and a
-#: ``between`` callback, which takes the reference block before each of the ``ROUNDS`` chunks.
+#: Stages sampled as whole simulations: their function takes ``chunk`` and a ``between`` callback,
+#: which takes a reference block before each of ``CHUNKS`` chunks. Each round is one simulation of
+#: ``n`` ticks (the same ticks every round), so ``n`` counts the ticks of one simulation.
 CONTINUOUS = {"control.tick"}
+CHUNKS = 5
 ROUNDS = 5
-#: Stages sampled in more, shorter blocks: the times of a MuJoCo step and of an MPC iteration
+#: Stages sampled in more (or fewer) rounds: the times of a MuJoCo step and of an MPC iteration
 #: (~1 MB of generated code) swing with the machine's state far more than the reference's (block
 #: ratios 10-27 for sim.step, 425-1516 for Apollo's mpc.iteration within one run), so their
 #: medians need more blocks.
@@ -237,6 +242,30 @@ def _append_block(out: list, fn: Callable[[_Context, int], np.ndarray], ctx: _Co
     out.append(fn(ctx, n))
 
 
+def _rounds(stage: str, n: int) -> int:
+    return min(ROUNDS_BY_STAGE.get(stage, ROUNDS), n)
+
+
+def _round(
+    ctx: _Context, stage: str, k: int, n: int, n_ref: int
+) -> tuple[np.ndarray, float | None]:
+    """Round ``k`` of ``stage``: its samples (µs) and their p50 over the p50 of the reference
+    block(s) taken with it (None for the reference itself, whose ratio is 1)."""
+    ref_fn = STAGES[REFERENCE][0]
+    fn = STAGES[stage][0]
+    if stage in CONTINUOUS:
+        refs: list[np.ndarray] = []
+        take_ref = functools.partial(_append_block, refs, ref_fn, ctx, n_ref)
+        block = np.asarray(fn(ctx, n, chunk=-(-n // CHUNKS), between=take_ref))
+        ref_p50 = float(np.median([np.percentile(r, 50) for r in refs]))
+    elif stage == REFERENCE:
+        return np.asarray(fn(ctx, n // _rounds(stage, n) + (k < n % _rounds(stage, n)))), None
+    else:
+        ref_p50 = float(np.percentile(ref_fn(ctx, n_ref), 50))
+        block = np.asarray(fn(ctx, n // _rounds(stage, n) + (k < n % _rounds(stage, n))))
+    return block, float(np.percentile(block, 50)) / ref_p50
+
+
 def run_bench(
     robots: list[str],
     stages: list[str],
@@ -244,55 +273,65 @@ def run_bench(
     progress: bool = True,
     samples: int | None = None,
 ) -> dict:
+    """Every (robot, stage) in rounds, interleaved: the rounds of each stage are spread evenly
+    over the whole run (round k of R at (k + 1/2) / R of the job list), so that a spell of other
+    load on a shared machine (seconds long) falls on one round of many stages rather than on
+    every round of one; ``normalised`` is the median of a stage's round ratios."""
+    ctxs = {robot: _Context(robot) for robot in robots}
+    ref_quick, ref_full = STAGES[REFERENCE][1:]
+    n_ref = max((samples or (ref_full if full else ref_quick)) // ROUNDS, 100)
+    sizes = {s: samples or STAGES[s][2 if full else 1] for s in stages}
+    keys = [(robot, stage) for robot in robots for stage in stages]
+    blocks: dict[tuple[str, str], list[np.ndarray]] = {key: [] for key in keys}
+    ratios: dict[tuple[str, str], list[float]] = {key: [] for key in keys}
+    skipped: dict[tuple[str, str], str] = {}
+    # round k of a stage with R rounds sits at (k + 1/2) / R of the run: every stage's rounds are
+    # spread evenly over it, whatever their number
+    jobs = sorted(
+        ((k + 0.5) / _rounds(stage, sizes[stage]), i, k)
+        for i, (robot, stage) in enumerate(keys)
+        for k in range(_rounds(stage, sizes[stage]))
+    )
+    t0, shown = time.perf_counter(), -1
+    for j, (_, i, k) in enumerate(jobs):
+        robot, stage = keys[i]
+        if progress and (10 * j) // len(jobs) > shown:
+            shown = (10 * j) // len(jobs)
+            print(
+                f"\r  {100 * j // len(jobs):3d} % of {len(jobs)} blocks, {time.perf_counter() - t0:.0f} s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+        if (robot, stage) in skipped:
+            continue
+        try:
+            block, ratio = _round(ctxs[robot], stage, k, sizes[stage], n_ref)
+        except ModuleNotFoundError as e:
+            skipped[(robot, stage)] = str(e)
+            continue
+        blocks[(robot, stage)].append(block)
+        ratios[(robot, stage)].append(1.0 if ratio is None else ratio)
+    if progress:
+        print(f"\r  100 % of {len(jobs)} blocks, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     results = []
-    skipped = []
-    ref_fn, ref_quick, ref_full = STAGES[REFERENCE]
-    for robot in robots:
-        ctx = _Context(robot)
-        for stage in stages:
-            fn, n_quick, n_full = STAGES[stage]
-            n = samples or (n_full if full else n_quick)
-            rounds = min(ROUNDS_BY_STAGE.get(stage, ROUNDS), n)
-            n_ref = max((samples or (ref_full if full else ref_quick)) // ROUNDS, 100)
+    for robot, stage in keys:
+        if (robot, stage) in skipped:
             if progress:
-                print(f"  {robot:8s} {stage:22s} n={n} ...", end="", file=sys.stderr, flush=True)
-            blocks, ratios = [], []
-            try:
-                if stage in CONTINUOUS:
-                    chunk = -(-n // rounds)
-                    refs: list[np.ndarray] = []
-                    take_ref = functools.partial(_append_block, refs, ref_fn, ctx, n_ref)
-                    run = np.asarray(fn(ctx, n, chunk=chunk, between=take_ref))
-                    blocks = [run[i : i + chunk] for i in range(0, len(run), chunk)]
-                    pairs = list(zip(blocks, refs, strict=True))  # one reference per chunk
-                else:
-                    pairs = []
-                    for k in range(rounds):
-                        # the reference's own ratio is 1 by definition: no extra block for it
-                        ref = ref_fn(ctx, n_ref) if stage != REFERENCE else None
-                        block = np.asarray(fn(ctx, n // rounds + (k < n % rounds)))
-                        blocks.append(block)
-                        if ref is not None:
-                            pairs.append((block, ref))
-                for block, ref in pairs:
-                    ratios.append(float(np.percentile(block, 50) / np.percentile(ref, 50)))
-            except ModuleNotFoundError as e:
-                skipped.append({"name": stage, "robot": robot, "reason": str(e)})
-                if progress:
-                    print(f" skipped ({e})", file=sys.stderr)
-                continue
-            durations = np.concatenate(blocks)
-            r = summarise(stage, robot, durations)
-            r["normalised_rounds"] = [1.0] * len(blocks) if stage == REFERENCE else ratios
-            r["normalised"] = float(np.median(r["normalised_rounds"]))
-            if stage in DEADLINES_US:
-                period = DEADLINES_US[stage]
-                r["deadline_us"] = period
-                r["deadline_misses"] = int(np.count_nonzero(np.asarray(durations) > period))
-                r["duration_s"] = r["n"] * period / 1e6
-            results.append(r)
-            if progress:
-                print(f" p50 {r['p50']:.2f} us  p99 {r['p99']:.2f} us", file=sys.stderr)
+                print(
+                    f"  {robot:8s} {stage:22s} skipped ({skipped[(robot, stage)]})", file=sys.stderr
+                )
+            continue
+        durations = np.concatenate(blocks[(robot, stage)])
+        r = summarise(stage, robot, durations)
+        r["normalised_rounds"] = ratios[(robot, stage)]
+        r["normalised"] = float(np.median(r["normalised_rounds"]))
+        if stage in DEADLINES_US:
+            period = DEADLINES_US[stage]
+            r["deadline_us"] = period
+            r["deadline_misses"] = int(np.count_nonzero(durations > period))
+            r["duration_s"] = r["n"] * period / 1e6
+        results.append(r)
     return {
         "schema_version": SCHEMA_VERSION,
         "machine": _machine(),
@@ -303,9 +342,14 @@ def run_bench(
             "stages": stages,
             "reference": REFERENCE,
             "rounds": ROUNDS,
+            "rounds_by_stage": ROUNDS_BY_STAGE,
+            "interleaved": True,
         },
         "results": results,
-        "skipped": skipped,
+        "skipped": [
+            {"name": stage, "robot": robot, "reason": why}
+            for (robot, stage), why in skipped.items()
+        ],
     }
 
 
@@ -385,7 +429,7 @@ def _markdown(report: dict, rows: list[dict] | None) -> str:
         "",
         f"{m['cpu']}, {m['cores']} cores, Python {m['python']}, Pinocchio {m['pinocchio']}, {m['time']}",
         "",
-        "| stage | robot | n | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | jitter µs | ÷ RNEA |",
+        "| stage | robot | n | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | jitter µs | ÷ CRBA |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
