@@ -94,6 +94,14 @@ class ComPlan:
         i = int(np.searchsorted(self.times, t, side="right")) - 1
         return min(max(i, 0), len(self.times) - 1)
 
+    def com_at(self, t: np.ndarray) -> np.ndarray:
+        """(K, 2) planned CoM at the times ``t`` (K,) s: :meth:`sample`'s ``com``, vectorised."""
+        t = np.asarray(t, float)
+        i = np.clip(np.searchsorted(self.times, t, side="right") - 1, 0, len(self.times) - 1)
+        tau = (t - self.times[i])[:, None]
+        e, ei = np.exp(self.omega * tau), np.exp(-self.omega * tau)
+        return self.cops[i] + self._slope[i] * tau + self._B[i] * e + self._C[i] * ei
+
     def sample(self, t: float) -> ComSample:
         """The plan at time t (s); before ``times[0]`` the first segment is extrapolated."""
         i = self._segment(t)

@@ -28,6 +28,7 @@ terrain normal per foot (2 x 3), posture reference (nj).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Sequence
@@ -242,7 +243,7 @@ class KinodynamicOCP:
         self.sole_rectangle = tuple(float(a) for a in cfg.sole_rectangle)
         self.mu = float(cfg.friction)
         self.q_stand = standing_configuration(rm)
-        data = model.createData()
+        self._data = data = model.createData()  # x_of_qv's workspace
         pin.ccrba(model, data, self.q_stand, np.zeros(rm.nv))
         self.izz = float(data.Ig.inertia[2, 2])  # kg m^2, standing composite yaw inertia
         self.x_lower = np.full(self.nx, -np.inf)
@@ -262,8 +263,7 @@ class KinodynamicOCP:
 
     def x_of_qv(self, q: np.ndarray, v: np.ndarray) -> np.ndarray:
         """(nx,) state of a Pinocchio (q, v) (v with the base twist in the base frame)."""
-        model, data = self.rm.model, self.rm.model.createData()
-        h = pin.computeCentroidalMomentum(model, data, q, v)
+        h = pin.computeCentroidalMomentum(self.rm.model, self._data, q, v)
         qj = q[7:][self.joint_index]
         return np.concatenate([h.linear, h.angular, q[0:3], quat_to_rpy(q[3:7]), qj])
 
@@ -719,35 +719,52 @@ class MPCPlan:
     contact: np.ndarray
     status: str
 
+    @functools.cached_property
+    def _packed(self) -> tuple[np.ndarray, dict[str, slice]]:
+        """(N+1, D) every interpolated quantity side by side, and the column slice of each."""
+        n = len(self.t_s)
+        parts = {
+            "com": self.com,
+            "vcom": self.vcom,
+            "momentum": self.momentum,
+            "q": self.q,
+            "v": self.v,
+            "wrenches": self.wrenches.reshape(n, -1),
+            "feet": self.feet.reshape(n, -1),
+        }
+        cols, o = {}, 0
+        for name, a in parts.items():
+            cols[name] = slice(o, o + a.shape[1])
+            o += a.shape[1]
+        return np.ascontiguousarray(np.hstack(list(parts.values()))), cols
+
     def at(self, t_s: float) -> dict[str, np.ndarray]:
         """References interpolated linearly at time t_s (clamped to the horizon); the base
         quaternion is renormalised. Keys: com, vcom, momentum, q, v, base_pos, base_quat,
-        joint_pos, joint_vel, wrenches (2, 6), feet (2, 3)."""
-        t = float(np.clip(t_s, self.t_s[0], self.t_s[-1]))
+        joint_pos, joint_vel, wrenches (2, 6), feet (2, 3) (views into one fresh array)."""
+        t = min(max(float(t_s), self.t_s[0]), self.t_s[-1])
         k = int(min(np.searchsorted(self.t_s, t, side="right") - 1, len(self.t_s) - 2))
         a = (t - self.t_s[k]) / (self.t_s[k + 1] - self.t_s[k])
-
-        def lerp(arr: np.ndarray) -> np.ndarray:
-            return (1 - a) * arr[k] + a * arr[k + 1]
-
-        q = lerp(self.q)
-        quat = q[3:7] if np.dot(self.q[k, 3:7], self.q[k + 1, 3:7]) >= 0 else None
-        if quat is None:  # opposite hemispheres: interpolate with a flipped end
-            quat = (1 - a) * self.q[k, 3:7] - a * self.q[k + 1, 3:7]
-        q[3:7] = quat / np.linalg.norm(quat)
-        v = lerp(self.v)
+        packed, cols = self._packed
+        row = packed[k] + a * (packed[k + 1] - packed[k])
+        q = row[cols["q"]]
+        if np.dot(self.q[k, 3:7], self.q[k + 1, 3:7]) < 0:
+            # opposite hemispheres: interpolate with a flipped end
+            q[3:7] = (1 - a) * self.q[k, 3:7] - a * self.q[k + 1, 3:7]
+        q[3:7] /= np.linalg.norm(q[3:7])
+        v = row[cols["v"]]
         return {
-            "com": lerp(self.com),
-            "vcom": lerp(self.vcom),
-            "momentum": lerp(self.momentum),
+            "com": row[cols["com"]],
+            "vcom": row[cols["vcom"]],
+            "momentum": row[cols["momentum"]],
             "q": q,
             "v": v,
             "base_pos": q[0:3],
             "base_quat": q[3:7],
             "joint_pos": q[7:],
             "joint_vel": v[6:],
-            "wrenches": lerp(self.wrenches),
-            "feet": lerp(self.feet),
+            "wrenches": row[cols["wrenches"]].reshape(-1, 6),
+            "feet": row[cols["feet"]].reshape(-1, 3),
         }
 
 

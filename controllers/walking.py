@@ -639,8 +639,7 @@ class WalkingController:
         # base x, y: the LIPM/DCM CoM plan (anchored to the footholds) + the measured base-CoM offset
         com = pin.centerOfMass(self.rm.model, self._data, q)
         base = gp.base_position[:n].copy()
-        for k in range(n):
-            base[k, :2] = self._plan_com.sample(gp.times[k]).com + (q[:2] - com[:2])
+        base[:, :2] = self._plan_com.com_at(gp.times[:n]) + (q[:2] - com[:2])
         base[:, 2] = self._com_z + self._base_above_com
         vel = np.column_stack([gp.base_velocity[:n, :2], gp.base_yaw_rate[:n]])
         refs = MPCReferences(

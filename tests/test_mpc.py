@@ -265,6 +265,33 @@ def test_sqp_converges_to_ipopt_solution(ocp: KinodynamicOCP) -> None:
     np.testing.assert_allclose(mpc.U[:, :12], ref["U"][:, :12], atol=1e-3 * ocp.mass * 9.81)
 
 
+def test_plan_interpolation_between_knots(ocp: KinodynamicOCP) -> None:
+    """MPCPlan.at: each quantity linear between its two knots (checked per array), clamped to
+    the horizon, unit base quaternion; a fresh result each call."""
+    mpc = KinodynamicMPC(ocp.rm, MPCSettings())
+    x0 = mpc.ocp.standing_state()
+    contact, refs = walking_problem(mpc.ocp, x0)
+    plan = mpc.solve(x0, contact, refs)
+    dt = mpc.settings.dt_s
+    for t in (0.0, 0.3 * dt, 3.7 * dt, plan.t_s[-1] - 1e-9, plan.t_s[-1] + 1.0, -0.5):
+        tc = min(max(t, 0.0), plan.t_s[-1])
+        k = min(int(tc // dt), len(plan.t_s) - 2)
+        a = (tc - plan.t_s[k]) / dt
+        ref = plan.at(t)
+        for key, arr in (("com", plan.com), ("vcom", plan.vcom), ("wrenches", plan.wrenches)):
+            np.testing.assert_allclose(ref[key], (1 - a) * arr[k] + a * arr[k + 1], atol=1e-12)
+        np.testing.assert_allclose(ref["feet"], (1 - a) * plan.feet[k] + a * plan.feet[k + 1])
+        np.testing.assert_allclose(
+            ref["joint_vel"], (1 - a) * plan.v[k, 6:] + a * plan.v[k + 1, 6:]
+        )
+        quat = (1 - a) * plan.q[k, 3:7] + a * plan.q[k + 1, 3:7]
+        np.testing.assert_allclose(ref["base_quat"], quat / np.linalg.norm(quat), atol=1e-12)
+        assert ref["wrenches"].shape == (2, 6) and ref["feet"].shape == (2, 3)
+    first = plan.at(0.01)
+    first["com"][:] = 0.0
+    assert np.any(plan.at(0.01)["com"] != 0.0)
+
+
 # --------------------------------------------------------------------------- (3) fallback
 
 

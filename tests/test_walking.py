@@ -64,6 +64,14 @@ def test_dcm_plan_satisfies_lipm_dynamics():
     np.testing.assert_allclose(end.dcm, cops[-1], atol=1e-12)
 
 
+def test_vectorised_com_matches_the_sampled_plan():
+    times, cops = _walk_waypoints()
+    plan = plan_com(times, cops, com0=[0.01, 0.02], vcom0=[0.1, 0.0], com_height_m=0.9)
+    ts = np.concatenate([[-0.05], np.linspace(0.0, 3.0, 301), times, [9.0]])
+    expected = np.array([plan.sample(t).com for t in ts])
+    np.testing.assert_allclose(plan.com_at(ts), expected, rtol=0, atol=1e-12)
+
+
 def test_dcm_plan_standing_is_constant():
     plan = plan_com([0.0], [[0.1, -0.2]], [0.1, -0.2], [0, 0], 0.9)
     s = plan.sample(3.0)
