@@ -313,6 +313,7 @@ class _Episode:
     t_start: float  # walking begins (double support until t_start + initial DS)
     first: int  # first swing foot
     t_stop: float = math.inf  # double support from here on
+    start_ds: float | None = None  # double support before the first liftoff, s (None: settings)
 
 
 class ContactSchedule:
@@ -344,15 +345,19 @@ class ContactSchedule:
 
     # -- transitions ------------------------------------------------------------------------------
     def _walk_t0(self, ep: _Episode) -> float:
-        return ep.t_start + self.settings.start_double_support_s
+        ds = self.settings.start_double_support_s if ep.start_ds is None else ep.start_ds
+        return ep.t_start + ds
 
     def is_walking(self, t: float) -> bool:
         """True while an episode runs at t (including its start double support and last step)."""
         return bool(self._episodes) and self._episodes[-1].t_start <= t < self._episodes[-1].t_stop
 
-    def start(self, t: float, first_swing: int | None = None) -> None:
+    def start(
+        self, t: float, first_swing: int | None = None, double_support_s: float | None = None
+    ) -> None:
         """Start walking at t (s), or cancel a pending stop. ``first_swing`` defaults to the foot
-        that did not swing last."""
+        that did not swing last; ``double_support_s`` before the first liftoff defaults to the
+        settings' ``start_double_support_s``."""
         if self._episodes and t < self._episodes[-1].t_stop:
             self._episodes[-1].t_stop = math.inf
             return
@@ -362,7 +367,12 @@ class ContactSchedule:
             "first_swing",
             f"expected 0 (left) or 1 (right), got {first_swing}",
         )
-        self._episodes.append(_Episode(float(t), first))
+        _require(
+            double_support_s is None or double_support_s >= 0,
+            "double_support_s",
+            f"expected >= 0 s, got {double_support_s}",
+        )
+        self._episodes.append(_Episode(float(t), first, start_ds=double_support_s))
         del self._episodes[:-2]
 
     def stop(self, t: float) -> None:

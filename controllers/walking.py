@@ -87,6 +87,12 @@ class WalkingOptions:
     step_dcm_gain: float = 0.5  # footholds move by gain x the DCM error predicted at touchdown
     max_step_adjust_m: float = 0.15  # bound of that move per axis, m
     stop_speed_mps: float = 0.1  # walking stops only once the CoM is slower than this, m/s
+    # push recovery: standing (zero command), a DCM further than this outside the box spanned by
+    # the soles (CoP command bounds) starts stepping at once (first liftoff after
+    # push_step_double_support_s, the foot farther from the DCM first); stepping goes on while
+    # the DCM stays outside or the CoM is faster than stop_speed_mps (inf: never)
+    push_step_margin_m: float = 0.0
+    push_step_double_support_s: float = 0.1
     # sideways drift: while walking, the heading-frame lateral CoM displacement beyond the
     # commanded one (integrated from the step-averaged CoM velocity, bounded by
     # max_lateral_drift_m) is fed back into the commanded vy: vy -= gain x drift, clipped to
@@ -217,6 +223,7 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         "max_yaw_accel_rad_s2",
         "max_step_adjust_m",
         "stop_speed_mps",
+        "push_step_double_support_s",
         "max_lateral_drift_m",
         "max_lateral_correction_mps",
         "no_ankle_roll_width_scale",
@@ -227,10 +234,18 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ConfigError(path, f"{prefix}{name}", f"expected > 0, got {v!r}")
-    for name in ("step_dcm_gain", "com_lowering_m", "mpc_w_wrench_ff", "lateral_drift_gain"):
+    for name in (
+        "step_dcm_gain",
+        "com_lowering_m",
+        "mpc_w_wrench_ff",
+        "lateral_drift_gain",
+    ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
             raise ConfigError(path, f"{prefix}{name}", f"expected >= 0, got {v!r}")
+    m = opts.push_step_margin_m
+    if not (isinstance(m, (int, float)) and not math.isnan(m) and m >= 0):
+        raise ConfigError(path, f"{prefix}push_step_margin_m", f"expected >= 0 or inf, got {m!r}")
     if not (isinstance(opts.k_dcm, (int, float)) and math.isfinite(opts.k_dcm) and opts.k_dcm >= 0):
         raise ConfigError(path, f"{prefix}k_dcm", f"expected >= 0, got {opts.k_dcm!r}")
     return opts, gait, wbc
@@ -484,6 +499,19 @@ class WalkingController:
         a = np.asarray(corners)
         return np.clip(cop, a.min(axis=0), a.max(axis=0))
 
+    def _dcm_outside(self, dcm: np.ndarray, feet: np.ndarray, yaws: np.ndarray) -> bool:
+        """True when the DCM (2,) lies more than ``push_step_margin_m`` outside the box (world
+        axes) spanned by both soles' CoP command bounds."""
+        x0, x1, y0, y1 = self._sole_box
+        corners = []
+        for f in (LEFT, RIGHT):
+            c, s = math.cos(yaws[f]), math.sin(yaws[f])
+            for lx, ly in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+                corners.append((feet[f][0] + c * lx - s * ly, feet[f][1] + s * lx + c * ly))
+        a = np.asarray(corners)
+        gap = dcm - np.clip(dcm, a.min(axis=0), a.max(axis=0))
+        return float(np.hypot(*gap)) > self.options.push_step_margin_m
+
     def _ramp(self, t: float, command) -> VelocityCommand:
         """The command moved toward ``command`` at the acceleration limits since the last call."""
         dt = max(t - self._t_cmd, 0.0) if math.isfinite(self._t_cmd) else 0.0
@@ -524,6 +552,7 @@ class WalkingController:
         self._t_cmd = -math.inf
         self._vcom_avg = np.zeros(2)
         self._lateral_drift = 0.0  # m, heading frame, see WalkingOptions.lateral_drift_gain
+        self._push_steps = 0  # stepping episodes started by a push
         self._t_plan = -math.inf
         self._ticks.clear()
         self._wbc_ticks.clear()
@@ -551,11 +580,22 @@ class WalkingController:
         a = min(dt_plan / self.gait.step_duration_s, 1.0)
         self._vcom_avg += a * (vcom[:2] - self._vcom_avg)
         cmd = self._correct_drift(t, dt_plan, yaw, cmd)
-        if cmd.is_zero(self.gait.command_deadband) and self.planner.schedule.is_walking(t):
+        if cmd.is_zero(self.gait.command_deadband):
             # keep stepping (in place) until the CoM has slowed down: stopping with the DCM
-            # outside the final double support tips the robot over
-            if float(np.hypot(*self._vcom_avg)) > self.options.stop_speed_mps:
+            # outside the final double support tips the robot over; standing, a DCM outside the
+            # feet (a push) starts stepping
+            dcm = com[:2] + vcom[:2] / self.omega
+            outside = self._dcm_outside(dcm, feet, yaws)
+            schedule = self.planner.schedule
+            if schedule.is_walking(t):
+                if outside or float(np.hypot(*self._vcom_avg)) > self.options.stop_speed_mps:
+                    cmd = VelocityCommand(2.0 * self.gait.command_deadband, 0.0, 0.0)
+            elif outside:
+                centres = [self._centre(feet[f], yaws[f]) for f in (LEFT, RIGHT)]
+                far = int(np.argmax([np.linalg.norm(dcm - c) for c in centres]))
+                schedule.start(t, far, self.options.push_step_double_support_s)
                 cmd = VelocityCommand(2.0 * self.gait.command_deadband, 0.0, 0.0)
+                self._push_steps += 1
         nxt_sw = self.planner.schedule.next_swings(t, 1)
         # (before the swing lifts off, the DCM prediction with the CoP on the stance sole does not
         # hold: the double support is still shifting the weight; the heuristic places that step)
@@ -749,6 +789,7 @@ class WalkingController:
             "failures": int(self.qp.failures),
             "planner": self.options.planner,
             "first_failures": list(self._failure_times),
+            "push_steps": self._push_steps,
             "mpc": self._mpc_stats(),
         }
 

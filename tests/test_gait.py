@@ -249,6 +249,20 @@ def test_start_and_stop_from_the_command():
     assert sched.next_swings(4.0, 1)[0].foot == RIGHT
 
 
+def test_start_with_its_own_double_support():
+    """``start(t, foot, double_support_s)``: the first liftoff comes that long after t, whatever
+    the settings' start double support; a negative one is refused."""
+    st = SETTINGS
+    assert st.start_double_support_s > 0.06
+    sched = ContactSchedule.standing(st)
+    sched.start(1.0, RIGHT, 0.05)
+    first = sched.next_swings(1.0, 1)[0]
+    assert first.foot == RIGHT and first.t_liftoff == pytest.approx(1.05)
+    assert sched.flags(1.04).all() and not sched.flags(1.06)[RIGHT]
+    with pytest.raises(GaitSettingsError, match="double_support_s"):
+        ContactSchedule.standing(st).start(0.0, LEFT, -0.1)
+
+
 # -- base reference --------------------------------------------------------------------------------
 
 

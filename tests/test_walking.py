@@ -148,6 +148,8 @@ def _ctx(options):
         ({"planner": "magic"}, "unknown planner 'magic'; valid: \\['lipm', 'mpc'\\]"),
         ({"horizon_s": -1.0}, "horizon_s"),
         ({"k_dcm": -2.0}, "k_dcm"),
+        ({"push_step_margin_m": -0.1}, "push_step_margin_m"),
+        ({"push_step_double_support_s": 0.0}, "push_step_double_support_s"),
         ({"step_feedback": "x"}, "step_feedback"),
         ({"lateral_drift_gain": -1.0}, "lateral_drift_gain"),
         ({"max_lateral_correction_mps": 0.0}, "max_lateral_correction_mps"),
@@ -268,3 +270,40 @@ def test_h1_walks_down_stairs():
     assert r.log["base_pos"][-1, 0] > 1.4  # at least on the third step (x >= 1.2 m)
     knees = [list(r.log["joint_names"]).index(f"{s}_knee") for s in ("left", "right")]
     assert r.log["qpos"][:, 7 + np.array(knees)].min() > 0.0  # never straight
+
+
+def _pushed(push_step_margin_m: float):
+    """H1 standing (`walk`, zero command) pushed forward by 30 N·s at 1 s, for 3 s."""
+    from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    sc = load_scenario(
+        "push-stand",
+        [
+            "push.0.impulse_Ns=[30.0,0.0,0.0]",
+            "push.0.t_s=1.0",
+            "push.1.impulse_Ns=[0.0,0.0,0.0]",
+            f"controller.options.push_step_margin_m={push_step_margin_m}",
+        ],
+    )
+    sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=3.0)
+    return sim.run(), sim.controller.stats()
+
+
+def test_a_push_beyond_the_feet_starts_stepping_and_the_robot_recovers():
+    """30 N·s forward on a standing H1 (0.59 m/s): the DCM leaves the feet, the controller steps
+    and stays up; with push stepping off (infinite margin) the same push topples it."""
+    r, stats = _pushed(0.0)
+    assert not r.fell, r.fall_time_s
+    assert stats["push_steps"] == 1
+    p = r.log["base_pos"]
+    assert p[-1, 0] - p[0, 0] > 0.15  # stepped forward, with the push
+    r_off, stats_off = _pushed(math.inf)
+    assert r_off.fell and stats_off["push_steps"] == 0
+
+
+def test_quiet_standing_takes_no_step():
+    r = _run(3.0)  # zero command throughout
+    assert not r.fell
+    p = r.log["base_pos"]
+    assert np.max(np.linalg.norm(p[:, :2] - p[0, :2], axis=1)) < 0.02
