@@ -490,26 +490,24 @@ class WalkingController:
             lx, ly = c * d[0] + s * d[1], -s * d[0] + c * d[1]
             lx, ly = min(max(lx, x0), x1), min(max(ly, y0), y1)
             return np.array([p[0] + c * lx - s * ly, p[1] + s * lx + c * ly])
+        return np.clip(cop, *self._support_box(self._stance_pose))
+
+    def _support_box(self, poses) -> tuple[np.ndarray, np.ndarray]:
+        """(lo (2,), hi (2,)) world-axes box spanned by the CoP command bounds of both soles at
+        ``poses`` ((position (3,), yaw) per foot)."""
+        x0, x1, y0, y1 = self._sole_box
         corners = []
-        for f in (LEFT, RIGHT):
-            p, yaw = self._stance_pose[f]
+        for p, yaw in poses:
             c, s = math.cos(yaw), math.sin(yaw)
             for lx, ly in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
                 corners.append((p[0] + c * lx - s * ly, p[1] + s * lx + c * ly))
         a = np.asarray(corners)
-        return np.clip(cop, a.min(axis=0), a.max(axis=0))
+        return a.min(axis=0), a.max(axis=0)
 
     def _dcm_outside(self, dcm: np.ndarray, feet: np.ndarray, yaws: np.ndarray) -> bool:
         """True when the DCM (2,) lies more than ``push_step_margin_m`` outside the box (world
         axes) spanned by both soles' CoP command bounds."""
-        x0, x1, y0, y1 = self._sole_box
-        corners = []
-        for f in (LEFT, RIGHT):
-            c, s = math.cos(yaws[f]), math.sin(yaws[f])
-            for lx, ly in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
-                corners.append((feet[f][0] + c * lx - s * ly, feet[f][1] + s * lx + c * ly))
-        a = np.asarray(corners)
-        gap = dcm - np.clip(dcm, a.min(axis=0), a.max(axis=0))
+        gap = dcm - np.clip(dcm, *self._support_box(zip(feet, yaws, strict=True)))
         return float(np.hypot(*gap)) > self.options.push_step_margin_m
 
     def _ramp(self, t: float, command) -> VelocityCommand:
