@@ -23,6 +23,7 @@ Needs the ground-truth base (``controller.ground_truth_base = true``). Flat grou
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import time
@@ -534,9 +535,8 @@ class WalkingController:
         self.qp.set_posture_reference(self.q_stand[7:])
         self.qp.set_com_reference(com, np.zeros(3), np.zeros(3))
         self.qp.set_base_reference(yaw_matrix(self._yaw_ref))
-        self._com_z = float(com[2])
         self._ground = DescentFilter(
-            self._com_z - self.gait.com_height_m,
+            float(com[2]) - self.gait.com_height_m,
             self.options.com_descent_speed_mps,
             self.options.com_descent_accel_mps2,
         )
@@ -662,7 +662,6 @@ class WalkingController:
         if self._last_touchdown is not None:
             landed = float(feet[self._last_touchdown[0]][2])
         self._ground_z = support_ground(stance_z or [float(np.mean(feet[:, 2]))], swing, landed)
-        self._com_z = self._ground_z + self.gait.com_height_m  # the MPC path: no filter
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
         self.last_plan = gp
@@ -678,7 +677,11 @@ class WalkingController:
         com = pin.centerOfMass(self.rm.model, self._data, q)
         base = gp.base_position[:n].copy()
         base[:, :2] = self._plan_com.com_at(gp.times[:n]) + (q[:2] - com[:2])
-        base[:, 2] = self._com_z + self._base_above_com
+        # height: the ground under the CoM as the descent filter will bring it down over the
+        # horizon (a copy of the filter run over the knots), + the CoM height and the base offset
+        ground, dt = copy.copy(self._ground), float(gp.times[1] - gp.times[0])
+        z = [ground.z] + [ground.step(self._ground_z, dt)[0] for _ in range(n - 1)]
+        base[:, 2] = np.asarray(z) + self.gait.com_height_m + self._base_above_com
         vel = np.column_stack([gp.base_velocity[:n, :2], gp.base_yaw_rate[:n]])
         refs = MPCReferences(
             foot=gp.foot_positions[:n],
@@ -711,6 +714,7 @@ class WalkingController:
         if abs(err) > lead:
             self._yaw_ref = yaw + math.copysign(lead, err)
         if self.mpc_plan is not None:
+            self._ground.step(self._ground_z, self.dt)  # the MPC's next height references
             self._track_mpc(t, com, vcom)
         else:
             acom = np.zeros(3)
