@@ -94,6 +94,7 @@ struct WholeBodyQPImpl {
   RowMatrixXd H, A, C;
   Eigen::VectorXd g, b, l, u, l_solver, u_solver;
   Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;  // y (neq), z (nin): multipliers
+  Eigen::VectorXd Cx;  // (nin) inequality rows at the solution
   Eigen::VectorXd nle_j;    // (nj) joint rows of the bias forces + passive joint forces
   Eigen::VectorXd passive;  // (nj) passive joint forces made up for, N·m
   Vector6d r6;
@@ -335,6 +336,7 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.x = Eigen::VectorXd::Zero(n);
   I.y = Eigen::VectorXd::Zero(neq);
   I.z = Eigen::VectorXd::Zero(nin);
+  I.Cx = Eigen::VectorXd::Zero(nin);
   I.last_active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(nc, true);
   I.tau = Eigen::VectorXd::Zero(nv - 6);
   I.tau_prev = Eigen::VectorXd::Zero(nv - 6);
@@ -567,16 +569,7 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   if (I.warm) {  // previous solution (what QP::solve(x, y, z) does, without its temporaries)
     I.qp.results.x = I.x;
     I.qp.results.y = I.y;
-    // proxsuite starts with every row whose multiplier is nonzero in its KKT factorisation (z > 0:
-    // upper bound active, z < 0: lower bound). It returns ~1e-35 of the wrong sign on rows that
-    // are inactive or have no such bound (H1 standing: 18 of 41), which cost one LDLT row
-    // insertion each per tick. A multiplier on a bound that does not exist is not a dual
-    // solution: start from 0 there.
-    for (int i = 0; i < I.nin; ++i) {
-      const double zi = I.z[i];
-      I.qp.results.z[i] =
-          (zi > 0 && I.u_solver[i] >= kInf) || (zi < 0 && I.l_solver[i] <= -kInf) ? 0.0 : zi;
-    }
+    I.qp.results.z = I.z;
   }
   I.qp.solve();
   const auto out = I.qp.results.info.status;
@@ -598,7 +591,18 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     I.warm = true;
     I.x = xs;
     I.y = I.qp.results.y;
-    I.z = I.qp.results.z;
+    // Warm start of the next tick. proxsuite puts every row whose multiplier is nonzero into its
+    // first KKT factorisation, one LDLT row insertion each (z > 0: upper bound active, z < 0:
+    // lower). It returns ~1e-35 on inactive rows (standing: 18 of 41 rows on H1, of 54 on
+    // Apollo), of either sign. By complementarity a row whose bound is not active has a zero
+    // multiplier: keep z only where its bound is within 1e3 eps_abs of C x.
+    I.Cx.noalias() = I.C * xs;
+    const double tol = 1e3 * s.eps_abs;
+    for (int i = 0; i < I.nin; ++i) {
+      const double zi = I.qp.results.z[i];
+      const bool active = zi > 0 ? I.u_solver[i] - I.Cx[i] <= tol : I.Cx[i] - I.l_solver[i] <= tol;
+      I.z[i] = active ? zi : 0.0;
+    }
     I.vdot = xs.head(nv);
     I.wrenches = xs.tail(6 * nc);
     I.tau.noalias() = wq.M.bottomRows(nj) * I.vdot;
