@@ -89,12 +89,12 @@ struct WholeBodyQPImpl {
   std::vector<Vector6d> drift_s, vel_s;
   std::vector<Eigen::Matrix3d> R_s;
   std::vector<Eigen::Vector3d> p_s;
-  Matrix6Xd Jc, JWc;      // (6, nv) a task Jacobian's nonzero columns, unweighted and weighted
+  Matrix6Xd Jc, JWc;     // (6, nv) a task Jacobian's nonzero columns, unweighted and weighted
   Eigen::VectorXi cols;  // (nv) their indices
   RowMatrixXd H, A, C;
   Eigen::VectorXd g, b, l, u, l_solver, u_solver;
   Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;  // y (neq), z (nin): multipliers
-  Eigen::VectorXd Cx;  // (nin) inequality rows at the solution
+  Eigen::VectorXd Cx;       // (nin) inequality rows at the solution
   Eigen::VectorXd nle_j;    // (nj) joint rows of the bias forces + passive joint forces
   Eigen::VectorXd passive;  // (nj) passive joint forces made up for, N·m
   Vector6d r6;
