@@ -154,10 +154,8 @@ def _cost(P, x):
     return 0.5 * x @ P["H"] @ x + P["g"] @ x
 
 
-def test_matches_independent_qp_solver(setup):
-    setup.wbc.tick(setup.q0, np.zeros(setup.model.nv), np.array([True, True]))
-    assert setup.wbc.status == _core.WbcStatus.OK
-    P = setup.wbc.qp_matrices()
+def _reference_solution(P) -> np.ndarray:
+    """Solution of the QP P (``qp_matrices()``) by qpOASES."""
     n = P["H"].shape[0]
     Aall = np.vstack([P["A"], P["C"]])
     lba = np.concatenate([P["b"], np.where(P["l"] <= -INF, -np.inf, P["l"])])
@@ -169,12 +167,71 @@ def test_matches_independent_qp_solver(setup):
         {"printLevel": "none", "error_on_fail": True},
     )
     sol = solver(h=P["H"], g=P["g"], a=Aall, lba=lba, uba=uba)
-    x_ref = np.array(sol["x"]).ravel()
+    return np.array(sol["x"]).ravel()
+
+
+def test_matches_independent_qp_solver(setup):
+    setup.wbc.tick(setup.q0, np.zeros(setup.model.nv), np.array([True, True]))
+    assert setup.wbc.status == _core.WbcStatus.OK
+    P = setup.wbc.qp_matrices()
+    Aall = np.vstack([P["A"], P["C"]])
+    x_ref = _reference_solution(P)
     assert np.max(np.abs(Aall[: len(P["b"])] @ x_ref - P["b"])) < 1e-8
     c_ref, c = _cost(P, x_ref), _cost(P, P["x"])
     assert c == pytest.approx(c_ref, rel=1e-6, abs=1e-6)
     # Wrench regularisation is small (internal forces are weakly determined): x agrees loosely.
     np.testing.assert_allclose(P["x"], x_ref, atol=1e-2)
+
+
+def test_cost_hessian_is_the_sum_of_the_task_terms(setup):
+    """H of the QP against the task Jacobians from Pinocchio: centroidal momentum, base
+    orientation, the swing sole (right foot lifted), posture and regularisation."""
+    m, d, s = setup.model, setup.data, setup.settings
+    q, v = setup.q0, np.zeros(m.nv)
+    setup.wbc.tick(q, v, np.array([True, False]))
+    H = setup.wbc.qp_matrices()["H"]
+    Ag = pin.computeCentroidalMap(m, d, q)
+    pin.computeJointJacobians(m, d, q)
+    pin.updateFramePlacements(m, d)
+    Jb = pin.getFrameJacobian(m, d, m.getFrameId(setup.cfg.base_frame), LWA)[3:]
+    Js = setup.soles(q, v)[1][1]
+    nj = m.nv - 6
+    H_ref = (
+        Ag.T @ np.diag(s.w_momentum) @ Ag
+        + s.w_base_orientation * Jb.T @ Jb
+        + Js.T @ np.diag(s.w_swing) @ Js
+        + np.diag(np.r_[np.zeros(6), np.full(nj, s.w_posture)] + s.w_reg_vdot)
+    )
+    np.testing.assert_allclose(H[: m.nv, : m.nv], H_ref, rtol=0, atol=1e-9 * np.abs(H_ref).max())
+    np.testing.assert_array_equal(H, H.T)
+    np.testing.assert_array_equal(H[: m.nv, m.nv :], 0.0)
+    np.testing.assert_array_equal(
+        H[m.nv :, m.nv :], (s.w_reg_wrench + s.w_wrench_ff) * np.eye(H.shape[0] - m.nv)
+    )
+
+
+@pytest.mark.parametrize("name", ["h1", "apollo"])
+def test_warm_started_tick_is_optimal(name):
+    """Balance settings (soft contacts, eps 1e-6): after ticks through other states and contact
+    sets, the warm-started solution has the cost of qpOASES's solution of the same QP, as a
+    fresh QP's cold solution does."""
+    balance = dict(contact_weight=1e5, kd_contact=20.0, k_dcm=3.0, eps_abs=1e-6)
+    warm, cold = Setup(name, **balance), Setup(name, **balance)
+    rng = np.random.default_rng(1)
+    both = np.array([True, True])
+    for k in range(60):
+        mask = both if k % 20 < 10 else np.array([True, False])
+        warm.wbc.tick(warm.q0, 0.1 * rng.standard_normal(warm.model.nv), mask)
+    v = 0.1 * rng.standard_normal(warm.model.nv)
+    P = {}
+    for key, st in (("warm", warm), ("cold", cold)):
+        st.wbc.tick(st.q0, v, both)
+        assert st.wbc.status == _core.WbcStatus.OK
+        P[key] = st.wbc.qp_matrices()
+        x_ref = _reference_solution(P[key])
+        assert _cost(P[key], P[key]["x"]) == pytest.approx(_cost(P[key], x_ref), rel=1e-6, abs=1e-6)
+    for k in ("H", "g", "A", "b", "C", "l", "u"):
+        np.testing.assert_array_equal(P["warm"][k], P["cold"][k])
 
 
 def test_infeasible_returns_fallback():

@@ -41,6 +41,7 @@ constexpr double kInf = 1e20;  // proxsuite treats |bound| >= 1e20 as infinite
 constexpr double kGravity = 9.81;  // m/s^2, capture-point feedback on flat ground
 
 using RowMat6 = Eigen::Matrix<double, Eigen::Dynamic, 6, Eigen::RowMajor, 11, 6>;
+using Matrix6Xd = Eigen::Matrix<double, 6, Eigen::Dynamic>;
 
 Eigen::Matrix3d skew(const Eigen::Vector3d& r) {
   Eigen::Matrix3d S;
@@ -88,10 +89,12 @@ struct WholeBodyQPImpl {
   std::vector<Vector6d> drift_s, vel_s;
   std::vector<Eigen::Matrix3d> R_s;
   std::vector<Eigen::Vector3d> p_s;
-  Eigen::MatrixXd JW;  // (6, nv) weighted Jacobian
+  Matrix6Xd Jc, JWc;     // (6, nv) a task Jacobian's nonzero columns, unweighted and weighted
+  Eigen::VectorXi cols;  // (nv) their indices
   RowMatrixXd H, A, C;
   Eigen::VectorXd g, b, l, u, l_solver, u_solver;
   Eigen::VectorXd x, y, z, tau, tau_prev, vdot, wrenches;  // y (neq), z (nin): multipliers
+  Eigen::VectorXd Cx;       // (nin) inequality rows at the solution
   Eigen::VectorXd nle_j;    // (nj) joint rows of the bias forces + passive joint forces
   Eigen::VectorXd passive;  // (nj) passive joint forces made up for, N·m
   Vector6d r6;
@@ -174,14 +177,36 @@ struct WholeBodyQPImpl {
     r.head<2>() = mass * (w * w * (wq.com.head<2>() - cmp) + refs.acom.head<2>());
   }
 
-  /// Adds 0.5 * || J vdot - r ||^2_W to the vdot block of the cost. J (k, nv), W diagonal (k).
+  /// Adds 0.5 * || J vdot - r ||^2_W to the vdot block of the cost. J (k <= 6, nv), W diagonal
+  /// (k). Only the lower triangle of H's vdot block is accumulated (mirror_cost() completes it),
+  /// and only over the columns where J is nonzero: a frame Jacobian is zero outside the joints
+  /// that move the frame (H1 sole: 11 of 25 columns, base orientation: 3).
   template <typename JT, typename RT, typename WT>
   void add_task(const JT& J, const RT& r, const WT& w) {
     const int k = static_cast<int>(J.rows());
-    auto JWk = JW.topRows(k);
-    JWk.noalias() = w.asDiagonal() * J;
-    H.topLeftCorner(nv, nv).noalias() += J.transpose() * JWk;
-    g.head(nv).noalias() -= JWk.transpose() * r;
+    Vector6d wk = Vector6d::Zero(), rk = Vector6d::Zero();  // rows k..5: weight 0
+    wk.head(k) = w;
+    rk.head(k) = r;
+    int s = 0;
+    for (int j = 0; j < nv; ++j) {
+      if ((J.col(j).array() == 0.0).all()) continue;
+      cols[s] = j;
+      Jc.col(s).head(k) = J.col(j);
+      Jc.col(s).tail(6 - k).setZero();
+      JWc.col(s) = wk.cwiseProduct(Jc.col(s));
+      ++s;
+    }
+    for (int a = 0; a < s; ++a) {
+      const int i = cols[a];
+      for (int b = 0; b <= a; ++b) H(i, cols[b]) += Jc.col(a).dot(JWc.col(b));
+      g[i] -= JWc.col(a).dot(rk);
+    }
+  }
+
+  /// Copies the lower triangle of H's vdot block to its upper triangle.
+  void mirror_cost() {
+    for (int i = 0; i < nv; ++i)
+      for (int j = 0; j < i; ++j) H(j, i) = H(i, j);
   }
 
   /// 6D pose task on a point with Jacobian J (6, nv), drift d, velocity vel, pose (R, p).
@@ -296,7 +321,9 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.vel_s.assign(nc, Vector6d::Zero());
   I.R_s.assign(nc, Eigen::Matrix3d::Identity());
   I.p_s.assign(nc, Eigen::Vector3d::Zero());
-  I.JW = Eigen::MatrixXd::Zero(6, nv);
+  I.Jc = Matrix6Xd::Zero(6, nv);
+  I.JWc = Matrix6Xd::Zero(6, nv);
+  I.cols = Eigen::VectorXi::Zero(nv);
   I.H = RowMatrixXd::Zero(n, n);
   I.g = Eigen::VectorXd::Zero(n);
   I.A = RowMatrixXd::Zero(neq, n);
@@ -309,6 +336,7 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.x = Eigen::VectorXd::Zero(n);
   I.y = Eigen::VectorXd::Zero(neq);
   I.z = Eigen::VectorXd::Zero(nin);
+  I.Cx = Eigen::VectorXd::Zero(nin);
   I.last_active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(nc, true);
   I.tau = Eigen::VectorXd::Zero(nv - 6);
   I.tau_prev = Eigen::VectorXd::Zero(nv - 6);
@@ -521,6 +549,8 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   I.l_solver = I.l.cwiseMax(-kInf);
   I.u_solver = I.u.cwiseMin(kInf);
 
+  I.mirror_cost();
+
   // ---- Solve.
   // Ruiz equilibration is recomputed when the contact set changes, and kept otherwise.
   const bool new_contacts = !I.scaled || (active != I.last_active).any();
@@ -561,7 +591,18 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     I.warm = true;
     I.x = xs;
     I.y = I.qp.results.y;
-    I.z = I.qp.results.z;
+    // Warm start of the next tick. proxsuite puts every row whose multiplier is nonzero into its
+    // first KKT factorisation, one LDLT row insertion each (z > 0: upper bound active, z < 0:
+    // lower). It returns ~1e-35 on inactive rows (standing: 18 of 41 rows on H1, of 54 on
+    // Apollo), of either sign. By complementarity a row whose bound is not active has a zero
+    // multiplier: keep z only where its bound is within 1e3 eps_abs of C x.
+    I.Cx.noalias() = I.C * xs;
+    const double tol = 1e3 * s.eps_abs;
+    for (int i = 0; i < I.nin; ++i) {
+      const double zi = I.qp.results.z[i];
+      const bool active = zi > 0 ? I.u_solver[i] - I.Cx[i] <= tol : I.Cx[i] - I.l_solver[i] <= tol;
+      I.z[i] = active ? zi : 0.0;
+    }
     I.vdot = xs.head(nv);
     I.wrenches = xs.tail(6 * nc);
     I.tau.noalias() = wq.M.bottomRows(nj) * I.vdot;
