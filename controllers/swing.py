@@ -168,7 +168,9 @@ class SwingTrajectory:
     nearer endpoint clears it by ``clearance_m`` (at most ``max_apex_m`` above the higher endpoint).
     Rotations: ``start_rotation`` defaults to a yaw of ``start_yaw``; the touchdown rotation is the
     yaw ``end_yaw`` tilted onto ``end_normal`` (default flat). xy and the rotation follow the
-    quintic time scaling, or :func:`ramped` with ``xy_ramp`` > 0 (fraction of the swing per ramp).
+    quintic time scaling, or :func:`ramped` with ``xy_ramp`` > 0 (fraction of the swing per ramp),
+    blended in from an xy travel of ``xy_ramp_travel_m`` (quintic below) to twice that (all
+    ramped) when ``xy_ramp_travel_m`` > 0.
     """
 
     def __init__(
@@ -189,6 +191,7 @@ class SwingTrajectory:
         samples: int = 32,
         max_apex_m: float = 0.5,
         xy_ramp: float | None = None,
+        xy_ramp_travel_m: float = 0.0,
     ):
         if not t_touchdown > t_liftoff:
             raise ValueError(
@@ -199,6 +202,14 @@ class SwingTrajectory:
         if xy_ramp is not None and not 0.0 <= xy_ramp <= 0.5:
             raise ValueError(f"xy_ramp must be in [0, 0.5], got {xy_ramp}")
         self.xy_ramp = float(xy_ramp) if xy_ramp else None  # None or 0: quintic
+        # share of the ramped profile (the rest quintic): 0 up to an xy travel of
+        # xy_ramp_travel_m, 1 from twice that on, linear in between
+        travel = float(np.linalg.norm(np.asarray(end, float)[:2] - np.asarray(start, float)[:2]))
+        self._ramp_share = (
+            1.0 if xy_ramp_travel_m <= 0 else min(max(travel / xy_ramp_travel_m - 1.0, 0.0), 1.0)
+        )
+        if self._ramp_share == 0.0:
+            self.xy_ramp = None
         self.start = np.array(start, float)  # (3,)
         self.end = np.array(end, float)  # (3,)
         self.t_liftoff, self.t_touchdown = float(t_liftoff), float(t_touchdown)
@@ -238,7 +249,12 @@ class SwingTrajectory:
         """xy (and rotation) time scaling at phase s: value, d/ds, d2/ds2."""
         if self.xy_ramp is None:
             return _quintic_scalar(s)
-        return ramped(s, self.xy_ramp)
+        r = ramped(s, self.xy_ramp)
+        a = self._ramp_share
+        if a == 1.0:
+            return r
+        q = _quintic_scalar(s)
+        return tuple(a * x + (1.0 - a) * y for x, y in zip(r, q, strict=True))
 
     # -- z profile --------------------------------------------------------------------------------
     def _z(self, s):
@@ -308,7 +324,7 @@ class SwingTrajectory:
             if ramp is None:
                 q = s * s * s * (10.0 + s * (-15.0 + 6.0 * s))
             else:
-                q = ramped(s, ramp)[0]
+                q = self._xy_scaling(s)[0]
             if s < sa:
                 u = s * ir
                 z = z0 + (za - z0) * u * u * u * (10.0 + u * (-15.0 + 6.0 * u))

@@ -333,6 +333,24 @@ def test_ramped_swing_has_a_lower_peak_speed_than_the_quintic():
         GaitSettings(swing_xy_ramp=0.6)
 
 
+def test_ramped_profile_blends_in_with_the_swing_travel():
+    """xy_ramp_travel_m: short swings keep the quintic, long ones are all ramped, in between a
+    blend that still ends at the foothold at rest."""
+    p0 = np.array([0.0, 0.0, 0.0])
+    ts = np.linspace(0.0, 0.32, 641)
+
+    def peak_ratio(travel):
+        p1 = np.array([travel, 0.0, 0.0])
+        tr = SwingTrajectory(p0, p1, 0.0, 0.32, 0.08, xy_ramp=0.25, xy_ramp_travel_m=0.3)
+        end = tr.sample(0.32)
+        assert end.position == pytest.approx(p1) and np.allclose(end.velocity, 0)
+        return max(tr.sample(t).velocity[0] for t in ts) / (travel / 0.32)
+
+    assert peak_ratio(0.2) == pytest.approx(1.875, rel=1e-3)  # below 0.3 m: quintic
+    assert peak_ratio(0.8) == pytest.approx(4.0 / 3.0, rel=1e-3)  # beyond 0.6 m: ramped
+    assert 4.0 / 3.0 < peak_ratio(0.45) < 1.875
+
+
 def fd_check(traj: SwingTrajectory, t0: float, t1: float, h: float = 1e-5):
     for t in np.linspace(t0 + 2 * h, t1 - 2 * h, 37):
         a, m, b = traj.sample(t - h), traj.sample(t), traj.sample(t + h)
