@@ -266,10 +266,18 @@ def _parse(path: Path) -> RobotConfig:
 
 
 def _walking(table: dict[str, Any], path: Path) -> dict[str, Any]:
-    """[walking]: option name -> number, bool or string (names are checked by the controller)."""
+    """[walking]: option name -> number, bool, string, or a table of numbers (joint name ->
+    coefficient); names are checked by the controller."""
+
+    def finite(x) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and bool(np.isfinite(x))
+
     for k, v in table.items():
-        if not isinstance(v, (bool, int, float, str)) or (
-            isinstance(v, float) and not np.isfinite(v)
-        ):
-            raise ConfigError(path, f"walking.{k}", f"expected a number, bool or string, got {v!r}")
-    return dict(table)
+        if isinstance(v, dict):
+            if not all(finite(x) for x in v.values()):
+                raise ConfigError(path, f"walking.{k}", f"expected a table of numbers, got {v!r}")
+        elif not isinstance(v, (bool, str)) and not finite(v):
+            raise ConfigError(
+                path, f"walking.{k}", f"expected a number, bool, string or table, got {v!r}"
+            )
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in table.items()}

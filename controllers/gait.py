@@ -88,6 +88,12 @@ class GaitSettings:
     sole_rectangle: tuple[float, float, float, float] = (-0.1, 0.1, -0.04, 0.04)
     swing_apex_phase: float = 0.5  # phase s in (0, 1) of the swing apex
     swing_clearance_m: float = 0.03  # above terrain between footholds
+    # 0: quintic swing xy (peak speed 1.875 x the mean); else the fraction of the swing over
+    # which the xy speed ramps up (and down) to a constant 1 / (1 - ramp) x the mean
+    swing_xy_ramp: float = 0.0
+    # > 0: swings whose xy travel is below this keep the quintic; the ramped profile is blended
+    # in up to twice this travel (fast walking has long swings, sideways steps and turns short)
+    swing_xy_ramp_travel_m: float = 0.0
     velocity_feedback_gain: float = 0.05  # s, Raibert gain k on (v - v_cmd)
     capture_point_feedback: bool = True  # adds sqrt(h/g) to the feedback gain
     touchdown_freeze_phase: float = 0.8  # the touchdown target is held after this swing phase
@@ -167,6 +173,16 @@ class GaitSettings:
             0.2 <= self.swing_apex_phase <= 0.8,
             "swing_apex_phase",
             f"expected 0.2..0.8, got {self.swing_apex_phase}",
+        )
+        _require(
+            0.0 <= self.swing_xy_ramp <= 0.5,
+            "swing_xy_ramp",
+            f"expected 0..0.5 (0: quintic), got {self.swing_xy_ramp}",
+        )
+        _require(
+            self.swing_xy_ramp_travel_m >= 0,
+            "swing_xy_ramp_travel_m",
+            f"expected >= 0 m, got {self.swing_xy_ramp_travel_m}",
         )
         _require(
             self.swing_clearance_m >= 0,
@@ -662,6 +678,8 @@ class GaitPlanner:
             terrain=self.terrain,
             clearance_m=st.swing_clearance_m,
             sole_rectangle=st.sole_rectangle,
+            xy_ramp=st.swing_xy_ramp,
+            xy_ramp_travel_m=st.swing_xy_ramp_travel_m,
         )
 
     def plan(

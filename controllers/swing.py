@@ -1,6 +1,9 @@
 """Swing-foot trajectories: liftoff pose -> touchdown pose, C2-continuous, world axes (z up).
 
-xy follows a quintic time scaling; z rises to an apex with one quintic and falls with another, both
+xy follows a quintic time scaling (peak speed 1.875 x the mean), or with ``xy_ramp`` a
+trapezoidal one whose speed ramps up and down on half-cosines over that fraction of the swing at
+each end (peak speed 1 / (1 - xy_ramp) x the mean: a leg swinging against joint damping needs
+less torque at the same step); z rises to an apex with one quintic and falls with another, both
 with zero velocity and acceleration at their ends (so at liftoff, apex and touchdown); the sole
 orientation follows the geodesic from the liftoff to the touchdown rotation on the same quintic
 time scaling (a pure yaw interpolation when both soles are flat).
@@ -19,6 +22,7 @@ __all__ = [
     "SwingSample",
     "SwingTrajectory",
     "quintic",
+    "ramped",
     "terrain_heights",
     "terrain_normals",
     "yaw_matrix",
@@ -81,6 +85,29 @@ def _quintic_scalar(u: float) -> tuple[float, float, float]:
     return u2 * u * (10.0 - 15.0 * u + 6.0 * u2), 30.0 * u2 * v * v, 60.0 * u * v * (1.0 - 2.0 * u)
 
 
+def ramped(u: float, r: float) -> tuple[float, float, float]:
+    """Trapezoidal time scaling on u in [0, 1] (clipped): value, d/du, d2/du2. The slope rises on a
+    half-cosine over [0, r] to 1 / (1 - r), stays there, and falls the same way over [1 - r, 1];
+    zero slope and curvature at both ends. ``r`` in (0, 0.5]."""
+    u = min(max(u, 0.0), 1.0)
+    vp = 1.0 / (1.0 - r)
+    k = math.pi / r
+    if u < r:
+        return (
+            vp * (0.5 * u - math.sin(k * u) / (2.0 * k)),
+            0.5 * vp * (1.0 - math.cos(k * u)),
+            (0.5 * vp * k * math.sin(k * u)),
+        )
+    if u > 1.0 - r:
+        w = 1.0 - u
+        return (
+            1.0 - vp * (0.5 * w - math.sin(k * w) / (2.0 * k)),
+            0.5 * vp * (1.0 - math.cos(k * w)),
+            -0.5 * vp * k * math.sin(k * w),
+        )
+    return vp * (u - 0.5 * r), vp, 0.0
+
+
 def yaw_matrix(yaw: float) -> np.ndarray:
     """(3, 3) rotation about world z by yaw (rad)."""
     c, s = math.cos(yaw), math.sin(yaw)
@@ -140,7 +167,10 @@ class SwingTrajectory:
     xy path; it is raised further until every sampled sole footprint over ground higher than the
     nearer endpoint clears it by ``clearance_m`` (at most ``max_apex_m`` above the higher endpoint).
     Rotations: ``start_rotation`` defaults to a yaw of ``start_yaw``; the touchdown rotation is the
-    yaw ``end_yaw`` tilted onto ``end_normal`` (default flat).
+    yaw ``end_yaw`` tilted onto ``end_normal`` (default flat). xy and the rotation follow the
+    quintic time scaling, or :func:`ramped` with ``xy_ramp`` > 0 (fraction of the swing per ramp),
+    blended in from an xy travel of ``xy_ramp_travel_m`` (quintic below) to twice that (all
+    ramped) when ``xy_ramp_travel_m`` > 0.
     """
 
     def __init__(
@@ -160,6 +190,8 @@ class SwingTrajectory:
         sole_rectangle: tuple[float, float, float, float] | None = None,
         samples: int = 32,
         max_apex_m: float = 0.5,
+        xy_ramp: float | None = None,
+        xy_ramp_travel_m: float = 0.0,
     ):
         if not t_touchdown > t_liftoff:
             raise ValueError(
@@ -167,6 +199,17 @@ class SwingTrajectory:
             )
         if not 0.0 < apex_phase < 1.0:
             raise ValueError(f"apex_phase must be in (0, 1), got {apex_phase}")
+        if xy_ramp is not None and not 0.0 <= xy_ramp <= 0.5:
+            raise ValueError(f"xy_ramp must be in [0, 0.5], got {xy_ramp}")
+        self.xy_ramp = float(xy_ramp) if xy_ramp else None  # None or 0: quintic
+        # share of the ramped profile (the rest quintic): 0 up to an xy travel of
+        # xy_ramp_travel_m, 1 from twice that on, linear in between
+        travel = float(np.linalg.norm(np.asarray(end, float)[:2] - np.asarray(start, float)[:2]))
+        self._ramp_share = (
+            1.0 if xy_ramp_travel_m <= 0 else min(max(travel / xy_ramp_travel_m - 1.0, 0.0), 1.0)
+        )
+        if self._ramp_share == 0.0:
+            self.xy_ramp = None
         self.start = np.array(start, float)  # (3,)
         self.end = np.array(end, float)  # (3,)
         self.t_liftoff, self.t_touchdown = float(t_liftoff), float(t_touchdown)
@@ -202,6 +245,17 @@ class SwingTrajectory:
         self._u = _log3(R0.T @ R1)  # (3,) rotation vector in the liftoff sole frame
         self._w = R0 @ self._u  # (3,) the same axis in world axes
 
+    def _xy_scaling(self, s: float) -> tuple[float, float, float]:
+        """xy (and rotation) time scaling at phase s: value, d/ds, d2/ds2."""
+        if self.xy_ramp is None:
+            return _quintic_scalar(s)
+        r = ramped(s, self.xy_ramp)
+        a = self._ramp_share
+        if a == 1.0:
+            return r
+        q = _quintic_scalar(s)
+        return tuple(a * x + (1.0 - a) * y for x, y in zip(r, q, strict=True))
+
     # -- z profile --------------------------------------------------------------------------------
     def _z(self, s):
         """z, dz/ds, d2z/ds2 at phases s (array in [0, 1])."""
@@ -218,7 +272,7 @@ class SwingTrajectory:
         self, terrain, height_m, clearance_m, rect, samples, yaw0, yaw1, cap
     ) -> float:
         s = np.linspace(0.0, 1.0, samples + 2)[1:-1]  # (k,)
-        q = quintic(s)[0]
+        q = np.array([self._xy_scaling(float(si))[0] for si in s])
         xy = self.start[:2] + np.outer(q, self.end[:2] - self.start[:2])  # (k, 2)
         if rect is None:
             pts = np.zeros((1, 2))
@@ -263,10 +317,14 @@ class SwingTrajectory:
         dx, dy = x1 - x0, y1 - y0
         sa, za = self.apex_phase, self.apex_z
         ir, jf = 1.0 / sa, 1.0 / (1.0 - sa)
+        ramp = self.xy_ramp
         rows = []
         for ti in np.asarray(t, float).ravel().tolist():
             s = min(max((ti - lo) * inv, 0.0), 1.0)
-            q = s * s * s * (10.0 + s * (-15.0 + 6.0 * s))
+            if ramp is None:
+                q = s * s * s * (10.0 + s * (-15.0 + 6.0 * s))
+            else:
+                q = self._xy_scaling(s)[0]
             if s < sa:
                 u = s * ir
                 z = z0 + (za - z0) * u * u * u * (10.0 + u * (-15.0 + 6.0 * u))
@@ -293,7 +351,7 @@ class SwingTrajectory:
         T = self.duration_s
         inside = self.t_liftoff < t < self.t_touchdown
         s = self.phase(t)
-        q, dq, ddq = _quintic_scalar(s)
+        q, dq, ddq = self._xy_scaling(s)
         d = self.end - self.start
         z, dz, ddz = self._z_scalar(s)
         pos = np.array([self.start[0] + q * d[0], self.start[1] + q * d[1], z])

@@ -101,6 +101,10 @@ class WalkingOptions:
     lateral_drift_gain: float = 0.0  # 1/s
     max_lateral_drift_m: float = 0.3
     max_lateral_correction_mps: float = 0.1
+    # arm swing: posture reference of these joints = standing + coefficient (rad/m) x the lead of
+    # the left sole's x over the right sole's (heading frame, swing references for a swing foot);
+    # an arm swinging against the opposite leg takes up the legs' yaw momentum (None: off)
+    arm_swing: dict[str, float] | None = None
     no_ankle_roll_width_scale: float = 0.2  # sole width used by legs without ankle roll
     # legs without ankle roll: the QP does not hold their soles' roll (a flat sole has to roll onto
     # an edge for the hip to move sideways); else it holds it with the soft contact weight
@@ -309,6 +313,20 @@ class WalkingController:
         self._base_minus_com = np.array(
             [self.q_stand[0] - centre[0], self.q_stand[1] - com_stand[1]]
         )  # m
+        self._arm_swing = None  # (joint indices (k,), coefficients (k,) rad/m)
+        if self.options.arm_swing:
+            names = [self.rm.model.names[i] for i in range(2, self.rm.model.njoints)]
+            idx, coeff = [], []
+            for name, c in dict(self.options.arm_swing).items():
+                if name not in names or not math.isfinite(float(c)):
+                    raise ConfigError(
+                        path,
+                        f"controller.options.arm_swing.{name}",
+                        f"expected a joint name with a finite coefficient; joints: {names}",
+                    )
+                idx.append(names.index(name))
+                coeff.append(float(c))
+            self._arm_swing = (np.array(idx), np.array(coeff))
         self._n_knots = max(2, int(round(self.options.horizon_s / self.options.knot_dt_s)) + 1)
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
@@ -729,13 +747,21 @@ class WalkingController:
             self._set_upright_base()
         # contacts and swing feet
         mask = np.array([True, True])
+        sole_xy = [self._stance_pose[f][0][:2] for f in (LEFT, RIGHT)]
         for f, lo, td, traj in self._swings:
             if lo <= t < td and traj is not None:
                 mask[f] = False
                 s = traj.sample(t)
                 self.qp.set_swing_reference(f, s.rotation, s.position, s.velocity, s.acceleration)
+                sole_xy[f] = s.position[:2]
             elif td <= t and (self._last_touchdown is None or td > self._last_touchdown[1]):
                 self._last_touchdown = (f, td)
+        if self._arm_swing is not None:
+            lead = _rotate(-self._yaw_ref, sole_xy[LEFT] - sole_xy[RIGHT])[0]  # m
+            posture = self.q_stand[7:].copy()
+            idx, coeff = self._arm_swing
+            posture[idx] += coeff * lead
+            self.qp.set_posture_reference(posture)
         tau = self.qp.tick(q, v, mask)
         if self.qp.failures != self._failures:
             self._failures = self.qp.failures

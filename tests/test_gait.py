@@ -21,7 +21,13 @@ from cerebellum.controllers.gait import (
     advance_base,
     base_reference,
 )
-from cerebellum.controllers.swing import SwingTrajectory, quintic, tilt_matrix, yaw_matrix
+from cerebellum.controllers.swing import (
+    SwingTrajectory,
+    quintic,
+    ramped,
+    tilt_matrix,
+    yaw_matrix,
+)
 
 SETTINGS = GaitSettings(
     step_duration_s=0.5,
@@ -301,6 +307,62 @@ def test_quintic_boundary_conditions():
     assert (
         q == pytest.approx([0, 1]) and dq == pytest.approx([0, 0]) and ddq == pytest.approx([0, 0])
     )
+
+
+@pytest.mark.parametrize("r", [0.1, 0.25, 0.5])
+def test_ramped_scaling_ends_peak_and_derivatives(r):
+    """0 -> 1 with zero slope and curvature at both ends, peak slope 1 / (1 - r) held between the
+    ramps, derivatives matching central differences (so C2 across the ramp joints)."""
+    assert ramped(0.0, r) == pytest.approx((0.0, 0.0, 0.0))
+    assert ramped(1.0, r) == pytest.approx((1.0, 0.0, 0.0), abs=1e-12)
+    u = np.linspace(0.0, 1.0, 20001)
+    v = np.array([ramped(x, r) for x in u])  # (k, 3)
+    assert v[:, 1].max() == pytest.approx(1.0 / (1.0 - r))
+    assert np.all(np.diff(v[:, 0]) >= 0)
+    h = u[1] - u[0]
+    assert (v[2:, 0] - v[:-2, 0]) / (2 * h) == pytest.approx(v[1:-1, 1], abs=1e-6)
+    # (the jerk jumps at the ramp joints: a second-order error of k^2 h / 8 there)
+    assert (v[2:, 1] - v[:-2, 1]) / (2 * h) == pytest.approx(v[1:-1, 2], abs=1e-2)
+
+
+def test_ramped_swing_has_a_lower_peak_speed_than_the_quintic():
+    """Same endpoints and timing: the ramped xy profile reaches the foothold with zero velocity
+    and acceleration and peaks at 1 / (1 - r) x the mean speed instead of 1.875 x."""
+    p0, p1 = np.array([0.0, 0.1, 0.0]), np.array([0.8, 0.12, 0.0])
+    quint = SwingTrajectory(p0, p1, 0.0, 0.32, 0.08, apex_phase=0.4)
+    ramp = SwingTrajectory(p0, p1, 0.0, 0.32, 0.08, apex_phase=0.4, xy_ramp=0.25)
+    ts = np.linspace(0.0, 0.32, 3201)
+    mean = np.linalg.norm(p1[:2] - p0[:2]) / 0.32
+    peak_q = max(np.linalg.norm(quint.sample(t).velocity[:2]) for t in ts)
+    peak_r = max(np.linalg.norm(ramp.sample(t).velocity[:2]) for t in ts)
+    assert peak_q / mean == pytest.approx(1.875, rel=1e-3)
+    assert peak_r / mean == pytest.approx(4.0 / 3.0, rel=1e-3)
+    end = ramp.sample(0.32)
+    assert end.position == pytest.approx(p1) and np.allclose(end.velocity, 0)
+    assert ramp.positions(ts[::80]) == pytest.approx(
+        np.array([ramp.sample(t).position for t in ts[::80]])
+    )
+    fd_check(ramp, 0.0, 0.32)
+    with pytest.raises(GaitSettingsError, match="swing_xy_ramp"):
+        GaitSettings(swing_xy_ramp=0.6)
+
+
+def test_ramped_profile_blends_in_with_the_swing_travel():
+    """xy_ramp_travel_m: short swings keep the quintic, long ones are all ramped, in between a
+    blend that still ends at the foothold at rest."""
+    p0 = np.array([0.0, 0.0, 0.0])
+    ts = np.linspace(0.0, 0.32, 641)
+
+    def peak_ratio(travel):
+        p1 = np.array([travel, 0.0, 0.0])
+        tr = SwingTrajectory(p0, p1, 0.0, 0.32, 0.08, xy_ramp=0.25, xy_ramp_travel_m=0.3)
+        end = tr.sample(0.32)
+        assert end.position == pytest.approx(p1) and np.allclose(end.velocity, 0)
+        return max(tr.sample(t).velocity[0] for t in ts) / (travel / 0.32)
+
+    assert peak_ratio(0.2) == pytest.approx(1.875, rel=1e-3)  # below 0.3 m: quintic
+    assert peak_ratio(0.8) == pytest.approx(4.0 / 3.0, rel=1e-3)  # beyond 0.6 m: ramped
+    assert 4.0 / 3.0 < peak_ratio(0.45) < 1.875
 
 
 def fd_check(traj: SwingTrajectory, t0: float, t1: float, h: float = 1e-5):

@@ -229,6 +229,45 @@ def test_robot_walking_defaults_are_checked_and_scenario_options_override_them(t
     assert e.value.field == "walking.stride" and str(h1.config_path) in str(e.value)
 
 
+def test_arm_swing_moves_the_posture_reference_against_the_legs():
+    """arm_swing: the named joints' posture reference follows the left sole's lead over the right
+    one (coefficient rad/m); an unknown joint is an error naming the option."""
+    import dataclasses
+
+    from cerebellum.controllers.walking import WalkingController
+    from cerebellum.sim.scenario import Command, load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    sc = load_scenario("walk-flat", ["controller.options.arm_swing={left_shoulder_pitch=2.0}"])
+    sc = dataclasses.replace(sc, commands=(Command(0.0), Command(0.5, vx=0.5)))
+    sim = Simulation(sc, robot="h1", controller="walk", duration_s=2.0)
+    refs = []
+    qp = sim.controller.qp
+    orig = qp.set_posture_reference
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(qp, name)
+
+        def set_posture_reference(self, q):
+            refs.append(np.array(q))
+            orig(q)
+
+    sim.controller.qp = Spy()
+    r = sim.run()
+    assert not r.fell
+    j = sim.controller.rm.model.getJointId("left_shoulder_pitch") - 2  # after universe, root
+    stand = sim.controller.q_stand[7 + j]
+    swing = np.array([q[j] for q in refs]) - stand
+    assert np.ptp(swing) > 0.3  # the feet lead each other by > 0.15 m while walking
+    others = np.delete(np.array(refs), j, axis=1) - np.delete(sim.controller.q_stand[7:], j)
+    assert np.abs(others).max() == 0.0
+    bad = dataclasses.replace(_ctx({"arm_swing": {"no_joint": 1.0}}))
+    with pytest.raises(ConfigError) as e:
+        WalkingController(bad)
+    assert e.value.field == "controller.options.arm_swing.no_joint"
+
+
 def test_h1_without_ankle_roll_walks_forward_and_holds_its_line():
     """H1's soles roll freely in the QP and its footholds come from the predicted DCM; the
     sideways drift correction keeps it within 0.25 m of its starting line over 6 s of walking
