@@ -272,7 +272,10 @@ class SwingTrajectory:
         self, terrain, height_m, clearance_m, rect, samples, yaw0, yaw1, cap
     ) -> float:
         s = np.linspace(0.0, 1.0, samples + 2)[1:-1]  # (k,)
-        q = np.array([self._xy_scaling(float(si))[0] for si in s])
+        if self.xy_ramp is None:
+            q = quintic(s)[0]
+        else:
+            q = np.array([self._xy_scaling(float(si))[0] for si in s])
         xy = self.start[:2] + np.outer(q, self.end[:2] - self.start[:2])  # (k, 2)
         if rect is None:
             pts = np.zeros((1, 2))

@@ -239,12 +239,7 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ConfigError(path, f"{prefix}{name}", f"expected > 0, got {v!r}")
-    for name in (
-        "step_dcm_gain",
-        "com_lowering_m",
-        "mpc_w_wrench_ff",
-        "lateral_drift_gain",
-    ):
+    for name in ("step_dcm_gain", "com_lowering_m", "mpc_w_wrench_ff", "lateral_drift_gain"):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
             raise ConfigError(path, f"{prefix}{name}", f"expected >= 0, got {v!r}")

@@ -258,11 +258,13 @@ def _round(
         take_ref = functools.partial(_append_block, refs, ref_fn, ctx, n_ref)
         block = np.asarray(fn(ctx, n, chunk=-(-n // CHUNKS), between=take_ref))
         ref_p50 = float(np.median([np.percentile(r, 50) for r in refs]))
-    elif stage == REFERENCE:
-        return np.asarray(fn(ctx, n // _rounds(stage, n) + (k < n % _rounds(stage, n)))), None
-    else:
-        ref_p50 = float(np.percentile(ref_fn(ctx, n_ref), 50))
-        block = np.asarray(fn(ctx, n // _rounds(stage, n) + (k < n % _rounds(stage, n))))
+        return block, float(np.percentile(block, 50)) / ref_p50
+    rounds = _rounds(stage, n)
+    size = n // rounds + (k < n % rounds)
+    if stage == REFERENCE:
+        return np.asarray(fn(ctx, size)), None
+    ref_p50 = float(np.percentile(ref_fn(ctx, n_ref), 50))
+    block = np.asarray(fn(ctx, size))
     return block, float(np.percentile(block, 50)) / ref_p50
 
 

@@ -600,8 +600,8 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     const double tol = 1e3 * s.eps_abs;
     for (int i = 0; i < I.nin; ++i) {
       const double zi = I.qp.results.z[i];
-      const bool active = zi > 0 ? I.u_solver[i] - I.Cx[i] <= tol : I.Cx[i] - I.l_solver[i] <= tol;
-      I.z[i] = active ? zi : 0.0;
+      const bool at_bound = zi > 0 ? I.u_solver[i] - I.Cx[i] <= tol : I.Cx[i] - I.l_solver[i] <= tol;
+      I.z[i] = at_bound ? zi : 0.0;
     }
     I.vdot = xs.head(nv);
     I.wrenches = xs.tail(6 * nc);
