@@ -143,11 +143,13 @@ class FootstepPlanner:
         yaw: float,
         command: VelocityCommand,
         velocity_error: np.ndarray,
+        stance_s: float | None = None,
     ) -> tuple[np.ndarray, float]:
         """Raibert + capture-point foothold (2,) world and sole yaw (rad), before clamping.
 
         ``base_xy`` (2,) and ``yaw``: predicted base at touchdown; ``velocity_error`` (2,): measured
-        minus commanded base velocity, world m/s. foothold = hip + v_hip_cmd T_stance / 2 +
+        minus commanded base velocity, world m/s; ``stance_s``: how long the foot will stand
+        (default: the settings' steady stance). foothold = hip + v_hip_cmd T_stance / 2 +
         K (v - v_cmd), with v_hip_cmd including the yaw rate and K = k (+ sqrt(h/g)).
         """
         st = self.settings
@@ -157,7 +159,7 @@ class FootstepPlanner:
         w = command.yaw_rate
         vx = c * command.vx - s * command.vy - w * ry
         vy = s * command.vx + c * command.vy + w * rx
-        half = 0.5 * st.stance_duration_s
+        half = 0.5 * (st.stance_duration_s if stance_s is None else stance_s)
         K = st.feedback_gain_s
         x = base_xy[0] + rx + vx * half + K * velocity_error[0]
         y = base_xy[1] + ry + vy * half + K * velocity_error[1]
@@ -283,8 +285,10 @@ class FootstepPlanner:
     ) -> Foothold:
         """Foothold for ``foot``'s swing landing at ``t_touchdown``: heuristic, clamped against the
         other foot's ``stance_position`` (3,), then refined on ``terrain`` if given (z from the
-        terrain); without terrain z is the stance foot's z (flat ground)."""
-        xy, foot_yaw = self.heuristic(foot, base_xy, yaw, command, velocity_error)
+        terrain); without terrain z is the stance foot's z (flat ground). The foot stands from its
+        touchdown until its next liftoff, two steps after this one's."""
+        stance_s = t_liftoff + 2.0 * self.settings.step_duration_s - t_touchdown
+        xy, foot_yaw = self.heuristic(foot, base_xy, yaw, command, velocity_error, stance_s)
         xy = self.clamp(foot, xy, yaw, stance_position)
         if terrain is None:
             pos = np.array([xy[0], xy[1], float(stance_position[2])])

@@ -86,6 +86,12 @@ class GaitSettings:
     base_height_m: float = 0.95
     com_height_m: float = 0.9
     sole_rectangle: tuple[float, float, float, float] = (-0.1, 0.1, -0.04, 0.04)
+    # forward walking at fast_speed_mps or faster uses this double support ratio instead (linear in
+    # |vx| from double_support_ratio at standstill; None: double_support_ratio at every speed).
+    # Steps keep step_duration_s: a shorter double support is a longer, slower swing (the swing
+    # sole moves at (1 + r) / (1 - r) x the walking speed relative to the hip, r this ratio)
+    fast_double_support_ratio: float | None = None
+    fast_speed_mps: float = 1.0
     swing_apex_phase: float = 0.5  # phase s in (0, 1) of the swing apex
     swing_clearance_m: float = 0.03  # above terrain between footholds
     # 0: quintic swing xy (peak speed 1.875 x the mean); else the fraction of the swing over
@@ -132,6 +138,19 @@ class GaitSettings:
             self.single_support_s >= 0.08,
             "double_support_ratio",
             f"leaves a swing of {self.single_support_s:.3f} s (< 0.08 s)",
+        )
+        if self.fast_double_support_ratio is not None:
+            r = self.fast_double_support_ratio
+            _require(0.0 <= r <= 0.8, "fast_double_support_ratio", f"expected 0..0.8, got {r}")
+            _require(
+                self.step_duration_s * (1.0 - r) >= 0.08,
+                "fast_double_support_ratio",
+                f"leaves a swing of {self.step_duration_s * (1.0 - r):.3f} s (< 0.08 s)",
+            )
+        _require(
+            self.fast_speed_mps > 0,
+            "fast_speed_mps",
+            f"expected > 0 m/s, got {self.fast_speed_mps}",
         )
         _require(
             0.0 < self.step_height_m <= 0.5,
@@ -223,6 +242,16 @@ class GaitSettings:
     def single_support_s(self) -> float:
         """Swing duration of one foot."""
         return self.step_duration_s - self.double_support_s
+
+    def single_support_at(self, vx: float) -> float:
+        """Swing duration (s) of a step taken at forward speed ``vx`` (m/s, heading frame): see
+        ``fast_double_support_ratio``."""
+        if self.fast_double_support_ratio is None:
+            return self.single_support_s
+        r = self.double_support_ratio
+        u = min(abs(vx) / self.fast_speed_mps, 1.0)
+        r += u * (self.fast_double_support_ratio - r)
+        return self.step_duration_s - r * self.step_duration_s
 
     @property
     def stance_duration_s(self) -> float:
@@ -330,6 +359,7 @@ class _Episode:
     first: int  # first swing foot
     t_stop: float = math.inf  # double support from here on
     start_ds: float | None = None  # double support before the first liftoff, s (None: settings)
+    tss: dict[int, float] = field(default_factory=dict)  # swing k's duration, once lifted off
 
 
 class ContactSchedule:
@@ -337,10 +367,17 @@ class ContactSchedule:
     by double supports, starting from a double support). ``update(t, command)`` starts walking on a
     non-zero command; a zero command held ``stop_delay_s`` finishes the current step and returns to
     double support. Queries are valid for times after the last ``update``/``start``/``stop``.
+
+    Every step lasts ``step_duration_s``; its swing lasts ``settings.single_support_at(vx)`` for
+    the forward speed of the last ``update``'s command, fixed once the swing has lifted off.
     """
+
+    # swing durations kept per episode (the older ones are in the past of every query)
+    _KEPT_SWINGS = 8
 
     def __init__(self, settings: GaitSettings):
         self.settings = settings
+        self._tss_next = settings.single_support_s  # swings that have not lifted off yet
         self._episodes: list[_Episode] = []
         self._zero_since: float | None = None
         self._last_swing = RIGHT  # so that the default first swing is the left foot
@@ -363,6 +400,33 @@ class ContactSchedule:
     def _walk_t0(self, ep: _Episode) -> float:
         ds = self.settings.start_double_support_s if ep.start_ds is None else ep.start_ds
         return ep.t_start + ds
+
+    def _tss(self, ep: _Episode, k: int) -> float:
+        """Duration (s) of swing k of ``ep``."""
+        return ep.tss.get(k, self._tss_next)
+
+    def _tss_array(self, ep: _Episode, k: np.ndarray) -> np.ndarray:
+        """Durations (s) of the swings k (array) of ``ep``."""
+        out = np.full(k.shape, self._tss_next)
+        for j, v in ep.tss.items():
+            out[k == j] = v
+        return out
+
+    def _freeze(self, t: float) -> None:
+        """Fixes the duration of every swing of the running episode that has lifted off by t."""
+        if not self._episodes:
+            return
+        ep = self._episodes[-1]
+        T = self.settings.step_duration_s
+        t0 = self._walk_t0(ep)
+        if t < t0:
+            return
+        last = math.floor((t - t0) / T)
+        for k in range(max(0, last - self._KEPT_SWINGS + 1), last + 1):
+            if t0 + k * T < ep.t_stop:
+                ep.tss.setdefault(k, self._tss_next)
+        while len(ep.tss) > self._KEPT_SWINGS:
+            del ep.tss[min(ep.tss)]
 
     def is_walking(self, t: float) -> bool:
         """True while an episode runs at t (including its start double support and last step)."""
@@ -403,16 +467,16 @@ class ContactSchedule:
             return
         k = math.floor(tau / st.step_duration_s)
         r = tau - k * st.step_duration_s
-        ep.t_stop = (
-            t
-            if r >= st.single_support_s
-            else self._walk_t0(ep) + k * st.step_duration_s + st.single_support_s
-        )
+        tss = self._tss(ep, k)
+        ep.t_stop = t if r >= tss else self._walk_t0(ep) + k * st.step_duration_s + tss
         self._last_swing = (ep.first + k) % 2
 
     def update(self, t: float, command: VelocityCommand) -> None:
-        """Applies the start/stop policy for the command at time t (s)."""
+        """Applies the start/stop policy for the command at time t (s); swings that lift off
+        after t last ``single_support_at(command.vx)``."""
         st = self.settings
+        self._freeze(t)
+        self._tss_next = st.single_support_at(command.vx)
         if not command.is_zero(st.command_deadband):
             self._zero_since = None
             if not self.is_walking(t):
@@ -448,7 +512,7 @@ class ContactSchedule:
         times = np.asarray(times, float)
         out = np.ones(times.shape + (2,), bool)
         st = self.settings
-        T, Tss = st.step_duration_s, st.single_support_s
+        T = st.step_duration_s
         if times.size == 0:
             return out
         t_first, t_last = float(times.min()), float(times.max())
@@ -462,7 +526,7 @@ class ContactSchedule:
             k -= times < t0 + k * T
             k += times >= t0 + (k + 1.0) * T
             lo = t0 + k * T
-            swing = (k >= 0) & (lo < ep.t_stop) & (times < lo + Tss)
+            swing = (k >= 0) & (lo < ep.t_stop) & (times < lo + self._tss_array(ep, k))
             foot = (ep.first + k.astype(np.int64)) % 2
             out[swing & (foot == LEFT), LEFT] = False
             out[swing & (foot == RIGHT), RIGHT] = False
@@ -471,7 +535,7 @@ class ContactSchedule:
     def swings(self, t_from: float, t_to: float) -> list[SwingInterval]:
         """Swings overlapping [t_from, t_to] (s) in time order (with one in progress at t_from)."""
         st = self.settings
-        T, Tss = st.step_duration_s, st.single_support_s
+        T = st.step_duration_s
         out: list[SwingInterval] = []
         for ep in self._episodes:
             t0 = self._walk_t0(ep)
@@ -480,7 +544,7 @@ class ContactSchedule:
                 lo = t0 + float(k) * T
                 if lo > t_to or lo >= ep.t_stop:
                     break
-                td = lo + Tss
+                td = lo + self._tss(ep, k)
                 if td > t_from:
                     out.append(SwingInterval((ep.first + k) % 2, lo, td))
                 k += 1

@@ -101,6 +101,13 @@ class WalkingOptions:
     lateral_drift_gain: float = 0.0  # 1/s
     max_lateral_drift_m: float = 0.3
     max_lateral_correction_mps: float = 0.1
+    # forward speed: the same for the heading-frame forward CoM displacement against the commanded
+    # one (a robot whose steps fall short walks slower than commanded): vx -= gain x deficit,
+    # clipped to +- max_forward_correction_mps (0: off); the deficit is bounded by
+    # max_forward_drift_m (the lag of starting to walk does not wind it up further)
+    forward_drift_gain: float = 0.0  # 1/s
+    max_forward_drift_m: float = 0.3
+    max_forward_correction_mps: float = 0.1
     # arm swing: posture reference of these joints = standing + coefficient (rad/m) x the lead of
     # the left sole's x over the right sole's (heading frame, swing references for a swing foot);
     # an arm swinging against the opposite leg takes up the legs' yaw momentum (None: off)
@@ -231,6 +238,8 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         "push_step_double_support_s",
         "max_lateral_drift_m",
         "max_lateral_correction_mps",
+        "max_forward_drift_m",
+        "max_forward_correction_mps",
         "no_ankle_roll_width_scale",
         "mpc_deadline_scale",
         "com_descent_accel_mps2",
@@ -239,7 +248,13 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise ConfigError(path, f"{prefix}{name}", f"expected > 0, got {v!r}")
-    for name in ("step_dcm_gain", "com_lowering_m", "mpc_w_wrench_ff", "lateral_drift_gain"):
+    for name in (
+        "step_dcm_gain",
+        "com_lowering_m",
+        "mpc_w_wrench_ff",
+        "lateral_drift_gain",
+        "forward_drift_gain",
+    ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
             raise ConfigError(path, f"{prefix}{name}", f"expected >= 0, got {v!r}")
@@ -362,7 +377,9 @@ class WalkingController:
     def _cop_waypoints(self, t: float, plan: GaitPlan, feet, yaws):
         """CoP reference waypoints (times (K,), cops (K, 2)) from the gait plan at time t."""
         st = self.gait
-        ds = st.double_support_s
+        ds = st.double_support_s  # the longest double support walking may have
+        if st.fast_double_support_ratio is not None:
+            ds = max(ds, st.fast_double_support_ratio * st.step_duration_s)
         centre = [self._centre(feet[f], yaws[f]) for f in (LEFT, RIGHT)]
         mid = 0.5 * (centre[LEFT] + centre[RIGHT])
         swings = [fh for fh in plan.footholds if fh.t_touchdown > t]
@@ -407,19 +424,21 @@ class WalkingController:
     def _correct_drift(
         self, t: float, dt: float, yaw: float, cmd: VelocityCommand
     ) -> VelocityCommand:
-        """``cmd`` with vy corrected against the sideways drift accumulated while walking (a
+        """``cmd`` with vx and vy corrected against the drift accumulated while walking (a
         velocity command holds no position: without this the lateral CoP and foothold errors of
-        every step add up). Standing, or with a zero command, the drift is forgotten."""
+        every step add up, and steps that fall short make a slow walk). Standing, or with a zero
+        command, the drift is forgotten."""
         o = self.options
         if cmd.is_zero(self.gait.command_deadband) or not self.planner.schedule.is_walking(t):
-            self._lateral_drift = 0.0
+            self._drift[:] = 0.0
             return cmd
-        lateral = _rotate(-yaw, self._vcom_avg)[1]  # m/s, heading frame
-        lim = o.max_lateral_drift_m
-        self._lateral_drift = min(max(self._lateral_drift + (lateral - cmd.vy) * dt, -lim), lim)
-        c = o.max_lateral_correction_mps
-        dvy = min(max(-o.lateral_drift_gain * self._lateral_drift, -c), c)
-        return dataclasses.replace(cmd, vy=cmd.vy + dvy)
+        v = _rotate(-yaw, self._vcom_avg)  # m/s, heading frame
+        lim = np.array([o.max_forward_drift_m, o.max_lateral_drift_m])
+        self._drift = np.clip(self._drift + (v - (cmd.vx, cmd.vy)) * dt, -lim, lim)
+        c = np.array([o.max_forward_correction_mps, o.max_lateral_correction_mps])
+        gain = np.array([o.forward_drift_gain, o.lateral_drift_gain])
+        dvx, dvy = np.clip(-gain * self._drift, -c, c)
+        return dataclasses.replace(cmd, vx=cmd.vx + float(dvx), vy=cmd.vy + float(dvy))
 
     def _capture_state(self, t, q, com, vcom, feet, yaws, yaw, cmd, sw) -> GaitState:
         """A GaitState whose base makes the gait heuristic put the next foothold where the DCM
@@ -440,9 +459,11 @@ class WalkingController:
         # periodic LIPM gait with the CoP moving linearly across each double support (T_ds) and
         # held on the stance sole over each single support (T_ss): offset of the DCM from the
         # sole that just landed, per metre of step (forward) and of width (sideways)
-        a = math.exp(w * max(st.double_support_s, 1e-6))
-        b = math.exp(w * st.single_support_s)
-        cc = (a - 1.0) / (w * max(st.double_support_s, 1e-6))  # -> 1 without double support
+        tss = sw.t_touchdown - sw.t_liftoff  # this step's swing and double support
+        tds = st.step_duration_s - tss
+        a = math.exp(w * max(tds, 1e-6))
+        b = math.exp(w * tss)
+        cc = (a - 1.0) / (w * max(tds, 1e-6))  # -> 1 without double support
         k_fwd = (1.0 - a * b + b * cc) / (a * b - 1.0)
         k_side = (1.0 + a * b - b * cc) / (a * b + 1.0)
         stance = 1 - sw.foot
@@ -459,7 +480,7 @@ class WalkingController:
         hx, hy = st.nominal_foot_x_m, 0.5 * side * st.nominal_width_m
         sx, sy = self._sole_centre
         add = _rotate(yaw, (hx + sx, hy + sy))
-        add += vw * (max(sw.t_touchdown - t, 0.0) + 0.5 * st.stance_duration_s)
+        add += vw * (max(sw.t_touchdown - t, 0.0) + 0.5 * (st.step_duration_s + tds))
         base = q[:3].copy()
         base[:2] = target - add
         vb = np.zeros(3)
@@ -562,7 +583,8 @@ class WalkingController:
         self._cmd = np.zeros(3)  # ramped command: vx, vy m/s, yaw rate rad/s
         self._t_cmd = -math.inf
         self._vcom_avg = np.zeros(2)
-        self._lateral_drift = 0.0  # m, heading frame, see WalkingOptions.lateral_drift_gain
+        # forward, lateral drift, m, heading frame: see WalkingOptions.lateral_drift_gain
+        self._drift = np.zeros(2)
         self._push_steps = 0  # stepping episodes started by a push
         self._t_plan = -math.inf
         self._ticks.clear()
@@ -713,7 +735,12 @@ class WalkingController:
     def compute(self, state, command) -> np.ndarray:
         t0 = time.perf_counter()
         t = float(state.t_s)
-        if self._plan_com is None or t - self._t_plan > 0.1:
+        if (
+            self._plan_com is None
+            or t - self._t_plan > 0.1
+            or any(self._t_plan < e <= t for _, lo, td, _ in self._swings for e in (lo, td))
+        ):
+            # no plan yet, a late one, or a contact change since it was made: a fresh one
             self.plan(state, command)
         q, v = state.q(), state.v()
         model, data = self.rm.model, self._data
