@@ -123,6 +123,8 @@ def rollout(planner: GaitPlanner, command, T: float, dt=0.01, n=25, knot_dt=0.04
         ("step_duration_s", float("nan")),
         ("double_support_ratio", 0.95),
         ("double_support_ratio", -0.1),
+        ("fast_double_support_ratio", 0.9),
+        ("fast_speed_mps", 0.0),
         ("step_height_m", 0.0),
         ("max_step_length_m", -0.2),
         ("min_step_width_m", 0.05),  # narrower than the sole: feet would overlap
@@ -209,6 +211,42 @@ def test_walking_schedule_alternates_with_configured_durations():
     assert h.shape == (25, 2) and h.dtype == bool
     for k in range(25):
         assert (sched.flags(1.0 + 0.04 * k) == h[k]).all()
+
+
+def test_fast_walking_swings_longer_and_a_lifted_swing_keeps_its_duration():
+    """With ``fast_double_support_ratio``, swings that lift off at forward speed v last
+    T (1 - r(v)), r linear from the standing ratio at 0 to the fast one at ``fast_speed_mps``;
+    a swing in the air keeps its duration when the command changes; steps keep T; flags_at()
+    and swings() agree; without the option, every swing lasts ``single_support_s``."""
+    st = SETTINGS.replace(fast_double_support_ratio=0.05, fast_speed_mps=1.0)
+    T = st.step_duration_s
+    assert st.single_support_at(0.0) == st.single_support_s
+    assert st.single_support_at(-0.5) == pytest.approx(T * (1 - 0.125))
+    assert st.single_support_at(2.0) == pytest.approx(T * 0.95)
+    assert SETTINGS.single_support_at(1.0) == SETTINGS.single_support_s
+    sched = ContactSchedule.standing(st)
+    dt = 0.005
+    t_slow = 2.0 + st.start_double_support_s + 0.1  # mid-swing: the command drops to 0.5 m/s
+    times, flags = [], []
+    for k in range(int(4.0 / dt)):
+        t = k * dt
+        sched.update(t, VelocityCommand(1.0 if t < t_slow else 0.5))
+        times.append(t)
+        flags.append(sched.flags(t))
+    times, flags = np.array(times), np.array(flags)
+    swings = swing_intervals(flags, times)
+    lifted = [(lo, td) for _, lo, td in swings]
+    assert np.diff([lo for lo, _ in lifted]) == pytest.approx(T, abs=1.5 * dt)
+    for lo, td in lifted:
+        expected = T * 0.95 if lo < t_slow else T * (1 - 0.125)
+        assert td - lo == pytest.approx(expected, abs=1.5 * dt), (lo, td)
+    assert any(lo < t_slow < td for lo, td in lifted)  # the one in the air kept 0.95 T
+    # the schedule's own swings agree with its flags
+    exact = sched.swings(0.0, 4.0)
+    for sw in exact:
+        inside = times[(times > sw.t_liftoff + 1e-9) & (times < sw.t_touchdown - 1e-9)]
+        assert not sched.flags_at(inside)[:, sw.foot].any()
+        assert sched.flags(sw.t_touchdown + 1e-9)[sw.foot]
 
 
 def test_swing_phase_and_next_swings():
