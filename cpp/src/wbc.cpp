@@ -349,6 +349,11 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.qp.settings.eps_abs = settings.eps_abs;
   I.qp.settings.eps_rel = settings.eps_rel;
   I.qp.settings.max_iter = settings.max_iter;
+  // proxsuite's infeasibility certificates default to 1e-4: on H1's walking QP (soft contacts,
+  // cond(H) ~ 6e11) that declared feasible problems infeasible, cold as well as warm (HiGHS finds
+  // them feasible; at 1e-6 to 1e-10 proxsuite solves them in 10-12 iterations).
+  I.qp.settings.eps_primal_inf = 1e-8;
+  I.qp.settings.eps_dual_inf = 1e-8;
   I.qp.settings.verbose = false;
   I.qp.settings.compute_timings = false;
   I.qp.settings.initial_guess = proxsuite::proxqp::InitialGuessStatus::NO_INITIAL_GUESS;
