@@ -140,6 +140,11 @@ class WalkingOptions:
     mpc_w_wrench_ff: float = 1e-4  # WBC weight of the MPC's contact wrenches as feed-forward
     mpc_dcm_feedback: bool = True  # horizontal CoM by the DCM law (else the MPC's CoM, WBC PD)
     mpc_posture: bool = False  # WBC posture reference = the MPC's joint positions (else standing)
+    # MPC weight of the base's roll and pitch to upright (rad^-2; MPCSettings.w_base_rpy). Without
+    # the DCM law (mpc_dcm_feedback = false) the default 100 makes the MPC pitch a base that sits
+    # slightly off upright back with contact forces, and the CoM follows (Talos: backward at
+    # 0.1-0.5 m/s while standing); 1 holds it
+    mpc_w_base_tilt: float = 100.0
     mpc_base: bool = False  # WBC base orientation = the MPC's (else upright, commanded yaw)
 
 
@@ -252,6 +257,7 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         "step_dcm_gain",
         "com_lowering_m",
         "mpc_w_wrench_ff",
+        "mpc_w_base_tilt",
         "lateral_drift_gain",
         "forward_drift_gain",
     ):
@@ -345,7 +351,12 @@ class WalkingController:
         if self.options.planner == "mpc":
             from cerebellum.controllers.mpc import KinodynamicMPC, MPCSettings
 
-            self.mpc = KinodynamicMPC(self.rm, MPCSettings(dt_s=self.options.knot_dt_s))
+            tilt = self.options.mpc_w_base_tilt
+            yaw_w = MPCSettings().w_base_rpy[2]
+            self.mpc = KinodynamicMPC(
+                self.rm,
+                MPCSettings(dt_s=self.options.knot_dt_s, w_base_rpy=(tilt, tilt, yaw_w)),
+            )
             period_s = 1.0 / float(getattr(ctx.settings, "mpc_hz", 50.0))
             self.mpc.set_deadline_us(self.options.mpc_deadline_scale * period_s * 1e6)
             self._base_above_com = float(self.q_stand[2] - com_stand[2])  # m

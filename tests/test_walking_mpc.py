@@ -23,3 +23,28 @@ def test_closed_loop_walk_with_mpc_moves_forward():
     assert len(mpc["solve_ms"]) == mpc["solves"]
     assert 0 <= mpc["deadline_misses"] <= mpc["solves"]
     assert 0 <= mpc["failures"] <= mpc["solves"]
+
+
+def test_mpc_only_standing_holds_the_com_with_a_light_tilt_weight():
+    """Without the DCM law (``mpc_dcm_feedback=false``) the MPC alone places the CoM. With its
+    default upright-base weight (100 on roll and pitch) it pitches Talos's slightly tilted base
+    back with contact forces, and the standing CoM drifts backward (3 cm in 0.6 s); with
+    ``mpc_w_base_tilt=1`` it stays within 1 cm."""
+    from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    moved = {}
+    for tilt in (100.0, 1.0):
+        sc = load_scenario(
+            "walk-flat",
+            [
+                'controller.options.planner="mpc"',
+                "controller.options.mpc_dcm_feedback=false",
+                f"controller.options.mpc_w_base_tilt={tilt}",
+            ],
+        )
+        r = Simulation(sc, robot="talos", seed=0, controller="walk", duration_s=0.62).run()
+        assert not r.fell
+        moved[tilt] = float(r.log["com"][-1][0] - r.log["com"][0][0])  # standing until t = 1 s
+    assert moved[100.0] < -0.02, moved
+    assert abs(moved[1.0]) < 0.01, moved
