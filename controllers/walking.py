@@ -589,6 +589,7 @@ class WalkingController:
         self._plan_com: ComPlan | None = None
         self._plan_free: ComPlan | None = None  # the footholds' plan, not anchored to the DCM
         self._swings: list[tuple[int, float, float, Any]] = []
+        self._next_event = math.inf  # s, see plan()
         self._last_touchdown: tuple[int, float] | None = None
         self._yaw_rate = 0.0
         self._cmd = np.zeros(3)  # ramped command: vx, vy m/s, yaw rate rad/s
@@ -710,6 +711,9 @@ class WalkingController:
         self._ground_z = support_ground(stance_z or [float(np.mean(feet[:, 2]))], swing, landed)
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
+        # the first liftoff or touchdown after this plan: compute() plans again once it is reached
+        events = [e for _, lo, td, _ in self._swings for e in (lo, td) if e > t]
+        self._next_event = min(events, default=math.inf)
         self.last_plan = gp
         if self.mpc is not None:
             self._solve_mpc(t, q, v, gp)
@@ -746,11 +750,7 @@ class WalkingController:
     def compute(self, state, command) -> np.ndarray:
         t0 = time.perf_counter()
         t = float(state.t_s)
-        if (
-            self._plan_com is None
-            or t - self._t_plan > 0.1
-            or any(self._t_plan < e <= t for _, lo, td, _ in self._swings for e in (lo, td))
-        ):
+        if self._plan_com is None or t - self._t_plan > 0.1 or t >= self._next_event:
             # no plan yet, a late one, or a contact change since it was made: a fresh one
             self.plan(state, command)
         q, v = state.q(), state.v()
