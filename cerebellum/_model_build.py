@@ -15,12 +15,15 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import mujoco
 import numpy as np
 
 from cerebellum.errors import ConfigError
-from cerebellum.robots import SIDES, FrameSpec, RobotConfig
+
+if TYPE_CHECKING:  # robots.py calls this module; it needs nothing of robots.py at run time
+    from cerebellum.robots import FrameSpec, RobotConfig
 
 __all__ = ["build_robot_mjcf", "cache_root"]
 
@@ -132,7 +135,7 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
         spec.delete(key)
 
     # Robot geometry collides with the terrain (conaffinity 1) only, never with itself.
-    foot_bodies = {cfg.feet[s].body for s in SIDES}
+    foot_bodies = {cfg.feet[s].body for s in cfg.feet}
     for geom in spec.geoms:
         if geom.contype == 0 and geom.conaffinity == 0:
             continue
@@ -141,7 +144,7 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
         if parent is not None and parent.name in foot_bodies:
             geom.contype = 0
 
-    for s in SIDES:
+    for s in cfg.feet:
         foot = cfg.feet[s]
         body = _add_site(spec, cfg, f"{s}_sole", foot, f"feet.{s}")
         x0, x1, y0, y1 = cfg.sole_rectangle
@@ -206,7 +209,7 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
         objtype=mujoco.mjtObj.mjOBJ_SITE,
         objname="base_imu",
     )
-    for s in SIDES:
+    for s in cfg.feet:
         spec.add_sensor(
             name=f"{s}_foot_force",
             type=mujoco.mjtSensor.mjSENS_FORCE,

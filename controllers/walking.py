@@ -53,7 +53,7 @@ from cerebellum.controllers.swing import yaw_matrix
 from cerebellum.controllers.wbc import wbc_settings
 from cerebellum.dynamics.model import RobotModel, standing_configuration
 from cerebellum.errors import ConfigError
-from cerebellum.sim import metrics
+from cerebellum.stats import percentiles
 
 __all__ = ["WalkingOptions", "WalkingController", "PLANNERS"]
 
@@ -845,8 +845,8 @@ class WalkingController:
 
     def stats(self) -> dict[str, Any]:
         return {
-            "tick_us": metrics.percentiles(self._ticks),
-            "wbc_tick_us": metrics.percentiles(self._wbc_ticks),
+            "tick_us": percentiles(self._ticks),
+            "wbc_tick_us": percentiles(self._wbc_ticks),
             "failures": int(self.qp.failures),
             "planner": self.options.planner,
             "first_failures": list(self._failure_times),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+
+from cerebellum.stats import percentiles
 
 __all__ = [
     "SETTLE_S",
@@ -18,18 +19,6 @@ __all__ = [
 
 SETTLE_S = 1.0  # samples this soon after a command change are left out of the tracking error
 WINDOW_S = 0.8  # velocities are averaged over this window (about one gait cycle), s
-
-
-def percentiles(x: Any) -> dict[str, float]:
-    """{p50, p99, max} of a 1-D sample; NaN for an empty one."""
-    x = np.asarray(x, dtype=float).ravel()
-    if len(x) == 0:
-        return {"p50": math.nan, "p99": math.nan, "max": math.nan}
-    return {
-        "p50": float(np.percentile(x, 50)),
-        "p99": float(np.percentile(x, 99)),
-        "max": float(np.max(x)),
-    }
 
 
 def distance_m(log: dict[str, np.ndarray]) -> float:
