@@ -26,6 +26,19 @@ def test_robots_table():
     assert "Unitree H1" in out and "URDF" in out
 
 
+def test_robots_model_path():
+    """The printed path is the MJCF that Pinocchio and MuJoCo load; an unknown robot is an error."""
+    import mujoco
+
+    from cerebellum.robots import load_robot
+
+    out = cli("robots", "--model-path", "h1", check=True).stdout.strip()
+    assert out == str(load_robot("h1").model_path())
+    assert mujoco.MjModel.from_xml_path(out).nu == 19
+    bad = cli("robots", "--model-path", "nope")
+    assert bad.returncode != 0 and "unknown robot 'nope'" in bad.stderr
+
+
 def test_check_exit_codes():
     ok = cli("check", "h1", "--states", "20")
     assert ok.returncode == 0, ok.stdout + ok.stderr

@@ -46,12 +46,20 @@ def robot_summary(name: str) -> dict:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("robots", help="list the registered robots")
+    p.add_argument(
+        "--model-path",
+        metavar="ROBOT",
+        help="print the path of ROBOT's built MJCF (what Pinocchio, MuJoCo and the C++ core load)",
+    )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    from cerebellum.robots import list_robots
+    from cerebellum.robots import list_robots, load_robot
 
+    if args.model_path:
+        print(load_robot(args.model_path).model_path())
+        return 0
     rows = [robot_summary(n) for n in list_robots()]
     head = f"{'name':8s} {'robot':18s} {'height m':>8s} {'mass kg':>8s} {'nq':>3s} {'nv':>3s} {'actuated':>8s}  source"
     print(head)
