@@ -16,9 +16,16 @@ __all__: list[str] = [
     "KinodynamicMPCSettings",
     "MPCStatus",
     "Robot",
+    "SwingSample",
+    "SwingTrajectory",
+    "TerrainQuery",
     "WbcStatus",
     "WholeBodyQP",
     "WholeBodyQPSettings",
+    "quintic",
+    "ramped",
+    "tilt_matrix",
+    "yaw_matrix",
 ]
 
 class Robot:
@@ -766,3 +773,135 @@ class WholeBodyQP:
         """
         (nc, 6) contact wrenches [f; tau] at the soles, LOCAL_WORLD_ALIGNED, N and N·m.
         """
+
+class TerrainQuery:
+    """
+    Terrain query interface: subclass and implement height(x, y), normal(x, y).
+    """
+    def __init__(self) -> None: ...
+    def height(self, x: float, y: float) -> float:
+        """
+        terrain top z (m)
+        """
+    def normal(
+        self, x: float, y: float
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        unit normal (3,)
+        """
+    def stepped(self) -> bool:
+        """
+        made of steps with vertical edges
+        """
+
+class SwingSample:
+    """
+    Sole reference at one time, world axes.
+    """
+    @property
+    def acceleration(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[6, 1]"]:
+        """
+        (6,) [m/s^2; rad/s^2]
+        """
+    @property
+    def position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) m
+        """
+    @property
+    def rotation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
+        """
+        (3, 3) world <- sole
+        """
+    @property
+    def velocity(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[6, 1]"]:
+        """
+        (6,) [m/s; rad/s]
+        """
+
+class SwingTrajectory:
+    """
+    Swing-foot trajectory (C++ port of controllers.swing.SwingTrajectory).
+    """
+    def __init__(
+        self,
+        start: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
+        end: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
+        t_liftoff: float,
+        t_touchdown: float,
+        height_m: float,
+        apex_phase: float = 0.5,
+        start_yaw: float = 0.0,
+        end_yaw: float = 0.0,
+        start_rotation: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 3]"]
+        | None = None,
+        end_normal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"] | None = None,
+        terrain: typing.Any = None,
+        clearance_m: float = 0.03,
+        sole_rectangle: tuple[float, float, float, float] | None = None,
+        samples: int = 32,
+        max_apex_m: float = 0.5,
+        xy_ramp: float | None = None,
+        xy_ramp_travel_m: float = 0.0,
+    ) -> None: ...
+    def phase(self, t: float) -> float:
+        """
+        swing phase in [0, 1] at time t
+        """
+    def position(self, t: float) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) sole position at time t
+        """
+    def positions(self, t: numpy.typing.ArrayLike) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        (k, 3) sole positions at times t (any shape, flattened)
+        """
+    def sample(self, t: float) -> SwingSample:
+        """
+        pose, velocity and acceleration (world axes) at time t
+        """
+    @property
+    def apex_phase(self) -> float: ...
+    @property
+    def apex_z(self) -> float: ...
+    @property
+    def duration_s(self) -> float: ...
+    @property
+    def end(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
+    @property
+    def end_yaw(self) -> float: ...
+    @property
+    def start(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
+    @property
+    def start_yaw(self) -> float: ...
+    @property
+    def t_liftoff(self) -> float: ...
+    @property
+    def t_touchdown(self) -> float: ...
+    @property
+    def xy_ramp(self) -> float:
+        """
+        0: quintic xy
+        """
+
+def quintic(u: float) -> tuple[float, float, float]:
+    """
+    quintic time scaling at u (clipped to [0, 1]): (value, d/du, d2/du2)
+    """
+
+def ramped(u: float, r: float) -> tuple[float, float, float]:
+    """
+    trapezoidal time scaling at u, ramps of r in (0, 0.5]: (value, d/du, d2/du2)
+    """
+
+def tilt_matrix(
+    normal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
+) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
+    """
+    (3, 3) smallest rotation taking world z onto normal
+    """
+
+def yaw_matrix(yaw: float) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
+    """
+    (3, 3) rotation about world z
+    """
