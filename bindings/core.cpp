@@ -5,6 +5,7 @@ namespace py = pybind11;
 
 void register_robot(py::module_& m);
 void register_mpc(py::module_& m);
+void register_com(py::module_& m);
 // The whole-body QP bindings (bindings/wbc_bindings.cpp) define register_wbc; CMake defines
 // CEREBELLUM_HAS_WBC when that file exists.
 #ifdef CEREBELLUM_HAS_WBC
@@ -15,6 +16,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "Compiled core of cerebellum (private: use the cerebellum Python API).";
   register_robot(m);
   register_mpc(m);
+  register_com(m);
 #ifdef CEREBELLUM_HAS_WBC
   register_wbc(m);
 #endif
