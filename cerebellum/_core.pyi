@@ -11,7 +11,10 @@ import numpy
 import numpy.typing
 
 __all__: list[str] = [
+    "ComPlan",
+    "ComSample",
     "ContactDescription",
+    "DescentFilter",
     "KinodynamicMPC",
     "KinodynamicMPCSettings",
     "MPCStatus",
@@ -26,6 +29,8 @@ __all__: list[str] = [
     "ramped",
     "tilt_matrix",
     "yaw_matrix",
+    "omega_for",
+    "support_ground",
 ]
 
 class Robot:
@@ -905,3 +910,98 @@ def yaw_matrix(yaw: float) -> typing.Annotated[numpy.typing.NDArray[numpy.float6
     """
     (3, 3) rotation about world z
     """
+
+class ComSample:
+    """
+    CoM plan at one time, world x, y (see com_plan.hpp).
+    """
+    @property
+    def com(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """(2,) m"""
+    @property
+    def vcom(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """(2,) m/s"""
+    @property
+    def acom(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """(2,) m/s^2"""
+    @property
+    def dcm(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """(2,) m"""
+    @property
+    def dcm_dot(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """(2,) m/s"""
+    @property
+    def cop(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """(2,) m"""
+
+class ComPlan:
+    """
+    LIPM/DCM CoM plan over piecewise-linear CoP waypoints, fixed capacity.
+    """
+    def __init__(self, capacity: typing.SupportsInt = 64) -> None: ...
+    def plan(
+        self,
+        times: numpy.typing.ArrayLike,
+        cops: numpy.typing.ArrayLike,
+        com0: numpy.typing.ArrayLike,
+        vcom0: numpy.typing.ArrayLike,
+        omega: typing.SupportsFloat,
+    ) -> None:
+        """
+        times (K,) s strictly increasing, cops (K, 2) m, com0 / vcom0 (2,) at times[0], omega 1/s.
+        """
+    def sample(self, t: typing.SupportsFloat) -> ComSample: ...
+    def com_at(self, t: numpy.typing.ArrayLike) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        (n, 2) planned CoM at the times t (n,) s.
+        """
+    def dcm_waypoint(
+        self, i: typing.SupportsInt
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def size(self) -> int: ...
+    @property
+    def dcm_waypoints(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def omega(self) -> float: ...
+    @property
+    def vcom0(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+
+class DescentFilter:
+    """
+    Height reference: up at once, down with bounded speed/acceleration.
+    """
+    def __init__(
+        self,
+        z: typing.SupportsFloat,
+        max_speed_mps: typing.SupportsFloat = 0.3,
+        max_accel_mps2: typing.SupportsFloat = 3.0,
+    ) -> None: ...
+    def reset(
+        self,
+        z: typing.SupportsFloat,
+        max_speed_mps: typing.SupportsFloat,
+        max_accel_mps2: typing.SupportsFloat,
+    ) -> None: ...
+    def step(
+        self, target: typing.SupportsFloat, dt: typing.SupportsFloat
+    ) -> tuple[float, float, float]: ...
+    @property
+    def z(self) -> float: ...
+    @property
+    def dz(self) -> float: ...
+    @property
+    def ddz(self) -> float: ...
+    @property
+    def max_speed_mps(self) -> float: ...
+    @property
+    def max_accel_mps2(self) -> float: ...
+
+def support_ground(
+    stance_z: collections.abc.Sequence[typing.SupportsFloat],
+    swing_z: typing.SupportsFloat | None = None,
+    landed_z: typing.SupportsFloat | None = None,
+    min_drop_m: typing.SupportsFloat = 0.02,
+) -> float: ...
+def omega_for(com_height_m: typing.SupportsFloat) -> float: ...
