@@ -22,6 +22,10 @@ __all__: list[str] = [
     "SwingSample",
     "SwingTrajectory",
     "TerrainQuery",
+    "FlatTerrain",
+    "BoxTerrain",
+    "SlopeTerrain",
+    "GridTerrain",
     "WbcStatus",
     "WholeBodyQP",
     "WholeBodyQPSettings",
@@ -1005,3 +1009,75 @@ def support_ground(
     min_drop_m: typing.SupportsFloat = 0.02,
 ) -> float: ...
 def omega_for(com_height_m: typing.SupportsFloat) -> float: ...
+
+_F64 = numpy.typing.NDArray[numpy.float64]
+
+class _AnalyticTerrain(TerrainQuery):
+    def heights(self, x: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> _F64:
+        """heights (m) at arrays x, y of equal shape"""
+    def normals(self, x: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> _F64:
+        """unit normals (..., 3) at arrays x, y of equal shape"""
+
+class FlatTerrain(_AnalyticTerrain):
+    """Horizontal plane at z = level_m."""
+    def __init__(self, level_m: typing.SupportsFloat = 0.0) -> None: ...
+    @property
+    def level_m(self) -> float: ...
+
+class BoxTerrain(_AnalyticTerrain):
+    """Axis-aligned blocks over a base plane: height = max(base_m, tops of the blocks containing
+    (x, y)); normal z. Stepped."""
+    def __init__(self, boxes: numpy.typing.ArrayLike, base_m: typing.SupportsFloat) -> None:
+        """boxes (n, 5): x0, x1, y0, y1, top (m); base_m: base plane z (-inf: none)"""
+    @property
+    def boxes(self) -> _F64: ...
+    @property
+    def base_m(self) -> float: ...
+    @property
+    def index_shape(self) -> tuple[int, int]: ...
+    @property
+    def index_cell_m(self) -> float: ...
+
+class SlopeTerrain(_AnalyticTerrain):
+    """Flat, then a plane rising angle_deg along +x over length_m from x0_m, then flat;
+    |y - y_m| <= width_m / 2 (sim.terrain.Slope)."""
+    def __init__(
+        self,
+        angle_deg: typing.SupportsFloat,
+        length_m: typing.SupportsFloat,
+        width_m: typing.SupportsFloat,
+        x0_m: typing.SupportsFloat,
+        y_m: typing.SupportsFloat,
+    ) -> None: ...
+    @property
+    def angle_deg(self) -> float: ...
+    @property
+    def length_m(self) -> float: ...
+    @property
+    def width_m(self) -> float: ...
+    @property
+    def x0_m(self) -> float: ...
+    @property
+    def y_m(self) -> float: ...
+
+class GridTerrain(_AnalyticTerrain):
+    """Heights z[r, c] at (x0_m + c cell_m, y0_m + r cell_m) on MuJoCo's hfield triangles;
+    outside_m beyond the grid."""
+    def __init__(
+        self,
+        grid: numpy.typing.ArrayLike,
+        x0_m: typing.SupportsFloat,
+        y0_m: typing.SupportsFloat,
+        cell_m: typing.SupportsFloat,
+        outside_m: typing.SupportsFloat,
+    ) -> None: ...
+    @property
+    def grid(self) -> _F64: ...
+    @property
+    def x0_m(self) -> float: ...
+    @property
+    def y0_m(self) -> float: ...
+    @property
+    def cell_m(self) -> float: ...
+    @property
+    def outside_m(self) -> float: ...
