@@ -8,6 +8,7 @@ void register_mpc(py::module_& m);
 void register_swing(py::module_& m);
 void register_com(py::module_& m);
 void register_terrain(py::module_& m);  // after register_swing (TerrainQuery)
+void register_footsteps(py::module_& m);
 // The whole-body QP bindings (bindings/wbc_bindings.cpp) define register_wbc; CMake defines
 // CEREBELLUM_HAS_WBC when that file exists.
 #ifdef CEREBELLUM_HAS_WBC
@@ -21,6 +22,7 @@ PYBIND11_MODULE(_core, m) {
   register_swing(m);
   register_com(m);
   register_terrain(m);
+  register_footsteps(m);
 #ifdef CEREBELLUM_HAS_WBC
   register_wbc(m);
 #endif

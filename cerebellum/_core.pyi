@@ -26,6 +26,8 @@ __all__: list[str] = [
     "BoxTerrain",
     "SlopeTerrain",
     "GridTerrain",
+    "Foothold",
+    "FootstepPlanner",
     "WbcStatus",
     "WholeBodyQP",
     "WholeBodyQPSettings",
@@ -1081,3 +1083,90 @@ class GridTerrain(_AnalyticTerrain):
     def cell_m(self) -> float: ...
     @property
     def outside_m(self) -> float: ...
+
+class Foothold:
+    """A planned touchdown: sole origin position (3,) world m, sole yaw rad, unit terrain normal
+    (3,), swing timing s; feasible False when no candidate met the terrain criteria."""
+    @property
+    def foot(self) -> int: ...
+    @property
+    def position(self) -> _F64: ...
+    @property
+    def yaw(self) -> float: ...
+    @property
+    def normal(self) -> _F64: ...
+    @property
+    def t_liftoff(self) -> float: ...
+    @property
+    def t_touchdown(self) -> float: ...
+    @property
+    def feasible(self) -> bool: ...
+
+class FootstepPlanner:
+    """Raibert + capture-point footholds, step-limit clamps and terrain search (C++ port of
+    controllers.footsteps.FootstepPlanner). settings: a gait.GaitSettings, search: a
+    footsteps.FootholdSearch or None. Terrains: None, a TerrainQuery, or a sim.terrain.Terrain
+    (its query())."""
+
+    memo_capacity: typing.ClassVar[int]
+    def __init__(self, settings: typing.Any, search: typing.Any = None) -> None: ...
+    def hip_offset(self, foot: typing.SupportsInt) -> _F64: ...
+    def heuristic(
+        self,
+        foot: typing.SupportsInt,
+        base_xy: numpy.typing.ArrayLike,
+        yaw: typing.SupportsFloat,
+        command: typing.Any,
+        velocity_error: numpy.typing.ArrayLike,
+        stance_s: typing.SupportsFloat | None = None,
+    ) -> tuple[_F64, float]:
+        """(xy (2,) world m, sole yaw rad) before clamping"""
+    def clamp(
+        self,
+        foot: typing.SupportsInt,
+        xy: numpy.typing.ArrayLike,
+        yaw: typing.SupportsFloat,
+        stance_xy: numpy.typing.ArrayLike,
+    ) -> _F64: ...
+    def on_terrain(
+        self,
+        terrain: typing.Any,
+        foot: typing.SupportsInt,
+        xy: numpy.typing.ArrayLike,
+        yaw: typing.SupportsFloat,
+        stance: numpy.typing.ArrayLike,
+        sole_yaw: typing.SupportsFloat | None = None,
+    ) -> tuple[_F64, _F64, bool]:
+        """(position (3,), normal (3,), feasible); stance (3,) world, or (2,): no step-height
+        bound"""
+    def score(
+        self,
+        terrain: typing.Any,
+        candidate: numpy.typing.ArrayLike,
+        xy: numpy.typing.ArrayLike,
+        sole_yaw: typing.SupportsFloat,
+        stance: numpy.typing.ArrayLike,
+        scale: typing.SupportsFloat = 1.0,
+    ) -> dict[str, typing.Any]:
+        """terrain score of one candidate of the search around xy: dict position, normal, cost,
+        violation, feasible"""
+    def place(
+        self,
+        foot: typing.SupportsInt,
+        t_liftoff: typing.SupportsFloat,
+        t_touchdown: typing.SupportsFloat,
+        base_xy: numpy.typing.ArrayLike,
+        yaw: typing.SupportsFloat,
+        command: typing.Any,
+        velocity_error: numpy.typing.ArrayLike,
+        stance_position: numpy.typing.ArrayLike,
+        terrain: typing.Any = None,
+    ) -> Foothold:
+        """Foothold of foot's swing (see controllers.footsteps.FootstepPlanner.place)"""
+    def clear(self) -> None:
+        """forgets the reused terrain searches"""
+    @property
+    def offsets(self) -> _F64:
+        """(m, 2) candidate offsets, heading frame, nearest first"""
+    @property
+    def memo_size(self) -> int: ...

@@ -79,7 +79,8 @@ double BoxTerrain::height(double x, double y) const {
   const std::size_t c = static_cast<std::size_t>(i) * ny_ + j;
   double h = -kInf;
   for (int k = cell_start_[c]; k < cell_start_[c + 1]; ++k) {
-    const TerrainBox& b = boxes_[static_cast<std::size_t>(cell_boxes_[static_cast<std::size_t>(k)])];
+    const auto n = static_cast<std::size_t>(cell_boxes_[static_cast<std::size_t>(k)]);
+    const TerrainBox& b = boxes_[n];
     if (x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1) h = std::max(h, b.top);
   }
   return std::max(h, base_m_);
@@ -89,7 +90,8 @@ SlopeTerrain::SlopeTerrain(double angle_deg, double length_m, double width_m, do
                            double y_m)
     : angle_deg_(angle_deg), length_m_(length_m), width_m_(width_m), x0_m_(x0_m), y_m_(y_m) {
   require(std::isfinite(angle_deg) && angle_deg != 0.0 && std::abs(angle_deg) < 90.0,
-          "SlopeTerrain: angle_deg: expected 0 < |angle_deg| < 90, got " + std::to_string(angle_deg));
+          "SlopeTerrain: angle_deg: expected 0 < |angle_deg| < 90, got " +
+              std::to_string(angle_deg));
   require(std::isfinite(length_m) && length_m > 0.0, "SlopeTerrain: length_m: expected > 0");
   require(std::isfinite(width_m) && width_m > 0.0, "SlopeTerrain: width_m: expected > 0");
   require(std::isfinite(x0_m) && std::isfinite(y_m), "SlopeTerrain: x0_m, y_m must be finite");

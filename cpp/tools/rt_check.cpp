@@ -4,7 +4,9 @@
 // __libc_* entry points; operator new goes through malloc and is counted too.
 // Usage: cerebellum_rt_check <model.xml|model.urdf> <frame> [frame ...] [--calls N]
 // Prints JSON: {"robot_compute": {"calls": N, "allocations": K}, ...}
+#include <cerebellum/footstep_planner.hpp>
 #include <cerebellum/robot.hpp>
+#include <cerebellum/terrains.hpp>
 #include <cerebellum/wbc.hpp>
 
 #include <atomic>
@@ -185,6 +187,51 @@ int main(int argc, char** argv) {
       sections.push_back({"wbc_tick_balance", moving,
                           [&](int) { wbc_balance->tick(q, v, active, refs_balance); }});
     }
+
+    // Footstep placement on a field of stepping stones (the terrain search, its memo hits, misses
+    // and evictions) and on flat ground. Inputs: a walk forward with noise on every call; a swing
+    // is re-planned about 5 times (t_liftoff changes every 5 calls).
+    std::vector<cerebellum::TerrainBox> stones;
+    for (int i = 0; i < 20; ++i)
+      for (int j = 0; j < 20; ++j) {
+        const double cx = -4.0 + 0.4 * i, cy = -4.0 + 0.4 * j;
+        stones.push_back({cx - 0.15, cx + 0.15, cy - 0.15, cy + 0.15, 0.02 * uni(rng)});
+      }
+    const cerebellum::BoxTerrain stone_field(stones, -1.0);
+    const cerebellum::FlatTerrain flat_ground(0.0);
+    cerebellum::GaitSettings gs;
+    cerebellum::FootstepPlanner footsteps(gs);
+    struct PlaceInputs {
+      int foot = 0;
+      double t0 = 0.0;
+      Eigen::Vector2d base = Eigen::Vector2d::Zero(), verr = Eigen::Vector2d::Zero();
+      double yaw = 0.0;
+      cerebellum::VelocityCommand cmd;
+      Eigen::Vector3d stance = Eigen::Vector3d::Zero();
+    } pin;
+    cerebellum::Foothold placed;
+    auto place_inputs = [&](int i) {
+      const int step = i / 5;
+      pin.foot = step % 2;
+      pin.t0 = 0.5 * step;
+      pin.base = Eigen::Vector2d(-3.0 + 0.01 * (i % 600) + 0.005 * uni(rng), 0.3 * uni(rng));
+      pin.yaw = 0.2 * uni(rng);
+      pin.cmd = {0.5 + 0.3 * uni(rng), 0.1 * uni(rng), 0.3 * uni(rng)};
+      pin.verr = Eigen::Vector2d(0.1 * uni(rng), 0.1 * uni(rng));
+      const double side = pin.foot == 0 ? -0.125 : 0.125;
+      pin.stance = Eigen::Vector3d(pin.base[0] + 0.1 * uni(rng), pin.base[1] + side, 0.0);
+      pin.stance[2] = stone_field.height(pin.stance[0], pin.stance[1]);
+    };
+    sections.push_back({"footstep_place", place_inputs, [&](int) {
+                          placed = footsteps.place(pin.foot, pin.t0, pin.t0 + 0.4, pin.base,
+                                                   pin.yaw, pin.cmd, pin.verr, pin.stance,
+                                                   &stone_field);
+                        }});
+    sections.push_back({"footstep_place_flat", place_inputs, [&](int) {
+                          placed = footsteps.place(pin.foot, pin.t0, pin.t0 + 0.4, pin.base,
+                                                   pin.yaw, pin.cmd, pin.verr, pin.stance,
+                                                   &flat_ground);
+                        }});
 
     std::string json = "{";
     for (std::size_t s = 0; s < sections.size(); ++s) {
