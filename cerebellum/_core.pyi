@@ -28,6 +28,10 @@ __all__: list[str] = [
     "GridTerrain",
     "Foothold",
     "FootstepPlanner",
+    "SwingInterval",
+    "ContactSchedule",
+    "GaitPlan",
+    "GaitPlanner",
     "WbcStatus",
     "WholeBodyQP",
     "WholeBodyQPSettings",
@@ -1170,3 +1174,108 @@ class FootstepPlanner:
         """(m, 2) candidate offsets, heading frame, nearest first"""
     @property
     def memo_size(self) -> int: ...
+
+class SwingInterval:
+    """One swing of foot: liftoff, touchdown (s)."""
+    @property
+    def foot(self) -> int: ...
+    @property
+    def t_liftoff(self) -> float: ...
+    @property
+    def t_touchdown(self) -> float: ...
+
+class ContactSchedule:
+    """Which feet are in contact when (C++ port of controllers.gait.ContactSchedule); settings:
+    a gait.GaitSettings."""
+    def __init__(self, settings: typing.Any) -> None: ...
+    @staticmethod
+    def standing(settings: typing.Any) -> ContactSchedule: ...
+    @staticmethod
+    def walking(
+        settings: typing.Any,
+        t_start: typing.SupportsFloat = 0.0,
+        first_swing: typing.SupportsInt = 0,
+    ) -> ContactSchedule: ...
+    def start(
+        self,
+        t: typing.SupportsFloat,
+        first_swing: typing.SupportsInt | None = None,
+        double_support_s: typing.SupportsFloat | None = None,
+    ) -> None: ...
+    def stop(self, t: typing.SupportsFloat) -> None: ...
+    def update(self, t: typing.SupportsFloat, command: typing.Any) -> None: ...
+    def is_walking(self, t: typing.SupportsFloat) -> bool: ...
+    def flags(self, t: typing.SupportsFloat) -> numpy.typing.NDArray[numpy.bool_]:
+        """(2,) bool: (left, right) in contact at t"""
+    def flags_at(self, times: numpy.typing.ArrayLike) -> numpy.typing.NDArray[numpy.bool_]:
+        """(k, 2) bool contact flags at times (k,)"""
+    def horizon(
+        self, t0: typing.SupportsFloat, dt: typing.SupportsFloat, n: typing.SupportsInt
+    ) -> numpy.typing.NDArray[numpy.bool_]: ...
+    def swings(
+        self, t_from: typing.SupportsFloat, t_to: typing.SupportsFloat
+    ) -> list[SwingInterval]:
+        """swings overlapping [t_from, t_to] in time order"""
+    def next_swings(
+        self, t: typing.SupportsFloat, count: typing.SupportsInt = 2
+    ) -> list[SwingInterval]: ...
+    def swing_phase(self, t: typing.SupportsFloat, foot: typing.SupportsInt) -> float | None:
+        """phase in [0, 1) of foot's swing at t, None in contact"""
+
+class GaitPlan:
+    """Output of GaitPlanner.plan (see controllers.gait.GaitPlan); arrays are copies of the first
+    n knots."""
+    @property
+    def n(self) -> int: ...
+    @property
+    def times(self) -> _F64: ...
+    @property
+    def contact(self) -> numpy.typing.NDArray[numpy.bool_]: ...
+    @property
+    def foot_positions(self) -> _F64: ...
+    @property
+    def foot_normals(self) -> _F64: ...
+    @property
+    def base_position(self) -> _F64: ...
+    @property
+    def base_yaw(self) -> _F64: ...
+    @property
+    def base_velocity(self) -> _F64: ...
+    @property
+    def base_yaw_rate(self) -> _F64: ...
+    @property
+    def swing(self) -> tuple[SwingSample, SwingSample]: ...
+    @property
+    def swing_phase(self) -> _F64: ...
+    @property
+    def footholds(self) -> list[Foothold]: ...
+
+class GaitPlanner:
+    """Contact schedule + footholds + swing trajectories + base references (C++ port of
+    controllers.gait.GaitPlanner). settings: a gait.GaitSettings; terrain: None, a TerrainQuery
+    or a sim.terrain.Terrain; search: a footsteps.FootholdSearch or None."""
+    def __init__(
+        self,
+        settings: typing.Any,
+        terrain: typing.Any = None,
+        search: typing.Any = None,
+        follow_command: bool = True,
+        capacity: typing.SupportsInt = 64,
+    ) -> None: ...
+    def plan(
+        self,
+        t: typing.SupportsFloat,
+        state: typing.Any,
+        command: typing.Any,
+        n: typing.SupportsInt = 25,
+        dt: typing.SupportsFloat = 0.04,
+    ) -> GaitPlan:
+        """plan n knots dt (s) apart from time t; state: a gait.GaitState, command: a
+        gait.VelocityCommand or (vx, vy, yaw_rate)"""
+    def reset(self) -> None: ...
+    @property
+    def schedule(self) -> ContactSchedule: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def follow_command(self) -> bool: ...

@@ -5,6 +5,7 @@
 // Usage: cerebellum_rt_check <model.xml|model.urdf> <frame> [frame ...] [--calls N]
 // Prints JSON: {"robot_compute": {"calls": N, "allocations": K}, ...}
 #include <cerebellum/footstep_planner.hpp>
+#include <cerebellum/gait_planner.hpp>
 #include <cerebellum/robot.hpp>
 #include <cerebellum/terrains.hpp>
 #include <cerebellum/wbc.hpp>
@@ -231,6 +232,61 @@ int main(int argc, char** argv) {
                           placed = footsteps.place(pin.foot, pin.t0, pin.t0 + 0.4, pin.base,
                                                    pin.yaw, pin.cmd, pin.verr, pin.stance,
                                                    &flat_ground);
+                        }});
+
+    // Gait planning, 25 knots 0.04 s apart every 0.01 s, the state tracking the last plan; the
+    // command cycles through walk, turn, sidestep and stop every 100 calls.
+    std::vector<cerebellum::TerrainBox> field = stones;
+    field.push_back({-0.6, 0.6, -0.6, 0.6, 0.0});  // start platform
+    const cerebellum::BoxTerrain stone_walk(field, -1.0);
+    struct GaitRun {
+      std::unique_ptr<cerebellum::GaitPlanner> planner;
+      cerebellum::GaitPlan plan;
+      cerebellum::GaitState state;
+      cerebellum::VelocityCommand cmd;
+      double t = 0.0;
+      bool planned = false;
+    };
+    auto make_run = [&](const cerebellum::TerrainQuery* terrain) {
+      auto run = std::make_unique<GaitRun>();
+      run->planner = std::make_unique<cerebellum::GaitPlanner>(gs, terrain);
+      run->plan = run->planner->make_plan();
+      run->state.base_position = Eigen::Vector3d(0.0, 0.0, gs.base_height_m);
+      run->state.foot_positions = {Eigen::Vector3d(0.0, 0.125, 0.0),
+                                   Eigen::Vector3d(0.0, -0.125, 0.0)};
+      return run;
+    };
+    auto stones_run = make_run(&stone_walk);
+    auto flat_run = make_run(nullptr);
+    const std::array<cerebellum::VelocityCommand, 4> commands{
+        {{0.4, 0.0, 0.0}, {0.3, 0.0, 0.4}, {0.0, 0.15, 0.0}, {0.0, 0.0, 0.0}}};
+    auto gait_inputs = [&](GaitRun& r) {
+      return [&r, &commands, &uni, &rng](int) {
+        if (r.planned) {  // a quarter of the way from knot 0 to knot 1 of the last plan
+          const auto& p = r.plan;
+          r.state.base_position = 0.75 * p.base_position.row(0).transpose() +
+                                  0.25 * p.base_position.row(1).transpose();
+          r.state.base_yaw = 0.75 * p.base_yaw[0] + 0.25 * p.base_yaw[1];
+          r.state.base_velocity = 0.75 * p.base_velocity.row(0).transpose() +
+                                  0.25 * p.base_velocity.row(1).transpose();
+          r.state.base_velocity.head<2>() += Eigen::Vector2d(0.05 * uni(rng), 0.05 * uni(rng));
+          for (int f = 0; f < 2; ++f)
+            r.state.foot_positions[f] =
+                0.75 * p.foot_positions.row(0).segment<3>(3 * f).transpose() +
+                0.25 * p.foot_positions.row(1).segment<3>(3 * f).transpose();
+          r.t += 0.01;
+        }
+        r.cmd = commands[static_cast<std::size_t>(static_cast<int>(r.t / 1.0) % 4)];
+        r.planned = true;
+      };
+    };
+    sections.push_back({"gait_plan", gait_inputs(*stones_run), [&](int) {
+                          stones_run->planner->plan(stones_run->t, stones_run->state,
+                                                    stones_run->cmd, 25, 0.04, stones_run->plan);
+                        }});
+    sections.push_back({"gait_plan_flat", gait_inputs(*flat_run), [&](int) {
+                          flat_run->planner->plan(flat_run->t, flat_run->state, flat_run->cmd, 25,
+                                                  0.04, flat_run->plan);
                         }});
 
     std::string json = "{";
