@@ -977,12 +977,14 @@ class DescentFilter:
         z: typing.SupportsFloat,
         max_speed_mps: typing.SupportsFloat = 0.3,
         max_accel_mps2: typing.SupportsFloat = 3.0,
+        min_drop_m: typing.SupportsFloat = 0.0,
     ) -> None: ...
     def reset(
         self,
         z: typing.SupportsFloat,
         max_speed_mps: typing.SupportsFloat,
         max_accel_mps2: typing.SupportsFloat,
+        min_drop_m: typing.SupportsFloat = 0.0,
     ) -> None: ...
     def step(
         self, target: typing.SupportsFloat, dt: typing.SupportsFloat
@@ -997,6 +999,8 @@ class DescentFilter:
     def max_speed_mps(self) -> float: ...
     @property
     def max_accel_mps2(self) -> float: ...
+    @property
+    def min_drop_m(self) -> float: ...
 
 def support_ground(
     stance_z: collections.abc.Sequence[typing.SupportsFloat],
