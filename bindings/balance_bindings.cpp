@@ -49,7 +49,8 @@ FeetPoses feet_poses(const DArray& feet, const DArray& yaws) {
   const double* p = checked(feet, 6, "feet (2, 3)");
   const double* y = checked(yaws, 2, "yaws (2,)");
   FeetPoses out;
-  for (int f = 0; f < 2; ++f) out[f] = {Eigen::Vector3d(p[3 * f], p[3 * f + 1], p[3 * f + 2]), y[f]};
+  for (int f = 0; f < 2; ++f)
+    out[f] = {Eigen::Vector3d(p[3 * f], p[3 * f + 1], p[3 * f + 2]), y[f]};
   return out;
 }
 
@@ -104,7 +105,8 @@ GaitSettings gait_from(const py::handle& o) {
   g.base_height_m = number(o, "base_height_m");
   g.com_height_m = number(o, "com_height_m");
   const auto r = py::cast<std::vector<double>>(o.attr("sole_rectangle"));
-  if (r.size() != 4) throw std::invalid_argument("gait setting 'sole_rectangle': expected 4 values");
+  if (r.size() != 4)
+    throw std::invalid_argument("gait setting 'sole_rectangle': expected 4 values");
   g.sole_rectangle = {r[0], r[1], r[2], r[3]};
   g.fast_double_support_ratio = opt("fast_double_support_ratio");
   g.fast_speed_mps = number(o, "fast_speed_mps");
@@ -158,7 +160,8 @@ void register_balance(py::module_& m) {
       .def("validate", &CommandShapingSettings::validate);
 
   py::class_<CommandRamp>(m, "CommandRamp", "Acceleration-limited velocity command.")
-      .def(py::init<const CommandShapingSettings&>(), py::arg("settings") = CommandShapingSettings{})
+      .def(py::init<const CommandShapingSettings&>(),
+           py::arg("settings") = CommandShapingSettings{})
       .def("reset", &CommandRamp::reset)
       .def(
           "step",
@@ -168,7 +171,8 @@ void register_balance(py::module_& m) {
           py::arg("t"), py::arg("target"),
           "(vx, vy, yaw_rate) moved toward target (object with vx, vy, yaw_rate, or 3 numbers) "
           "at the acceleration limits since the previous call.")
-      .def_property_readonly("command", [](const CommandRamp& r) { return command_tuple(r.command()); })
+      .def_property_readonly("command",
+                             [](const CommandRamp& r) { return command_tuple(r.command()); })
       .def_property_readonly("t_prev", &CommandRamp::t_prev);
 
   py::class_<VelocityAverage>(m, "VelocityAverage", "CoM velocity averaged over about one step.")
@@ -185,14 +189,15 @@ void register_balance(py::module_& m) {
 
   py::class_<DriftCorrection>(m, "DriftCorrection",
                               "Drift accumulated while walking, fed back into vx, vy.")
-      .def(py::init<const CommandShapingSettings&>(), py::arg("settings") = CommandShapingSettings{})
+      .def(py::init<const CommandShapingSettings&>(),
+           py::arg("settings") = CommandShapingSettings{})
       .def("reset", &DriftCorrection::reset)
       .def(
           "correct",
           [](DriftCorrection& d, const py::object& cmd, const DArray& vcom_avg, double yaw,
              double dt, bool walking, double deadband) {
-            return command_tuple(
-                d.correct(command_from(cmd), vec2(vcom_avg, "vcom_avg"), yaw, dt, walking, deadband));
+            return command_tuple(d.correct(command_from(cmd), vec2(vcom_avg, "vcom_avg"), yaw, dt,
+                                           walking, deadband));
           },
           py::arg("cmd"), py::arg("vcom_avg"), py::arg("yaw"), py::arg("dt"), py::arg("walking"),
           py::arg("deadband"))
@@ -224,7 +229,9 @@ void register_balance(py::module_& m) {
       .def(
           "dcm_outside",
           [](const SoleGeometry& g, const DArray& dcm, const DArray& feet, const DArray& yaws,
-             double margin_m) { return g.dcm_outside(vec2(dcm, "dcm"), feet_poses(feet, yaws), margin_m); },
+             double margin_m) {
+            return g.dcm_outside(vec2(dcm, "dcm"), feet_poses(feet, yaws), margin_m);
+          },
           py::arg("dcm"), py::arg("feet"), py::arg("yaws"), py::arg("margin_m"));
 
   py::class_<SupportArea>(m, "SupportArea", "Swing intervals and stance soles of a plan.")
@@ -239,7 +246,9 @@ void register_balance(py::module_& m) {
           "swings: the plan's footholds; feet (2, 3) m, yaws (2,) rad: stance soles.")
       .def(
           "clip",
-          [](const SupportArea& s, const DArray& cop, double t) { return s.clip(vec2(cop, "cop"), t); },
+          [](const SupportArea& s, const DArray& cop, double t) {
+            return s.clip(vec2(cop, "cop"), t);
+          },
           py::arg("cop"), py::arg("t"))
       .def_property_readonly("geometry", &SupportArea::geometry)
       .def("size", &SupportArea::size)
@@ -258,7 +267,8 @@ void register_balance(py::module_& m) {
             const auto f = footholds_from(footholds);
             std::optional<Touchdown> td;
             if (last) td = Touchdown{last->first, last->second};
-            const int k = p.waypoints(t, f.data(), static_cast<int>(f.size()), feet_poses(feet, yaws), td);
+            const int k =
+                p.waypoints(t, f.data(), static_cast<int>(f.size()), feet_poses(feet, yaws), td);
             return waypoints_tuple(p.times(), p.cops(), k);
           },
           py::arg("t"), py::arg("footholds"), py::arg("feet"), py::arg("yaws"),
@@ -310,9 +320,9 @@ void register_balance(py::module_& m) {
         Eigen::Matrix<double, 2, 6> W;
         for (int i = 0; i < 2; ++i)
           for (int j = 0; j < 6; ++j) W(i, j) = w[6 * i + j];
-        return reference_tuple(mpc_com_reference(vec3(com, "com"), vec3(vcom, "vcom"), W, mass_kg,
-                                                 vec3(mpc_com, "mpc_com"), vec3(mpc_vcom, "mpc_vcom"),
-                                                 dcm_feedback, vec2(acom_xy, "acom_xy")));
+        return reference_tuple(mpc_com_reference(
+            vec3(com, "com"), vec3(vcom, "vcom"), W, mass_kg, vec3(mpc_com, "mpc_com"),
+            vec3(mpc_vcom, "mpc_vcom"), dcm_feedback, vec2(acom_xy, "acom_xy")));
       },
       py::arg("com"), py::arg("vcom"), py::arg("wrenches"), py::arg("mass_kg"), py::arg("mpc_com"),
       py::arg("mpc_vcom"), py::arg("dcm_feedback"), py::arg("acom_xy"),

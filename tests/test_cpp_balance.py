@@ -454,3 +454,257 @@ def test_capture_state_matches_python(ctrl, seed):
             g,
             3.0,
         )
+
+
+# -- states recorded from a closed-loop walk --------------------------------------------------
+
+
+def _support_of(c):
+    return [tuple(s[:3]) for s in c._swings], [(p.copy(), float(y)) for p, y in c._stance_pose]
+
+
+@pytest.fixture(scope="module")
+def walk():
+    """H1 on flat ground (Python WalkingController): stand, walk and turn, stop; the arguments,
+    the controller attributes they read, and the results of every call of the ported methods."""
+    from cerebellum.sim.scenario import Command, load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    sc = load_scenario("walk-flat", ["controller.options.forward_drift_gain=0.5"])
+    cmds = (Command(0.0), Command(0.6, vx=0.8, yaw_rate=0.2), Command(2.4, vx=0.0))
+    sc = dataclasses.replace(sc, commands=cmds)
+    rec: dict[str, list] = {}
+
+    def add(name, *item):
+        rec.setdefault(name, []).append(item)
+
+    with pytest.MonkeyPatch.context() as mp:
+        orig_plan_com = walking_mod.plan_com
+
+        def plan_com(times, cops, com0, vcom0, h):
+            p = orig_plan_com(times, cops, com0, vcom0, h)
+            p._args = (np.array(times), np.array(cops), np.array(com0), np.array(vcom0))
+            return p
+
+        mp.setattr(walking_mod, "plan_com", plan_com)
+        sim = Simulation(sc, robot="h1", controller="walk", duration_s=3.5)
+        c = sim.controller
+        flags = {"plan": False, "compute": False, "ground": None}
+
+        def wrap(name, body):
+            orig = getattr(c, name)
+            setattr(c, name, lambda *a: body(orig, *a))
+
+        def plan(orig, state, command):
+            flags["plan"] = True
+            try:
+                return orig(state, command)
+            finally:
+                flags["plan"] = False
+
+        def kinematics(orig, q, v):
+            out = orig(q, v)
+            if flags["plan"]:
+                add("vcom", out[1][:2].copy())
+                flags["plan"] = False
+            return out
+
+        def ramp(orig, t, command):
+            r = orig(t, command)
+            add("ramp", t, (command.vx, command.vy, command.yaw_rate), (r.vx, r.vy, r.yaw_rate))
+            return r
+
+        def correct_drift(orig, t, dt, yaw, cmd):
+            pre = (c._vcom_avg.copy(), c._drift.copy(), c.planner.schedule.is_walking(t))
+            r = orig(t, dt, yaw, cmd)
+            add("drift", t, dt, yaw, cmd, *pre, (r.vx, r.vy, r.yaw_rate), c._drift.copy())
+            return r
+
+        def cop_waypoints(orig, t, gp, feet, yaws):
+            last = c._last_touchdown
+            r = orig(t, gp, feet, yaws)
+            add("waypoints", t, list(gp.footholds), feet.copy(), yaws.copy(), last, r)
+            return r
+
+        def anchor(orig, t, times, cops, dcm):
+            r = orig(t, times, cops, dcm)
+            out = None if r[0] is times else (r[0].copy(), r[1].copy())
+            add("anchor", t, times.copy(), cops.copy(), dcm.copy(), _support_of(c), out)
+            return r
+
+        def clip_cop(orig, cop, t):
+            r = orig(cop, t)
+            add("clip", cop.copy(), t, _support_of(c), r.copy())
+            return r
+
+        def dcm_law(orig, t, com, vcom):
+            r = orig(t, com, vcom)
+            add("dcm_law", t, com.copy(), vcom.copy(), c._plan_com._args, _support_of(c), r.copy())
+            return r
+
+        def dcm_outside(orig, dcm, feet, yaws):
+            r = orig(dcm, feet, yaws)
+            add("outside", dcm.copy(), feet.copy(), yaws.copy(), r)
+            return r
+
+        def support_box(orig, poses):
+            poses = [(np.array(p), float(y)) for p, y in poses]
+            r = orig(poses)
+            add("box", poses, (r[0].copy(), r[1].copy()))
+            return r
+
+        def capture_state(orig, *args):
+            r = orig(*args)
+            add("capture", *args, (r.base_position.copy(), r.base_velocity.copy()))
+            return r
+
+        def compute(orig, state, command):
+            flags["compute"] = True
+            try:
+                return orig(state, command)
+            finally:
+                flags["compute"] = False
+
+        def reset(orig, state):
+            orig(state)
+            ground = c._ground
+            step = ground.step
+
+            def ground_step(target, dt):
+                flags["ground"] = step(target, dt)
+                return flags["ground"]
+
+            ground.step = ground_step
+
+        qp = c.qp
+
+        class Spy:
+            def __getattr__(self, name):
+                return getattr(qp, name)
+
+            def set_com_reference(self, com, vcom, acom):
+                if flags["compute"]:
+                    add("com_ref", rec["dcm_law"][-1], flags["ground"], (com, vcom, acom))
+                qp.set_com_reference(com, vcom, acom)
+
+        c.qp = Spy()
+        for name, body in (
+            ("plan", plan),
+            ("_kinematics", kinematics),
+            ("_ramp", ramp),
+            ("_correct_drift", correct_drift),
+            ("_cop_waypoints", cop_waypoints),
+            ("_anchor_cop", anchor),
+            ("_clip_cop", clip_cop),
+            ("_dcm_law", dcm_law),
+            ("_dcm_outside", dcm_outside),
+            ("_support_box", support_box),
+            ("_capture_state", capture_state),
+            ("compute", compute),
+            ("reset", reset),
+        ):
+            wrap(name, body)
+        result = sim.run()
+    assert not result.fell
+    return c, rec
+
+
+def test_recorded_walk_command_shaping(walk):
+    c, rec = walk
+    s = _shaping_settings(c.options)
+    ramp, avg, drift = _core.CommandRamp(s), _core.VelocityAverage(c.gait.step_duration_s), None
+    drift = _core.DriftCorrection(s)
+    for t, target, out in rec["ramp"]:
+        np.testing.assert_allclose(ramp.step(t, target), out, rtol=0, atol=ATOL)
+    assert len(rec["vcom"]) == len(rec["drift"]) == len(rec["ramp"]) > 100
+    corrected = 0
+    for vcom, (t, dt, yaw, cmd, vavg, _d0, walking, out, d1) in zip(
+        rec["vcom"], rec["drift"], strict=True
+    ):
+        assert avg.update(t, vcom) == pytest.approx(dt, abs=ATOL)
+        np.testing.assert_allclose(avg.value, vavg, rtol=0, atol=ATOL)
+        got = drift.correct(cmd, avg.value, yaw, dt, walking, c.gait.command_deadband)
+        np.testing.assert_allclose(got, out, rtol=0, atol=ATOL)
+        np.testing.assert_allclose(drift.drift, d1, rtol=0, atol=ATOL)
+        corrected += got[:2] != (cmd.vx, cmd.vy)
+    assert corrected > 20  # the drift correction acted during the walk
+
+
+def test_recorded_walk_cop_plan(walk):
+    c, rec = walk
+    g = _geometry(c)
+    cp = _core.CopPlan(c.gait, g, 16)
+    for t, fhs, feet, yaws, last, (times, cops) in rec["waypoints"]:
+        ct, cc = cp.waypoints(t, fhs, feet, yaws, last)
+        np.testing.assert_allclose(ct, times, rtol=0, atol=ATOL)
+        np.testing.assert_allclose(cc, cops, rtol=0, atol=ATOL)
+    assert sum(len(r[1]) > 0 for r in rec["waypoints"]) > 20
+    anchored = 0
+    for t, times, cops, dcm, (swings, stance), out in rec["anchor"]:
+        got = cp.anchor(t, times, cops, dcm, c.omega, _support(c, swings, stance))
+        assert (got is None) == (out is None)
+        if out is not None:
+            anchored += 1
+            np.testing.assert_allclose(got[0], out[0], rtol=0, atol=ATOL)
+            np.testing.assert_allclose(got[1], out[1], rtol=0, atol=ATOL)
+    assert anchored > 20
+    for cop, t, (swings, stance), out in rec["clip"]:
+        np.testing.assert_allclose(_support(c, swings, stance).clip(cop, t), out, rtol=0, atol=ATOL)
+    assert len(rec["clip"]) > 1000
+    for dcm, feet, yaws, out in rec["outside"]:
+        assert g.dcm_outside(dcm, feet, yaws, c.options.push_step_margin_m) == out
+    for poses, (lo, hi) in rec["box"]:
+        feet, yaws = np.array([p for p, _ in poses]), np.array([y for _, y in poses])
+        clo, chi = g.support_box(feet, yaws)
+        np.testing.assert_allclose(clo, lo, rtol=0, atol=ATOL)
+        np.testing.assert_allclose(chi, hi, rtol=0, atol=ATOL)
+    assert len(rec["outside"]) > 10
+
+
+def test_recorded_walk_balance_law_and_capture(walk):
+    c, rec = walk
+    g = _geometry(c)
+    err = 0.0
+    for t, com, vcom, (times, cops, com0, vcom0), (swings, stance), out in rec["dcm_law"]:
+        plan = _cpp_plan(times, cops, com0, vcom0, c.omega)
+        got = _core.dcm_law(
+            t, com[:2], vcom[:2], plan, c.omega, c.options.k_dcm, _support(c, swings, stance)
+        )
+        err = max(err, float(np.max(np.abs(got - out))))
+    assert err < 1e-11, err
+    assert len(rec["com_ref"]) == len(rec["dcm_law"]) > 1000
+    for (_, com, vcom, *_, acc), ground, ref in rec["com_ref"]:
+        got = _core.lipm_com_reference(com, vcom, acc, ground, c.gait.com_height_m)
+        for a, b in zip(got, ref, strict=True):
+            np.testing.assert_allclose(a, b, rtol=0, atol=0)
+    assert len(rec["capture"]) > 5
+    for *args, (base, vb) in rec["capture"]:
+        gb, gv = _cpp_capture(c, *args, g)
+        np.testing.assert_allclose(gb, base, rtol=0, atol=ATOL)
+        np.testing.assert_allclose(gv, vb, rtol=0, atol=ATOL)
+
+
+def test_rt_check_walking_pieces_no_allocation():
+    """Command shaping, CoP waypoints + anchor, the DCM law + CoM references and the capture
+    state allocate nothing per call (random footholds, with and without double support)."""
+    from cerebellum.robots import load_robot
+
+    exe = Path(_core.__file__).parent / "bin" / "cerebellum_rt_check"
+    if not exe.exists():
+        pytest.skip(f"cerebellum_rt_check is not installed next to _core ({exe})")
+    cfg = load_robot("h1")
+    out = subprocess.run(
+        [str(exe), str(cfg.model_path()), "--calls", "1000"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    report = json.loads(out.stdout)
+    for name in (
+        "walk_command_shaping",
+        "walk_cop_waypoints",
+        "walk_balance_law",
+        "walk_capture_state",
+    ):
+        assert report[name] == {"calls": 1000, "allocations": 0}, name

@@ -30,8 +30,8 @@ ComReference mpc_com_reference(const Eigen::Vector3d& com, const Eigen::Vector3d
   acom[2] -= kGravity;
   if (!dcm_feedback) return {mpc_com, mpc_vcom, acom};
   acom.head<2>() = acom_xy;
-  return {Eigen::Vector3d(com[0], com[1], mpc_com[2]), Eigen::Vector3d(vcom[0], vcom[1], mpc_vcom[2]),
-          acom};
+  return {Eigen::Vector3d(com[0], com[1], mpc_com[2]),
+          Eigen::Vector3d(vcom[0], vcom[1], mpc_vcom[2]), acom};
 }
 
 }  // namespace cerebellum

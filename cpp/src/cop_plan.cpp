@@ -22,7 +22,8 @@ SoleGeometry SoleGeometry::from_sole_rectangle(const std::array<double, 4>& r, d
   if (!(std::isfinite(cop_margin) && cop_margin > 0.0))
     throw std::invalid_argument("cop_margin: expected > 0, got " + std::to_string(cop_margin));
   if (!(std::isfinite(lateral_scale) && lateral_scale > 0.0))
-    throw std::invalid_argument("lateral_scale: expected > 0, got " + std::to_string(lateral_scale));
+    throw std::invalid_argument("lateral_scale: expected > 0, got " +
+                                std::to_string(lateral_scale));
   SoleGeometry g;
   const double x0 = r[0], x1 = r[1], y0 = r[2], y1 = r[3];
   g.centre = Eigen::Vector2d(0.5 * (x0 + x1), 0.5 * (y0 + y1));
