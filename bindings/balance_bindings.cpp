@@ -161,7 +161,7 @@ void register_balance(py::module_& m) {
 
   py::class_<CommandRamp>(m, "CommandRamp", "Acceleration-limited velocity command.")
       .def(py::init<const CommandShapingSettings&>(),
-           py::arg("settings") = CommandShapingSettings{})
+           py::arg_v("settings", CommandShapingSettings{}, "CommandShapingSettings()"))
       .def("reset", &CommandRamp::reset)
       .def(
           "step",
@@ -190,7 +190,7 @@ void register_balance(py::module_& m) {
   py::class_<DriftCorrection>(m, "DriftCorrection",
                               "Drift accumulated while walking, fed back into vx, vy.")
       .def(py::init<const CommandShapingSettings&>(),
-           py::arg("settings") = CommandShapingSettings{})
+           py::arg_v("settings", CommandShapingSettings{}, "CommandShapingSettings()"))
       .def("reset", &DriftCorrection::reset)
       .def(
           "correct",
