@@ -287,7 +287,7 @@ def test_cop_waypoints_and_anchor_match_python(ctrl, seed, fast):
                 else:
                     anchored += 1
                     np.testing.assert_allclose(res[0], a_t, rtol=0, atol=ATOL)
-                    np.testing.assert_allclose(res[1], a_c, rtol=0, atol=1e-11)
+                    np.testing.assert_allclose(res[1], a_c, rtol=0, atol=ATOL)
         assert anchored > 50
     finally:
         ctrl.gait = gait
@@ -367,7 +367,7 @@ def test_dcm_law_and_com_references_match_python(ctrl, seed):
             k = float(rng.uniform(0, 4))
             ctrl.options = dataclasses.replace(saved_opts, k_dcm=k)
             acc = _core.dcm_law(t, com[:2], vcom[:2], plan, ctrl.omega, k, sa)
-            np.testing.assert_allclose(acc, ctrl._dcm_law(t, com, vcom), rtol=0, atol=1e-10)
+            np.testing.assert_allclose(acc, ctrl._dcm_law(t, com, vcom), rtol=0, atol=ATOL)
             # LIPM: CoM reference of compute()
             ground = tuple(rng.uniform(-0.5, 0.5, 3))
             c3, v3, a3 = _core.lipm_com_reference(com, vcom, acc, ground, ctrl.gait.com_height_m)
@@ -389,7 +389,7 @@ def test_dcm_law_and_com_references_match_python(ctrl, seed):
                     com, vcom, wr, ctrl.mass, mref["com"], mref["vcom"], fb, acc
                 )
                 for a, b in zip(got, refs[0], strict=True):
-                    np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+                    np.testing.assert_allclose(a, b, rtol=0, atol=ATOL)
     finally:
         ctrl.qp, ctrl.options, ctrl.mpc_plan = saved_qp, saved_opts, None
 
@@ -435,7 +435,7 @@ def test_capture_state_matches_python(ctrl, seed):
         args = _capture_args(rng, ctrl)
         gs = ctrl._capture_state(*args)
         base, vb = _cpp_capture(ctrl, *args, g)
-        np.testing.assert_allclose(base, gs.base_position, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(base, gs.base_position, rtol=0, atol=ATOL)
         np.testing.assert_allclose(vb, gs.base_velocity, rtol=0, atol=ATOL)
     with pytest.raises(ValueError, match="swing_foot"):
         _core.capture_state(
@@ -671,7 +671,7 @@ def test_recorded_walk_balance_law_and_capture(walk):
             t, com[:2], vcom[:2], plan, c.omega, c.options.k_dcm, _support(c, swings, stance)
         )
         err = max(err, float(np.max(np.abs(got - out))))
-    assert err < 1e-11, err
+    assert err < ATOL, err
     assert len(rec["com_ref"]) == len(rec["dcm_law"]) > 1000
     for (_, com, vcom, *_, acc), ground, ref in rec["com_ref"]:
         got = _core.lipm_com_reference(com, vcom, acc, ground, c.gait.com_height_m)
