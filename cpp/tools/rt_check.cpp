@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
       bs.eps_abs = 1e-6;
       wbc_balance = std::make_unique<cerebellum::WholeBodyQP>(robot, bs);
       refs_balance = wbc_balance->make_references(q0);
-      auto moving = [&](int i) {
+      auto moving = [&, near_neutral](int i) {  // a copy: near_neutral ends with this block
         near_neutral(i);
         for (int k = 6; k < nv; ++k) v[k] = 0.2 * uni(rng);
       };
