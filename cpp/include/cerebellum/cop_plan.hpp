@@ -10,6 +10,7 @@
 
 #include <Eigen/Core>
 #include <array>
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -113,8 +114,9 @@ class CopPlan {
 
   /// _anchor_cop: waypoints from t on whose first CoP (clipped by `support` at t) makes the
   /// DCM plan start at the measured `dcm` (m), for the waypoints `times`, `cops` (K) and omega
-  /// (1/s). Returns false (nothing anchored) when t is before times[0], in or after the last
-  /// segment, or less than 0.05 s before the next waypoint; else fills anchored_*.
+  /// (1/s). Returns false (nothing anchored) when t is before times[0], at or after the last
+  /// waypoint, or less than 0.05 s before the next one; else fills anchored_* (t, then the
+  /// waypoints after t). Non-increasing times: std::invalid_argument (from ComPlan::plan).
   bool anchor(double t, const double* times, const Eigen::Vector2d* cops, int K,
               const Eigen::Vector2d& dcm, double omega, const SupportArea& support);
   /// anchor() on this plan's waypoints.
