@@ -10,6 +10,7 @@ void register_com(py::module_& m);
 void register_terrain(py::module_& m);  // after register_swing (TerrainQuery)
 void register_footsteps(py::module_& m);
 void register_gait(py::module_& m);  // after register_swing (SwingSample), register_footsteps
+void register_balance(py::module_& m);
 // The whole-body QP bindings (bindings/wbc_bindings.cpp) define register_wbc; CMake defines
 // CEREBELLUM_HAS_WBC when that file exists.
 #ifdef CEREBELLUM_HAS_WBC
@@ -25,6 +26,7 @@ PYBIND11_MODULE(_core, m) {
   register_terrain(m);
   register_footsteps(m);
   register_gait(m);
+  register_balance(m);
 #ifdef CEREBELLUM_HAS_WBC
   register_wbc(m);
 #endif
