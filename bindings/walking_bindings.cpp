@@ -133,6 +133,7 @@ sim.terrain.Terrain.)doc")
           "reset",
           [](PyWalkingController& w, const py::object& state) {
             w.read(state);
+            py::gil_scoped_release release;
             w.ctl.reset(w.state);
           },
           py::arg("state"))
@@ -156,6 +157,32 @@ sim.terrain.Terrain.)doc")
             w.ctl.plan(w.state, w.command);
           },
           py::arg("state"), py::arg("command"), "One planning cycle now (tick() plans by itself).")
+      .def(
+          "start_planning_thread",
+          [](PyWalkingController& w) { w.ctl.start_planning_thread(); },
+          "Threaded mode: plans every plan_every * dt_s of wall time on its own thread.")
+      .def(
+          "stop_planning_thread",
+          [](PyWalkingController& w) {
+            py::gil_scoped_release release;
+            w.ctl.stop_planning_thread();
+          })
+      .def_property_readonly("planning_thread_running",
+                             [](const PyWalkingController& w) { return w.ctl.planning_thread_running(); })
+      .def_property_readonly(
+          "planning_stats",
+          [](const PyWalkingController& w) {
+            const PlanningThread::Stats s = w.ctl.planning_stats();
+            py::dict d;
+            d["cycles"] = s.cycles;
+            d["failures"] = s.failures;
+            d["deadline_misses"] = s.deadline_misses;
+            d["max_cycle_s"] = s.max_cycle_s;
+            return d;
+          },
+          "The planning thread's cycles, failures, deadline misses and longest cycle (s).")
+      .def_property_readonly("stale_ticks",
+                             [](const PyWalkingController& w) { return w.ctl.stats().stale_ticks; })
       .def_property_readonly("omega", [](const PyWalkingController& w) { return w.ctl.omega(); })
       .def_property_readonly("terrain_aware",
                              [](const PyWalkingController& w) { return w.ctl.terrain_aware(); })

@@ -80,6 +80,9 @@ class WalkingOptions:
     # "cpp": the whole controller in C++ (_core.WalkingController; planner "lipm" only);
     # "python": this class
     implementation: str = "python"
+    # implementation "cpp": plan on a thread of its own every 1 / mpc_hz of wall time (what a
+    # robot runs; not reproducible bit for bit) instead of in the tick, in simulated time
+    planning_thread: bool = False
     horizon_s: float = 1.6  # gait/CoM planning horizon, s (>= 3 steps for the DCM recursion)
     knot_dt_s: float = 0.04  # gait plan knot spacing, s
     k_dcm: float = 2.0  # DCM feedback gain, 1/s: cop = cop_ref + (1 + k/w) (dcm - dcm_ref)
@@ -243,6 +246,10 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
             path,
             f"{prefix}implementation",
             f"the C++ controller has the 'lipm' planner only (planner = {opts.planner!r})",
+        )
+    if opts.planning_thread and opts.implementation != "cpp":
+        raise ConfigError(
+            path, f"{prefix}planning_thread", 'needs implementation = "cpp" (the C++ controller)'
         )
     if opts.step_feedback not in STEP_FEEDBACKS:
         raise ConfigError(

@@ -92,6 +92,8 @@ class CppWalkingController:
 
     def reset(self, state) -> None:
         self.ctl.reset(state)
+        if self._py.options.planning_thread:
+            self.ctl.start_planning_thread()
         self._ticks.clear()
         self._wbc_ticks.clear()
         self._failure_times.clear()
@@ -107,6 +109,15 @@ class CppWalkingController:
                 self._failure_times.append((round(float(state.t_s), 3), str(self.ctl.status)))
         return tau
 
+    def close(self) -> None:
+        """Stops the planning thread (if any)."""
+        self.ctl.stop_planning_thread()
+
+    def __del__(self):
+        ctl = getattr(self, "ctl", None)
+        if ctl is not None:
+            ctl.stop_planning_thread()
+
     def stats(self) -> dict[str, Any]:
         return {
             "tick_us": percentiles(self._ticks),
@@ -116,6 +127,12 @@ class CppWalkingController:
             "implementation": "cpp",
             "first_failures": list(self._failure_times),
             "push_steps": int(self.ctl.push_steps),
+            "plans": int(self.ctl.plans),
+            "planning_thread": (
+                {**self.ctl.planning_stats, "stale_ticks": int(self.ctl.stale_ticks)}
+                if self._py.options.planning_thread
+                else None
+            ),
             "mpc": {"solve_ms": None, "failures": 0, "deadline_misses": 0},
         }
 

@@ -144,3 +144,58 @@ def test_state_without_base_is_refused():
     bad = _core.WalkingSettings()
     with pytest.raises(ValueError, match="WalkingSettings"):
         _core.WalkingController(bad)
+
+
+def test_planning_thread_plans_while_the_tick_only_interpolates():
+    """Threaded mode (what a robot runs): the plans come from the planning thread (wall-clock
+    rate, from the latest published state); the robot walks, the counters add up, and plan()
+    is refused while the thread runs."""
+    sc = load_scenario(
+        "walk-flat",
+        ['controller.options.implementation="cpp"', "controller.options.planning_thread=true"],
+    )
+    sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=5.0)
+    res = sim.run()
+    ctl = sim.controller
+    try:
+        assert not res.fell
+        assert res.log["base_pos"][-1, 0] > 2.5
+        st = ctl.stats()["planning_thread"]
+        assert ctl.ctl.planning_thread_running
+        assert st["cycles"] >= 10 and st["failures"] == 0
+        assert 0 <= st["deadline_misses"] <= st["cycles"]
+        # every plan but the first (at the reset state) came from a cycle that found a new state
+        assert 1 <= ctl.ctl.plans <= st["cycles"] + 1
+        assert 0 <= st["stale_ticks"] <= 5000
+        with pytest.raises(RuntimeError, match="planning thread"):
+            ctl.ctl.plan(_any_state(sim), (0.0, 0.0, 0.0))
+    finally:
+        ctl.close()
+    assert not ctl.ctl.planning_thread_running
+
+
+def _any_state(sim):
+    from cerebellum.sim.state import BaseState, RobotState
+
+    q = sim.controller.settings.q_stand
+    nj = len(q) - 7
+    return RobotState(
+        t_s=0.0,
+        joint_pos=q[7:],
+        joint_vel=np.zeros(nj),
+        imu_quat_xyzw=q[3:7],
+        imu_gyro=np.zeros(3),
+        imu_acc=np.array([0.0, 0.0, 9.81]),
+        foot_force=np.zeros((2, 3)),
+        foot_torque=np.zeros((2, 3)),
+        base=BaseState(q[:3], q[3:7], np.zeros(3), np.zeros(3)),
+    )
+
+
+def test_planning_thread_option_needs_the_cpp_controller():
+    with pytest.raises(CerebellumError, match="planning_thread"):
+        Simulation(
+            load_scenario("walk-flat", ["controller.options.planning_thread=true"]),
+            robot="h1",
+            controller="walk",
+        )

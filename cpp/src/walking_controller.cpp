@@ -58,6 +58,9 @@ void WalkingSettings::validate() const {
   require(terrain_aware >= -1 && terrain_aware <= 1, "terrain_aware", "expected -1, 0 or 1");
 }
 
+WalkingPlan::WalkingPlan(const SoleGeometry& sole)
+    : free(3 * kMax + 2), anchored_plan(3 * kMax + 2), support(sole, kMax) {}
+
 WalkingController::WalkingController(const WalkingSettings& s, const TerrainQuery* terrain)
     : settings_((s.validate(), s)),
       terrain_input_(terrain),
@@ -67,12 +70,15 @@ WalkingController::WalkingController(const WalkingSettings& s, const TerrainQuer
       vavg_(s.gait.step_duration_s),
       drift_(s.shaping),
       cop_(s.gait, s.sole, GaitPlan::kMaxFootholds),
-      support_(s.sole, GaitPlan::kMaxFootholds),
-      plan_free_(3 * GaitPlan::kMaxFootholds + 2),
-      plan_anchored_(3 * GaitPlan::kMaxFootholds + 2),
+      prev_free_(3 * GaitPlan::kMaxFootholds + 2),
+      plans_(WalkingPlan(s.sole)),
+      inbox_(PlannerInput{make_state(static_cast<int>(s.q_stand.size()) - 7), Command(), {}}),
+      reset_input_{make_state(static_cast<int>(s.q_stand.size()) - 7), Command(), {}},
+      cur_(&plans_.front()),
       ground_(0.0, s.com_descent_speed_mps, s.com_descent_accel_mps2, s.com_step_down_min_m) {
-  robot_ = std::make_unique<Robot>(
-      s.model_path, std::vector<std::string>{s.foot_frames[0], s.foot_frames[1], s.imu_frame});
+  const std::vector<std::string> frames{s.foot_frames[0], s.foot_frames[1], s.imu_frame};
+  robot_ = std::make_unique<Robot>(s.model_path, frames);
+  plan_robot_ = std::make_unique<Robot>(s.model_path, frames);
   if (robot_->nq() != s.q_stand.size())
     throw std::invalid_argument("WalkingSettings.q_stand: expected " +
                                 std::to_string(robot_->nq()) + " entries (the model's nq)");
@@ -84,20 +90,23 @@ WalkingController::WalkingController(const WalkingSettings& s, const TerrainQuer
   planner_ = std::make_unique<GaitPlanner>(s.gait, nullptr, s.search, true, s.n_knots);
   q_.setZero(robot_->nq());
   v_.setZero(robot_->nv());
+  pq_.setZero(robot_->nq());
+  pv_.setZero(robot_->nv());
   posture_ = s.q_stand.tail(robot_->nv() - 6);
   mask_.setConstant(2, true);
 }
 
-WalkingController::~WalkingController() = default;
+WalkingController::~WalkingController() { stop_planning_thread(); }
 
-void WalkingController::kinematics(const RobotState& state, Kinematics& k) {
+void WalkingController::kinematics(Robot& robot, const RobotState& state, Kinematics& k,
+                                   Eigen::VectorXd& q, Eigen::VectorXd& v) {
   if (!state.has_base)
     throw std::invalid_argument("WalkingController: the state has no base (estimate or truth)");
-  if (state.joint_pos.size() != robot_->nq() - 7 || state.joint_vel.size() != robot_->nv() - 6)
+  if (state.joint_pos.size() != robot.nq() - 7 || state.joint_vel.size() != robot.nv() - 6)
     throw std::invalid_argument("WalkingController: state joint arrays of the wrong size");
-  state.q(q_);
-  state.v(v_);
-  const WholeBodyQuantities& w = robot_->compute(q_, v_);
+  state.q(q);
+  state.v(v);
+  const WholeBodyQuantities& w = robot.compute(q, v);
   k.com = w.com;
   k.vcom = w.vcom;
   for (int f = 0; f < 2; ++f) {
@@ -110,13 +119,15 @@ void WalkingController::kinematics(const RobotState& state, Kinematics& k) {
 }
 
 void WalkingController::reset(const RobotState& state) {
+  const bool threaded = planning_thread_running();
+  stop_planning_thread();
   const WalkingSettings& s = settings_;
   const int aware = s.terrain_aware;
   const bool use = terrain_input_ != nullptr &&
                    (aware == 1 || (aware == -1 && terrain_input_->stepped()));
   terrain_ = use ? terrain_input_ : nullptr;
   planner_ = std::make_unique<GaitPlanner>(s.gait, terrain_, s.search, true, s.n_knots);
-  kinematics(state, kin_);
+  kinematics(*robot_, state, kin_, q_, v_);
   yaw_ref_ = kin_.yaw;
   refs_.posture = s.q_stand.tail(robot_->nv() - 6);
   refs_.com = kin_.com;
@@ -127,30 +138,62 @@ void WalkingController::reset(const RobotState& state) {
   refs_.base_omega_dot.setZero();
   ground_.reset(kin_.com.z() - s.gait.com_height_m, s.com_descent_speed_mps,
                 s.com_descent_accel_mps2, s.com_step_down_min_m);
-  ground_z_ = ground_.z;
-  has_plan_ = false;
-  anchored_ = false;
-  n_swings_ = 0;
-  next_event_ = std::numeric_limits<double>::infinity();
+  has_prev_ = false;
   last_touchdown_.reset();
-  yaw_rate_ = 0.0;
   ramp_.reset();
   vavg_.reset();
   drift_.reset();
-  t_plan_ = -std::numeric_limits<double>::infinity();
+  plans_count_.store(0);
+  push_steps_.store(0);
   stats_ = WalkingStats();
+  // no plan yet: the first tick plans (deterministic), or plans here for the thread's first
+  // ticks; a plan that is not valid makes the first tick plan
+  WalkingPlan& none = plans_.back();
+  none.valid = false;
+  none.ground_z = ground_.z;
+  plans_.publish();
+  take_plan();
+  reset_input_.state = state;
+  reset_input_.command = Command();
+  reset_input_.last_touchdown.reset();
   reset_done_ = true;
+  if (threaded) start_planning_thread();
 }
 
 void WalkingController::plan(const RobotState& state, const Command& command) {
   if (!reset_done_) throw std::logic_error("WalkingController::plan before reset");
+  if (planning_thread_running())
+    throw std::logic_error("WalkingController::plan while the planning thread runs");
+  plan_now(state, command);
+}
+
+void WalkingController::plan_now(const RobotState& state, const Command& command) {
+  PlannerInput& in = inbox_.back();
+  in.state = state;  // same sizes: no allocation
+  in.command = command;
+  in.last_touchdown = last_touchdown_;
+  plan_into(in, plans_.back());
+  plans_.publish();
+  take_plan();
+}
+
+bool WalkingController::take_plan() {
+  if (!plans_.update()) return false;
+  cur_ = &plans_.front();
+  if (cur_->valid) last_touchdown_ = cur_->last_touchdown;
+  return true;
+}
+
+void WalkingController::plan_into(const PlannerInput& in, WalkingPlan& out) {
   const WalkingSettings& s = settings_;
   const GaitSettings& g = s.gait;
+  const RobotState& state = in.state;
   const double t = state.t_s;
-  kinematics(state, kin_);
-  const Eigen::Vector2d com = kin_.com.head<2>(), vcom = kin_.vcom.head<2>();
-  const double yaw = kin_.yaw;
-  VelocityCommand cmd = ramp_.step(t, command.velocity);
+  std::optional<Touchdown> last_td = in.last_touchdown;
+  kinematics(*plan_robot_, state, pkin_, pq_, pv_);
+  const Eigen::Vector2d com = pkin_.com.head<2>(), vcom = pkin_.vcom.head<2>();
+  const double yaw = pkin_.yaw;
+  VelocityCommand cmd = ramp_.step(t, in.command.velocity);
   const double dt_plan = vavg_.update(t, vcom);
   ContactSchedule& schedule = planner_->schedule();
   cmd = drift_.correct(cmd, vavg_.value(), yaw, dt_plan, schedule.is_walking(t),
@@ -158,18 +201,18 @@ void WalkingController::plan(const RobotState& state, const Command& command) {
   if (cmd.is_zero(g.command_deadband)) {
     // keep stepping until the CoM has slowed down; standing, a DCM outside the feet steps
     const Eigen::Vector2d dcm = com + vcom / omega_;
-    const bool outside = s.sole.dcm_outside(dcm, kin_.feet, s.push_step_margin_m);
+    const bool outside = s.sole.dcm_outside(dcm, pkin_.feet, s.push_step_margin_m);
     if (schedule.is_walking(t)) {
       if (outside || vavg_.value().norm() > s.stop_speed_mps)
         cmd = VelocityCommand{2.0 * g.command_deadband, 0.0, 0.0};
     } else if (outside) {
       double d[2];
       for (int f = 0; f < 2; ++f)
-        d[f] = (dcm - s.sole.centre_at(kin_.feet[static_cast<size_t>(f)])).norm();
+        d[f] = (dcm - s.sole.centre_at(pkin_.feet[static_cast<size_t>(f)])).norm();
       const int far = d[1] > d[0] ? kRight : kLeft;  // argmax: the first on ties
       schedule.start(t, far, s.push_step_double_support_s);
       cmd = VelocityCommand{2.0 * g.command_deadband, 0.0, 0.0};
-      ++stats_.push_steps;
+      push_steps_.fetch_add(1, std::memory_order_relaxed);
     }
   }
   SwingInterval nxt;
@@ -177,12 +220,12 @@ void WalkingController::plan(const RobotState& state, const Command& command) {
   GaitState gs;
   gs.base_yaw = yaw;
   for (int f = 0; f < 2; ++f) {
-    gs.foot_positions[static_cast<size_t>(f)] = kin_.feet[static_cast<size_t>(f)].position;
-    gs.foot_yaw[static_cast<size_t>(f)] = kin_.feet[static_cast<size_t>(f)].yaw;
+    gs.foot_positions[static_cast<size_t>(f)] = pkin_.feet[static_cast<size_t>(f)].position;
+    gs.foot_yaw[static_cast<size_t>(f)] = pkin_.feet[static_cast<size_t>(f)].yaw;
   }
   if (s.step_feedback == StepFeedback::kCapture && has_next && t >= nxt.t_liftoff) {
     const CaptureState cs =
-        capture_state(t, state.base.position, com, vcom, kin_.feet, yaw, cmd, nxt.foot,
+        capture_state(t, state.base.position, com, vcom, pkin_.feet, yaw, cmd, nxt.foot,
                       nxt.t_liftoff, nxt.t_touchdown, g, s.sole, omega_);
     gs.base_position = cs.base_position;
     gs.base_velocity = cs.base_velocity;
@@ -203,16 +246,16 @@ void WalkingController::plan(const RobotState& state, const Command& command) {
         gs.base_position.x() -= sn * dy;
         gs.base_position.y() += c * dy;
       }
-      if (has_plan_ && s.step_dcm_gain > 0) {
+      if (has_prev_ && s.step_dcm_gain > 0) {
         // DCM step adjustment against the footholds' own (unanchored) plan
-        const Eigen::Vector2d err = com + vcom / omega_ - plan_free_.sample(t).dcm;
+        const Eigen::Vector2d err = com + vcom / omega_ - prev_free_.sample(t).dcm;
         const double grow = std::exp(omega_ * std::max(nxt.t_touchdown - t, 0.0));
         const double lim = s.max_step_adjust_m;
         for (int i = 0; i < 2; ++i)
           gs.base_position[i] += clip(s.step_dcm_gain * grow * err[i], -lim, lim);
       }
     }
-    gs.base_velocity = kin_.R * state.base.linear_velocity;
+    gs.base_velocity = pkin_.R * state.base.linear_velocity;
   }
   planner_->plan(t, gs, cmd, s.n_knots, s.knot_dt_s, gait_plan_);
   const GaitPlan& gp = gait_plan_;
@@ -221,31 +264,33 @@ void WalkingController::plan(const RobotState& state, const Command& command) {
                                  static_cast<int>(sched_swings_.size()));
   for (int i = 0; i < ns; ++i)
     if (sched_swings_[static_cast<size_t>(i)].t_touchdown <= t)
-      last_touchdown_ = Touchdown{sched_swings_[static_cast<size_t>(i)].foot,
-                                  sched_swings_[static_cast<size_t>(i)].t_touchdown};
-  const int K = cop_.waypoints(t, gp.footholds.data(), gp.n_footholds, kin_.feet, last_touchdown_);
-  n_swings_ = gp.n_footholds;
-  for (int i = 0; i < n_swings_; ++i) {
+      last_td = Touchdown{sched_swings_[static_cast<size_t>(i)].foot,
+                          sched_swings_[static_cast<size_t>(i)].t_touchdown};
+  const int K = cop_.waypoints(t, gp.footholds.data(), gp.n_footholds, pkin_.feet, last_td);
+  out.n_swings = gp.n_footholds;
+  for (int i = 0; i < out.n_swings; ++i) {
     const Foothold& fh = gp.footholds[static_cast<size_t>(i)];
-    swing_fh_[static_cast<size_t>(i)] = fh;
+    out.swing_fh[static_cast<size_t>(i)] = fh;
     const SwingTrajectory* traj = planner_->trajectory_for(fh.foot, fh.t_liftoff);
-    swing_has_traj_[static_cast<size_t>(i)] = traj != nullptr;
-    if (traj != nullptr) swing_traj_[static_cast<size_t>(i)] = *traj;
+    out.has_traj[static_cast<size_t>(i)] = traj != nullptr;
+    if (traj != nullptr) out.swing_traj[static_cast<size_t>(i)] = *traj;
   }
-  support_.set(gp.footholds.data(), gp.n_footholds, kin_.feet);
-  plan_free_.plan(cop_.times(), cop_.cops(), K, com, vcom, omega_);
-  anchored_ = false;
-  if (s.dcm_replan && cop_.anchor(t, com + vcom / omega_, omega_, support_)) {
-    plan_anchored_.plan(cop_.anchored_times(), cop_.anchored_cops(), cop_.anchored_size(), com,
-                        vcom, omega_);
-    anchored_ = true;
+  out.support.set(gp.footholds.data(), gp.n_footholds, pkin_.feet);
+  out.free.plan(cop_.times(), cop_.cops(), K, com, vcom, omega_);
+  prev_free_ = out.free;  // same capacity: no allocation
+  has_prev_ = true;
+  out.anchored = false;
+  if (s.dcm_replan && cop_.anchor(t, com + vcom / omega_, omega_, out.support)) {
+    out.anchored_plan.plan(cop_.anchored_times(), cop_.anchored_cops(), cop_.anchored_size(),
+                           com, vcom, omega_);
+    out.anchored = true;
   }
   double stance_z[2];
   int n_stance = 0;
   for (int f = 0; f < 2; ++f)
-    if (gp.contact(0, f)) stance_z[n_stance++] = kin_.feet[static_cast<size_t>(f)].position.z();
+    if (gp.contact(0, f)) stance_z[n_stance++] = pkin_.feet[static_cast<size_t>(f)].position.z();
   if (n_stance == 0) {
-    stance_z[0] = 0.5 * (kin_.feet[0].position.z() + kin_.feet[1].position.z());
+    stance_z[0] = 0.5 * (pkin_.feet[0].position.z() + pkin_.feet[1].position.z());
     n_stance = 1;
   }
   double swing_z = std::numeric_limits<double>::quiet_NaN();
@@ -256,21 +301,55 @@ void WalkingController::plan(const RobotState& state, const Command& command) {
       break;
     }
   }
-  const double landed_z = last_touchdown_
-                              ? kin_.feet[static_cast<size_t>(last_touchdown_->foot)].position.z()
-                              : std::numeric_limits<double>::quiet_NaN();
-  ground_z_ = support_ground(stance_z, n_stance, swing_z, landed_z, s.com_step_down_min_m);
-  yaw_rate_ = cmd.yaw_rate;
-  t_plan_ = t;
-  // the first liftoff or touchdown after this plan: tick() plans again once it is reached
-  next_event_ = std::numeric_limits<double>::infinity();
-  for (int i = 0; i < n_swings_; ++i) {
-    const Foothold& fh = swing_fh_[static_cast<size_t>(i)];
-    if (fh.t_liftoff > t) next_event_ = std::min(next_event_, fh.t_liftoff);
-    if (fh.t_touchdown > t) next_event_ = std::min(next_event_, fh.t_touchdown);
+  const double landed_z = last_td ? pkin_.feet[static_cast<size_t>(last_td->foot)].position.z()
+                                  : std::numeric_limits<double>::quiet_NaN();
+  out.ground_z = support_ground(stance_z, n_stance, swing_z, landed_z, s.com_step_down_min_m);
+  out.yaw_rate = cmd.yaw_rate;
+  out.t_plan = t;
+  out.last_touchdown = last_td;
+  // the first liftoff or touchdown after this plan: the tick plans again once it is reached
+  out.next_event = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < out.n_swings; ++i) {
+    const Foothold& fh = out.swing_fh[static_cast<size_t>(i)];
+    if (fh.t_liftoff > t) out.next_event = std::min(out.next_event, fh.t_liftoff);
+    if (fh.t_touchdown > t) out.next_event = std::min(out.next_event, fh.t_touchdown);
   }
-  has_plan_ = true;
-  ++stats_.plans;
+  out.valid = true;
+  plans_count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void WalkingController::start_planning_thread() {
+  if (planning_thread_running()) return;
+  if (!reset_done_) throw std::logic_error("WalkingController::start_planning_thread before reset");
+  if (!cur_->valid) {  // the first plan, at the reset state, before the thread takes over
+    plan_into(reset_input_, plans_.back());
+    plans_.publish();
+    take_plan();
+  }
+  if (!thread_) {
+    thread_ = std::make_unique<PlanningThread>(settings_.plan_every * settings_.dt_s, [this] {
+      if (!inbox_.update()) return true;  // no new state since the last cycle
+      plan_into(inbox_.front(), plans_.back());
+      plans_.publish();
+      return true;
+    });
+  }
+  thread_->start();
+}
+
+void WalkingController::stop_planning_thread() {
+  if (thread_) thread_->stop();
+}
+
+PlanningThread::Stats WalkingController::planning_stats() const {
+  return thread_ ? thread_->stats() : PlanningThread::Stats();
+}
+
+WalkingStats WalkingController::stats() const {
+  WalkingStats s = stats_;
+  s.plans = plans_count_.load(std::memory_order_relaxed);
+  s.push_steps = push_steps_.load(std::memory_order_relaxed);
+  return s;
 }
 
 const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Command& command) {
@@ -278,34 +357,46 @@ const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Co
   const auto t0 = std::chrono::steady_clock::now();
   const WalkingSettings& s = settings_;
   const double t = state.t_s;
-  if (stats_.ticks % static_cast<std::uint64_t>(s.plan_every) == 0) plan(state, command);
-  if (!has_plan_ || t - t_plan_ > 0.1 || t >= next_event_) plan(state, command);
-  kinematics(state, kin_);
-  yaw_ref_ += yaw_rate_ * s.dt_s;
+  if (planning_thread_running()) {
+    PlannerInput& in = inbox_.back();
+    in.state = state;  // same sizes: no allocation
+    in.command = command;
+    in.last_touchdown = last_touchdown_;
+    inbox_.publish();
+    take_plan();
+    if (!cur_->valid) throw std::logic_error("WalkingController: no plan (reset first)");
+    if (t - cur_->t_plan > 0.1 || t >= cur_->next_event) ++stats_.stale_ticks;
+  } else {
+    if (stats_.ticks % static_cast<std::uint64_t>(s.plan_every) == 0) plan_now(state, command);
+    if (!cur_->valid || t - cur_->t_plan > 0.1 || t >= cur_->next_event) plan_now(state, command);
+  }
+  const WalkingPlan& p = *cur_;
+  kinematics(*robot_, state, kin_, q_, v_);
+  yaw_ref_ += p.yaw_rate * s.dt_s;
   const double err = std::remainder(yaw_ref_ - kin_.yaw, 2.0 * M_PI);
   if (std::abs(err) > s.max_yaw_lead_rad)
     yaw_ref_ = kin_.yaw + std::copysign(s.max_yaw_lead_rad, err);
-  const Eigen::Vector2d acom_xy = dcm_law(t, kin_.com.head<2>(), kin_.vcom.head<2>(), com_plan(),
-                                          omega_, s.k_dcm, support_);
-  const std::array<double, 3> ground = ground_.step(ground_z_, s.dt_s);
+  const Eigen::Vector2d acom_xy = dcm_law(t, kin_.com.head<2>(), kin_.vcom.head<2>(), p.com(),
+                                          omega_, s.k_dcm, p.support);
+  const std::array<double, 3> ground = ground_.step(p.ground_z, s.dt_s);
   const ComReference cr =
       lipm_com_reference(kin_.com, kin_.vcom, acom_xy, ground, s.gait.com_height_m);
   refs_.com = cr.com;
   refs_.vcom = cr.vcom;
   refs_.acom = cr.acom;
   refs_.base_R = yaw_matrix(yaw_ref_);
-  refs_.base_omega = Eigen::Vector3d(0.0, 0.0, yaw_rate_);
+  refs_.base_omega = Eigen::Vector3d(0.0, 0.0, p.yaw_rate);
   refs_.base_omega_dot.setZero();
   mask_.setConstant(true);
-  std::array<Eigen::Vector2d, 2> sole_xy{support_.stance()[0].position.head<2>(),
-                                         support_.stance()[1].position.head<2>()};
+  std::array<Eigen::Vector2d, 2> sole_xy{p.support.stance()[0].position.head<2>(),
+                                         p.support.stance()[1].position.head<2>()};
   SwingSample sample;
-  for (int i = 0; i < n_swings_; ++i) {
-    const Foothold& fh = swing_fh_[static_cast<size_t>(i)];
+  for (int i = 0; i < p.n_swings; ++i) {
+    const Foothold& fh = p.swing_fh[static_cast<size_t>(i)];
     const int f = fh.foot;
-    if (fh.t_liftoff <= t && t < fh.t_touchdown && swing_has_traj_[static_cast<size_t>(i)]) {
+    if (fh.t_liftoff <= t && t < fh.t_touchdown && p.has_traj[static_cast<size_t>(i)]) {
       mask_[f] = false;
-      swing_traj_[static_cast<size_t>(i)].sample(t, sample);
+      p.swing_traj[static_cast<size_t>(i)].sample(t, sample);
       refs_.swing_pose[static_cast<size_t>(f)].R = sample.rotation;
       refs_.swing_pose[static_cast<size_t>(f)].p = sample.position;
       refs_.swing_velocity[static_cast<size_t>(f)] = sample.velocity;

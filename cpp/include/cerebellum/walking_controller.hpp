@@ -4,18 +4,27 @@
 // capture_step.hpp and wbc.hpp as controllers/walking.py does (LIPM planner), operation for
 // operation, so that both give the same torques on the same states.
 //
-// Two rates: plan() (gait and CoM plans) every plan_period_s and at every contact change, tick()
-// at dt_s. tick() runs plan() itself when one is due (deterministic: the same states give the same
-// torques). Nothing allocates after construction.
+// Two rates: planning (gait and CoM plans) and the tick at dt_s. A planning cycle writes one
+// WalkingPlan, time-indexed (CoM/DCM plan, swings with their trajectories, support area, ground
+// height), handed to the tick through a PlanBuffer. Deterministic mode (the default, for
+// simulation): tick() plans itself every plan_every ticks and at every contact change, so the
+// same states give the same torques. Threaded mode (start_planning_thread, what a robot runs):
+// a PlanningThread plans every plan_every * dt_s of wall time from the latest state the tick
+// published; the tick only interpolates the latest plan and solves the QP, and a late or failed
+// cycle leaves the previous plan in use (counted). Nothing allocates after construction.
 #pragma once
 
 #include <Eigen/Core>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "cerebellum/plan_buffer.hpp"
+#include "cerebellum/planning_thread.hpp"
 
 #include "cerebellum/com_plan.hpp"
 #include "cerebellum/command_shaping.hpp"
@@ -83,8 +92,32 @@ struct WalkingStats {
   std::uint64_t plans = 0;
   std::uint64_t push_steps = 0;      // stepping episodes started by a push
   std::uint64_t wbc_failures = 0;    // ticks that returned the QP's fallback
+  std::uint64_t stale_ticks = 0;     // threaded: ticks on a plan older than 0.1 s or past its
+                                     // next contact change
   double last_tick_us = 0.0;         // whole tick (plan included when one ran), µs
   double last_wbc_us = 0.0;          // the QP's share, µs
+};
+
+/// What one planning cycle hands to the tick (time-indexed: the tick samples it at its own t).
+struct WalkingPlan {
+  static constexpr int kMax = GaitPlan::kMaxFootholds;
+  explicit WalkingPlan(const SoleGeometry& sole = {});
+
+  bool valid = false;
+  double t_plan = 0.0;                  // s, the state's time the plan was made at
+  bool anchored = false;                // com() is the plan anchored to the measured DCM
+  ComPlan free, anchored_plan;          // CoM/DCM plans (footholds' own; anchored)
+  SupportArea support;                  // CoP bounds over the plan's swings and stance soles
+  std::array<Foothold, kMax> swing_fh;  // the plan's swings in time order
+  std::array<SwingTrajectory, kMax> swing_traj;
+  std::array<bool, kMax> has_traj{};
+  int n_swings = 0;
+  double ground_z = 0.0;                // m, the ground the CoM height reference rides on
+  double yaw_rate = 0.0;                // rad/s, the shaped command's
+  double next_event = 0.0;              // s, the first liftoff or touchdown after t_plan
+  std::optional<Touchdown> last_touchdown;
+
+  const ComPlan& com() const { return anchored ? anchored_plan : free; }
 };
 
 class WalkingController final : public Controller {
@@ -103,15 +136,25 @@ class WalkingController final : public Controller {
   /// joint torques (nj) N m. Throws std::invalid_argument on a state without base or of the wrong
   /// size, std::logic_error before reset().
   const Eigen::VectorXd& tick(const RobotState& state, const Command& command) override;
-  /// One planning cycle at state.t_s (gait plan, CoP waypoints, CoM plans, ground height).
+  /// One planning cycle at state.t_s, used by the next tick (deterministic mode only; throws
+  /// std::logic_error while the planning thread runs).
   void plan(const RobotState& state, const Command& command);
 
+  /// Threaded mode: planning every plan_every * dt_s (wall time) on its own thread from the
+  /// latest state a tick published; reset() keeps it running. No effect when running.
+  void start_planning_thread();
+  void stop_planning_thread();
+  bool planning_thread_running() const { return thread_ && thread_->running(); }
+  /// The planning thread's cycles, failures and deadline misses (zeros when never started).
+  PlanningThread::Stats planning_stats() const;
+
   const WalkingSettings& settings() const { return settings_; }
-  const WalkingStats& stats() const { return stats_; }
+  /// Counters (plans and push_steps are counted by the planning side, read atomically).
+  WalkingStats stats() const;
   const GaitPlan& last_plan() const { return gait_plan_; }
   const WholeBodyQP& qp() const { return *qp_; }
   /// The CoM plan the balance law tracks (anchored to the measured DCM when dcm_replan).
-  const ComPlan& com_plan() const { return anchored_ ? plan_anchored_ : plan_free_; }
+  const ComPlan& com_plan() const { return cur_->com(); }
   double omega() const { return omega_; }
   bool terrain_aware() const { return terrain_ != nullptr; }
 
@@ -122,39 +165,53 @@ class WalkingController final : public Controller {
     double yaw = 0.0;
     Eigen::Matrix3d R;
   };
-  void kinematics(const RobotState& state, Kinematics& k);
+  /// What the tick hands to the planner: the state, the command, the tick's last touchdown.
+  struct PlannerInput {
+    RobotState state;
+    Command command;
+    std::optional<Touchdown> last_touchdown;
+  };
+  void kinematics(Robot& robot, const RobotState& state, Kinematics& k, Eigen::VectorXd& q,
+                  Eigen::VectorXd& v);
+  void plan_into(const PlannerInput& in, WalkingPlan& out);  // the planning side
+  void plan_now(const RobotState& state, const Command& command);  // deterministic
+  bool take_plan();  // the tick adopts the newest published plan
 
   WalkingSettings settings_;
   const TerrainQuery* terrain_input_;
   const TerrainQuery* terrain_ = nullptr;  // the planner's (null: not terrain-aware)
   double omega_;
-  std::unique_ptr<Robot> robot_;       // the QP's
-  std::unique_ptr<WholeBodyQP> qp_;
-  WholeBodyReferences refs_;
+  bool reset_done_ = false;
+  // planning side (the planning thread's, or the tick's in deterministic mode)
+  std::unique_ptr<Robot> plan_robot_;
   std::unique_ptr<GaitPlanner> planner_;
   GaitPlan gait_plan_;
   CommandRamp ramp_;
   VelocityAverage vavg_;
   DriftCorrection drift_;
   CopPlan cop_;
-  SupportArea support_;
-  ComPlan plan_free_, plan_anchored_;
-  bool anchored_ = false, has_plan_ = false, reset_done_ = false;
+  ComPlan prev_free_;  // the previous cycle's footholds plan (DCM step adjustment)
+  bool has_prev_ = false;
+  Kinematics pkin_;
+  Eigen::VectorXd pq_, pv_;
+  std::array<SwingInterval, GaitPlan::kMaxFootholds + 1> sched_swings_;
+  std::atomic<std::uint64_t> plans_count_{0}, push_steps_{0};
+  // hand-over
+  PlanBuffer<WalkingPlan> plans_;
+  PlanBuffer<PlannerInput> inbox_;
+  PlannerInput reset_input_;  // the reset state: the threaded mode's first plan
+  std::unique_ptr<PlanningThread> thread_;
+  // tick side
+  const WalkingPlan* cur_;
+  std::unique_ptr<Robot> robot_;  // the QP's
+  std::unique_ptr<WholeBodyQP> qp_;
+  WholeBodyReferences refs_;
   DescentFilter ground_;
-  double ground_z_ = 0.0;
-  double yaw_ref_ = 0.0, yaw_rate_ = 0.0;
-  double t_plan_ = 0.0, next_event_ = 0.0;
+  double yaw_ref_ = 0.0;
   std::optional<Touchdown> last_touchdown_;
-  // the swings of the last plan: foot, timing, trajectory (copies: valid until the next plan)
-  std::array<Foothold, GaitPlan::kMaxFootholds> swing_fh_;
-  std::array<SwingTrajectory, GaitPlan::kMaxFootholds> swing_traj_;
-  std::array<bool, GaitPlan::kMaxFootholds> swing_has_traj_{};
-  int n_swings_ = 0;
-  // scratch
   Kinematics kin_;
   Eigen::VectorXd q_, v_, posture_;
   Eigen::Array<bool, Eigen::Dynamic, 1> mask_;
-  std::array<SwingInterval, GaitPlan::kMaxFootholds + 1> sched_swings_;
   WalkingStats stats_;
 };
 
