@@ -70,21 +70,19 @@ def _pick_gl_backend() -> None:
 
 
 class _Progress:
-    """A one-line progress bar on stderr: sim time, percentage, real-time factor."""
+    """Simulated time, percentage and real-time factor (:class:`cerebellum.progress.Progress`)."""
 
-    def __init__(self, total_s: float, stream=sys.stderr):
-        self.total, self.stream = total_s, stream
+    def __init__(self, total_s: float, stream=None):
+        from cerebellum.progress import Progress
+
+        self.bar = Progress(total_s, unit="s", desc="sim", stream=stream)
 
     def __call__(self, sim_s: float, wall_s: float) -> None:
-        frac = min(1.0, sim_s / self.total) if self.total > 0 else 1.0
-        bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
         rtf = sim_s / wall_s if wall_s > 0 else 0.0
-        self.stream.write(f"\r[{bar}] {sim_s:6.2f}/{self.total:.2f} s  RTF {rtf:5.2f}")
-        self.stream.flush()
+        self.bar.update(sim_s, postfix=f"RTF {rtf:.2f}")
 
     def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+        self.bar.close()
 
 
 def run_scenario(
