@@ -55,6 +55,11 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         help="override a scenario field; VALUE is a TOML literal (repeatable)",
     )
     p.add_argument("--controller", help="controller name (default: wbc when available, else pd)")
+    p.add_argument(
+        "--viewer",
+        action="store_true",
+        help="watch the run in MuJoCo's passive viewer, paced to real time (needs a display)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -85,6 +90,19 @@ class _Progress:
         self.bar.close()
 
 
+def _paced(window, bar):
+    """A progress callback that shows the simulation state in ``window`` at real time."""
+
+    def step(sim_s: float, wall_s: float) -> None:
+        if bar is not None:
+            bar(sim_s, wall_s)
+        if sim_s > wall_s:
+            time.sleep(sim_s - wall_s)
+        window.sync()
+
+    return step
+
+
 def run_scenario(
     scenario: str,
     robot: str | None = None,
@@ -96,10 +114,13 @@ def run_scenario(
     controller: str | None = None,
     progress: bool = False,
     keep_logs: bool = True,
+    viewer: bool = False,
 ) -> tuple[dict, Path]:
     """Runs a scenario and writes the report; returns (metrics, output folder).
 
-    ``keep_logs=False`` writes metrics.json (and the video if asked) but no log.npz or plots."""
+    ``keep_logs=False`` writes metrics.json (and the video if asked) but no log.npz or plots.
+    ``viewer``: shows the simulation in MuJoCo's passive viewer, paced to real time (the
+    real-time factor then reads ~1); ViewerUnavailableError without a display."""
     if video:
         _pick_gl_backend()
     from cerebellum.sim import report
@@ -115,7 +136,16 @@ def run_scenario(
     if video:  # fail before simulating when no renderer exists
         report.open_renderer(sim.model, 64, 48).close()
     bar = _Progress(sim.duration_s) if progress else None
-    result = sim.run(progress=bar)
+    window = None
+    if viewer:
+        from cerebellum.sim.viewer import open_viewer
+
+        window = open_viewer(sim.model, sim.data)
+    try:
+        result = sim.run(progress=bar if window is None else _paced(window, bar))
+    finally:
+        if window is not None:
+            window.close()
     if bar is not None:
         bar.close()
     terrain = {"name": sc.terrain, **sim.terrain.params()}
@@ -145,6 +175,7 @@ def main(args: argparse.Namespace) -> int:
         overrides=args.overrides,
         controller=args.controller,
         progress=not args.quiet,
+        viewer=args.viewer,
     )
     if not args.quiet:
         print(report.summary_table(m))
