@@ -215,7 +215,8 @@ def report_markdown(
         "Success over the seeds run; medians over the finished runs of the cell (— where not "
         "measured). Distance: net base displacement; speed: distance over the run time; vel "
         "RMSE, yaw RMSE: velocity tracking on gait-cycle means; tick p99: controller tick; MPC "
-        "p99: MPC solve (planner `mpc` only).",
+        "p99: MPC solve (planner `mpc` only). RTF and tick times depend on the machine and on what else "
+        "ran on it.",
         "",
         _row(CELL_HEAD),
         "|" + "---|" * 5 + "---:|" * len(TABLE_COLUMNS),

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_parser", "main", "scenario_rows", "scenarios_markdown"]
+__all__ = ["BEGIN", "END", "add_parser", "main", "scenario_rows", "scenarios_markdown"]
+
+# Markers of the generated part of docs/scenarios.md
+BEGIN = "<!-- cerebellum scenarios: begin -->"
+END = "<!-- cerebellum scenarios: end -->"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -80,13 +84,43 @@ def scenario_rows() -> list[dict[str, str]]:
     return rows
 
 
+def terrain_rows() -> list[dict[str, str]]:
+    """One row per terrain: name, the first sentence of its docstring, parameters = defaults."""
+    import inspect
+
+    from cerebellum.sim.terrain import _REGISTRY, terrain_parameters
+
+    rows = []
+    for name in sorted(_REGISTRY):
+        doc = " ".join((inspect.getdoc(_REGISTRY[name]) or "").split("\n\n")[0].split())
+        doc = doc.replace("``", "`")
+        params = []
+        for k, v in terrain_parameters(name).items():
+            if v is inspect.Parameter.empty:
+                params.append(f"`{k}` (required)")
+            elif isinstance(v, tuple):
+                params.append(f"`{k}` = [{', '.join(_num(x) for x in v)}]")
+            elif isinstance(v, str):
+                params.append(f'`{k}` = "{v}"')
+            elif v is None or isinstance(v, bool):
+                params.append(f"`{k}` = {str(v).lower() if v is not None else 'unset'}")
+            else:
+                params.append(f"`{k}` = {_num(v)}")
+        rows.append({"name": name, "description": doc, "parameters": ", ".join(params)})
+    return rows
+
+
 def scenarios_markdown() -> str:
-    """The rows as a Markdown table."""
+    """The built-in scenarios, then the terrains with their parameters, as Markdown tables."""
     keys = ("name", "description", "terrain", "command", "pushes", "controller", "duration")
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     for r in scenario_rows():
         cells = [f"`{r['name']}`"] + [r[k].replace("|", "\\|") for k in keys[1:]]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "| terrain | what it is | parameters (defaults) |", "|---|---|---|"]
+    for r in terrain_rows():
+        desc = r["description"].replace("|", "\\|")
+        lines.append(f"| `{r['name']}` | {desc} | {r['parameters']} |")
     return "\n".join(lines) + "\n"
 
 
