@@ -148,24 +148,36 @@ def _header_comments(header: Path | None) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     block: list[str] = []
-    section = ""
+    section, head = "", None
     for raw in m.group(1).splitlines():
         line = raw.strip()
         if line.startswith("///"):
             block.append(line[3:].strip())
             continue
         if line.startswith("//"):
-            section = line[2:].strip()
+            section, head = line[2:].strip(), None
             continue
         if not line:
-            block, section = [], section if block == [] else ""
+            block, section, head = [], "", None
             continue
         decl, _, trailing = line.partition("//")
         decl = re.sub(r"\([^;]*\)", "", decl)  # initialisers such as (Vector6d() << ...)
         names = re.findall(r"([a-z_][a-z0-9_]*)\s*(?:=[^,;]*)?[,;]", decl.split(None, 1)[-1])
-        text_ = " ".join(block + ([trailing.strip()] if trailing.strip() else []))
+        own = " ".join(block + ([trailing.strip()] if trailing.strip() else []))
+        unit = _UNIT_WORD.match(own)
+        unit_only = bool(unit) and not own[unit.end() :].strip(" ,;:")
+        prefix = f"{unit.group(1)}: " if unit_only else ""
         for n in names:
-            out[n] = text_ or _section_text(n, section)
+            if own and not unit_only:
+                out[n] = own
+            elif section:
+                out[n] = prefix + _section_text(n, section)
+            elif head:
+                out[n] = f"{prefix}see `{head}`"
+            else:
+                out[n] = own
+        if own and not unit_only:
+            head = names[0] if names else head
         block = []
     return out
 
