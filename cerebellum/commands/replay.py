@@ -1,7 +1,8 @@
 """``cerebellum replay RUN_DIR``: look at a saved run again (its ``log.npz`` and ``metrics.json``).
 
 Default: MuJoCo's passive viewer at ``--speed`` x real time (needs a display). ``--video``: an MP4
-(RUN_DIR/replay.mp4 or ``--out``); ``--png T``: a still frame at time T s. Both render offscreen:
+(RUN_DIR/replay.mp4 or ``--out``); ``--png T``: a still frame at time T s; ``--rerun``: a Rerun
+recording (RUN_DIR/run.rrd; optional package rerun-sdk). Video and frame render offscreen:
 ``MUJOCO_GL=egl`` or ``MUJOCO_GL=osmesa`` on a machine without a display. Exit 2 for a folder
 that is not a run's, a bad speed, or no renderer/display.
 """
@@ -33,6 +34,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--png", type=float, metavar="T", help="write a still frame (960x720) at time T s"
     )
     p.add_argument(
+        "--rerun",
+        action="store_true",
+        help="write a Rerun recording (RUN_DIR/run.rrd or --out; needs cerebellum[viz])",
+    )
+    p.add_argument(
         "--speed", type=float, default=1.0, metavar="X", help="playback speed, x real time (1)"
     )
     p.add_argument(
@@ -57,15 +63,20 @@ def main(args: argparse.Namespace) -> int:
 
     if not (math.isfinite(args.speed) and 0.01 <= args.speed <= 100.0):
         raise ReplayInputError(f"--speed must be in 0.01..100 (x real time), got {args.speed}")
-    if args.video and args.png is not None:
-        raise ReplayInputError("give either --video or --png T, not both")
+    if sum((args.video, args.png is not None, args.rerun)) > 1:
+        raise ReplayInputError("give one of --video, --png T and --rerun")
     if args.video or args.png is not None:
         _pick_gl_backend()  # before mujoco is imported
     from cerebellum.sim import report, viewer
 
     metrics, log = viewer.load_run(args.run_dir)
     model = viewer.run_model(metrics)
-    if args.video:
+    if args.rerun:
+        from cerebellum.sim.rerun_log import record_run
+
+        out = record_run(model, log, args.out or args.run_dir / "run.rrd")
+        print(f"cerebellum replay: wrote {out} (open it with: rerun {out})")
+    elif args.video:
         out = args.out or args.run_dir / "replay.mp4"
         report.render_video(model, log, out, speed=args.speed)
         print(f"cerebellum replay: wrote {out}")
