@@ -100,6 +100,7 @@ def _paced(window, bar):
             time.sleep(sim_s - wall_s)
         window.sync()
 
+    step.interval_s = 1.0 / 60.0  # display rate
     return step
 
 
