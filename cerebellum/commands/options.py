@@ -342,9 +342,7 @@ def option_rows(wbc_header: Path | None = None) -> dict[str, list[dict[str, str]
     names = sorted(k for k in dir(cpp) if not k.startswith("_")) + sorted(extra)
     own = {f.name for f in dataclasses.fields(walking.WalkingOptions)}
     for name in names:
-        if name in own:  # the walking controller's option of the same name takes it
-            text = f"not an option of `walk`: `{name}` above is the walking controller's own"
-            rows.append(row(name, None, text, f"{_fmt(pinned.get(name, getattr(cpp, name)))}"))
+        if name in own:  # the walking controller's option of that name takes it (pinned here)
             continue
         if name in _FROM_MODEL:
             rows.append(row(name, None, header.get(name, ""), _FROM_MODEL[name]))
