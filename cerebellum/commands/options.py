@@ -367,14 +367,44 @@ def option_rows(wbc_header: Path | None = None) -> dict[str, list[dict[str, str]
     return sections
 
 
+def _toml_comments(path: Path, table: str) -> dict[str, str]:
+    """Key -> the comment lines right above it in ``[table]`` of a TOML file. A comment right
+    under the header is the table's own (key ``""``) up to its first line ending in a period;
+    the rest of it belongs to the first key."""
+    out: dict[str, str] = {}
+    inside, above, first = False, [], False
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            inside, above, first = line == f"[{table}]", [], True
+            continue
+        if not inside:
+            continue
+        if line.startswith("#"):
+            above.append(line.lstrip("#").strip())
+            continue
+        if first and above:
+            end = next((i for i, x in enumerate(above) if x.endswith(".")), len(above) - 1)
+            out[""], above = " ".join(above[: end + 1]), above[end + 1 :]
+        first = False
+        if "=" in line and above:
+            out[line.split("=", 1)[0].strip().strip('"')] = " ".join(above)
+        above = []
+    return out
+
+
 def robot_rows() -> list[dict[str, str]]:
-    """Each robot's ``[walking]`` table: robot, option, value."""
+    """Each robot's ``[walking]`` table: robot, option, value, the comment above it (why)."""
     from cerebellum.robots import list_robots, load_robot
 
     out = []
     for name in list_robots():
-        for k, v in (load_robot(name).walking or {}).items():
-            out.append({"robot": name, "name": k, "value": _fmt(v)})
+        cfg = load_robot(name)
+        why = _toml_comments(Path(cfg.config_path), "walking")
+        if cfg.walking and why.get(""):
+            out.append({"robot": name, "name": "", "value": "", "why": why[""]})
+        for k, v in (cfg.walking or {}).items():
+            out.append({"robot": name, "name": k, "value": _fmt(v), "why": why.get(k, "")})
     return out
 
 
@@ -389,11 +419,13 @@ def options_markdown(wbc_header: Path | None = None) -> str:
     lines += [
         "### Per-robot defaults (`[walking]` tables in models/*.toml)",
         "",
-        "| robot | option | value |",
-        "|---|---|---|",
+        "| robot | option | value | why (the comment in the robot's file) |",
+        "|---|---|---|---|",
     ]
     for r in robot_rows():
-        lines.append(f"| {r['robot']} | `{r['name']}` | {r['value']} |")
+        why = r["why"].replace("|", "\\|")
+        option = f"`{r['name']}`" if r["name"] else "(the table)"
+        lines.append(f"| {r['robot']} | {option} | {r['value']} | {why} |")
     return "\n".join(lines) + "\n"
 
 
