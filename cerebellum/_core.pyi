@@ -31,6 +31,17 @@ __all__: list[str] = [
     "yaw_matrix",
     "omega_for",
     "support_ground",
+    "CommandShapingSettings",
+    "CommandRamp",
+    "VelocityAverage",
+    "DriftCorrection",
+    "SoleGeometry",
+    "SupportArea",
+    "CopPlan",
+    "dcm_law",
+    "lipm_com_reference",
+    "mpc_com_reference",
+    "capture_state",
 ]
 
 class Robot:
@@ -977,12 +988,14 @@ class DescentFilter:
         z: typing.SupportsFloat,
         max_speed_mps: typing.SupportsFloat = 0.3,
         max_accel_mps2: typing.SupportsFloat = 3.0,
+        min_drop_m: typing.SupportsFloat = 0.0,
     ) -> None: ...
     def reset(
         self,
         z: typing.SupportsFloat,
         max_speed_mps: typing.SupportsFloat,
         max_accel_mps2: typing.SupportsFloat,
+        min_drop_m: typing.SupportsFloat = 0.0,
     ) -> None: ...
     def step(
         self, target: typing.SupportsFloat, dt: typing.SupportsFloat
@@ -997,6 +1010,8 @@ class DescentFilter:
     def max_speed_mps(self) -> float: ...
     @property
     def max_accel_mps2(self) -> float: ...
+    @property
+    def min_drop_m(self) -> float: ...
 
 def support_ground(
     stance_z: collections.abc.Sequence[typing.SupportsFloat],
@@ -1005,3 +1020,295 @@ def support_ground(
     min_drop_m: typing.SupportsFloat = 0.02,
 ) -> float: ...
 def omega_for(com_height_m: typing.SupportsFloat) -> float: ...
+
+class CommandShapingSettings:
+    """
+    WalkingOptions fields of command shaping (see command_shaping.hpp).
+    """
+    def __init__(self) -> None: ...
+    def validate(self) -> None: ...
+    @property
+    def forward_drift_gain(self) -> float: ...
+    @forward_drift_gain.setter
+    def forward_drift_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def lateral_drift_gain(self) -> float: ...
+    @lateral_drift_gain.setter
+    def lateral_drift_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_accel_mps2(self) -> float: ...
+    @max_accel_mps2.setter
+    def max_accel_mps2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_forward_correction_mps(self) -> float: ...
+    @max_forward_correction_mps.setter
+    def max_forward_correction_mps(
+        self, arg0: typing.SupportsFloat | typing.SupportsIndex
+    ) -> None: ...
+    @property
+    def max_forward_drift_m(self) -> float: ...
+    @max_forward_drift_m.setter
+    def max_forward_drift_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_lateral_correction_mps(self) -> float: ...
+    @max_lateral_correction_mps.setter
+    def max_lateral_correction_mps(
+        self, arg0: typing.SupportsFloat | typing.SupportsIndex
+    ) -> None: ...
+    @property
+    def max_lateral_drift_m(self) -> float: ...
+    @max_lateral_drift_m.setter
+    def max_lateral_drift_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_yaw_accel_rad_s2(self) -> float: ...
+    @max_yaw_accel_rad_s2.setter
+    def max_yaw_accel_rad_s2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+
+class CommandRamp:
+    """
+    Acceleration-limited velocity command.
+    """
+    def __init__(self, settings: CommandShapingSettings = ...) -> None: ...
+    def reset(self) -> None: ...
+    def step(self, t: typing.SupportsFloat | typing.SupportsIndex, target: typing.Any) -> tuple:
+        """
+        (vx, vy, yaw_rate) moved toward target (object with vx, vy, yaw_rate, or 3 numbers) at the acceleration limits since the previous call.
+        """
+    @property
+    def command(self) -> tuple: ...
+    @property
+    def t_prev(self) -> float: ...
+
+class VelocityAverage:
+    """
+    CoM velocity averaged over about one step.
+    """
+    def __init__(self, window_s: typing.SupportsFloat | typing.SupportsIndex = 0.5) -> None: ...
+    def reset(self) -> None: ...
+    def update(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> float:
+        """
+        Feeds vcom (2,) m/s at t s; returns dt s since the last.
+        """
+    @property
+    def t_prev(self) -> float: ...
+    @property
+    def value(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m/s, world x, y
+        """
+
+class DriftCorrection:
+    """
+    Drift accumulated while walking, fed back into vx, vy.
+    """
+    def __init__(self, settings: CommandShapingSettings = ...) -> None: ...
+    def correct(
+        self,
+        cmd: typing.Any,
+        vcom_avg: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+        dt: typing.SupportsFloat | typing.SupportsIndex,
+        walking: bool,
+        deadband: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> tuple: ...
+    def reset(self) -> None: ...
+    @property
+    def drift(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) forward, lateral drift, m, heading frame
+        """
+    @drift.setter
+    def drift(self, arg1: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None: ...
+
+class SoleGeometry:
+    """
+    Sole centre and CoP command bounds in the sole frame (m).
+    """
+    @staticmethod
+    def from_sole_rectangle(
+        sole_rectangle: typing.Annotated[
+            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
+        ],
+        cop_margin: typing.SupportsFloat | typing.SupportsIndex,
+        lateral_scale: typing.SupportsFloat | typing.SupportsIndex = 1.0,
+    ) -> SoleGeometry: ...
+    def __init__(self) -> None: ...
+    def centre_at(
+        self,
+        position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def dcm_outside(
+        self,
+        dcm: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        margin_m: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> bool: ...
+    def support_box(
+        self,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> tuple:
+        """
+        (lo (2,), hi (2,)) for feet (2, 3), yaws (2,)
+        """
+    @property
+    def centre(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) sole frame, m
+        """
+    @centre.setter
+    def centre(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"]
+    ) -> None: ...
+    @property
+    def cop_box(self) -> typing.Annotated[list[float], "FixedSize(4)"]:
+        """
+        x_min, x_max, y_min, y_max, m
+        """
+    @cop_box.setter
+    def cop_box(
+        self,
+        arg0: typing.Annotated[
+            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
+        ],
+    ) -> None: ...
+
+class SupportArea:
+    """
+    Swing intervals and stance soles of a plan.
+    """
+    def __init__(
+        self, geometry: SoleGeometry, max_swings: typing.SupportsInt | typing.SupportsIndex = 16
+    ) -> None: ...
+    def clip(
+        self,
+        cop: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        t: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def set(
+        self,
+        swings: collections.abc.Sequence,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> None:
+        """
+        swings: the plan's footholds; feet (2, 3) m, yaws (2,) rad: stance soles.
+        """
+    def size(self) -> int: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def geometry(self) -> SoleGeometry: ...
+
+class CopPlan:
+    """
+    CoP waypoints of the LIPM/DCM plan, fixed capacity.
+    """
+    def __init__(
+        self,
+        gait: typing.Any,
+        geometry: SoleGeometry,
+        max_footholds: typing.SupportsInt | typing.SupportsIndex = 16,
+    ) -> None:
+        """
+        gait: an object with the GaitSettings fields.
+        """
+    def anchor(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        times: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        cops: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        dcm: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        omega: typing.SupportsFloat | typing.SupportsIndex,
+        support: SupportArea,
+    ) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]] | None:
+        """
+        (times, cops) anchored to the DCM, or None when not anchored.
+        """
+    def waypoints(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        footholds: collections.abc.Sequence,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        last_touchdown: tuple[
+            typing.SupportsInt | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex
+        ]
+        | None = None,
+    ) -> tuple:
+        """
+        (times (K,), cops (K, 2)); last_touchdown (foot, t_s) or None.
+        """
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def max_footholds(self) -> int: ...
+
+def dcm_law(
+    t: typing.SupportsFloat | typing.SupportsIndex,
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    plan: ComPlan,
+    omega: typing.SupportsFloat | typing.SupportsIndex,
+    k_dcm: typing.SupportsFloat | typing.SupportsIndex,
+    support: SupportArea,
+) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+    """
+    (2,) horizontal CoM acceleration, m/s^2.
+    """
+
+def lipm_com_reference(
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    acom_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ground: typing.Annotated[
+        collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(3)"
+    ],
+    com_height_m: typing.SupportsFloat | typing.SupportsIndex,
+) -> tuple:
+    """
+    (com, vcom, acom) (3,) each; ground = (z, dz, ddz).
+    """
+
+def mpc_com_reference(
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    wrenches: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    mass_kg: typing.SupportsFloat | typing.SupportsIndex,
+    mpc_com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    mpc_vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    dcm_feedback: bool,
+    acom_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> tuple:
+    """
+    (com, vcom, acom) (3,) each.
+    """
+
+def capture_state(
+    t: typing.SupportsFloat | typing.SupportsIndex,
+    base_position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    yaw: typing.SupportsFloat | typing.SupportsIndex,
+    cmd: typing.Any,
+    swing_foot: typing.SupportsInt | typing.SupportsIndex,
+    t_liftoff: typing.SupportsFloat | typing.SupportsIndex,
+    t_touchdown: typing.SupportsFloat | typing.SupportsIndex,
+    gait: typing.Any,
+    geometry: SoleGeometry,
+    omega: typing.SupportsFloat | typing.SupportsIndex,
+) -> tuple[
+    typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
+    typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
+]:
+    """
+    (base_position (3,), base_velocity (3,)) for the foothold planner.
+    """

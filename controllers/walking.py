@@ -121,6 +121,10 @@ class WalkingOptions:
     # this acceleration (m/s^2) and speed (m/s) (see com_planner.DescentFilter)
     com_descent_accel_mps2: float = 3.0
     com_descent_speed_mps: float = 0.3
+    # a drop of the ground under the CoM of at least this much (m) is a step down: the CoM comes
+    # down with the swing to the lower level, through the descent filter; smaller drops (the soles'
+    # height moving on a slope or rough ground) are followed at once
+    com_step_down_min_m: float = 0.02
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
     # each plan: the CoP from now to the next waypoint is chosen so that the DCM plan starts at
@@ -260,6 +264,7 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         "mpc_w_base_tilt",
         "lateral_drift_gain",
         "forward_drift_gain",
+        "com_step_down_min_m",
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
@@ -584,6 +589,7 @@ class WalkingController:
             float(com[2]) - self.gait.com_height_m,
             self.options.com_descent_speed_mps,
             self.options.com_descent_accel_mps2,
+            self.options.com_step_down_min_m,
         )
         self._ground_z = self._ground.z
         self._plan_com: ComPlan | None = None
@@ -708,7 +714,12 @@ class WalkingController:
                 break
         if self._last_touchdown is not None:
             landed = float(feet[self._last_touchdown[0]][2])
-        self._ground_z = support_ground(stance_z or [float(np.mean(feet[:, 2]))], swing, landed)
+        self._ground_z = support_ground(
+            stance_z or [float(np.mean(feet[:, 2]))],
+            swing,
+            landed,
+            self.options.com_step_down_min_m,
+        )
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
         # the first liftoff or touchdown after this plan: compute() plans again once it is reached

@@ -4,6 +4,10 @@
 // __libc_* entry points; operator new goes through malloc and is counted too.
 // Usage: cerebellum_rt_check <model.xml|model.urdf> <frame> [frame ...] [--calls N]
 // Prints JSON: {"robot_compute": {"calls": N, "allocations": K}, ...}
+#include <cerebellum/balance_law.hpp>
+#include <cerebellum/capture_step.hpp>
+#include <cerebellum/command_shaping.hpp>
+#include <cerebellum/cop_plan.hpp>
 #include <cerebellum/robot.hpp>
 #include <cerebellum/wbc.hpp>
 
@@ -13,6 +17,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cstdint>
+#include <array>
+#include <optional>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -178,13 +185,101 @@ int main(int argc, char** argv) {
       bs.eps_abs = 1e-6;
       wbc_balance = std::make_unique<cerebellum::WholeBodyQP>(robot, bs);
       refs_balance = wbc_balance->make_references(q0);
-      auto moving = [&](int i) {
+      auto moving = [&, near_neutral](int i) {  // a copy: near_neutral ends with this block
         near_neutral(i);
         for (int k = 6; k < nv; ++k) v[k] = 0.2 * uni(rng);
       };
       sections.push_back({"wbc_tick_balance", moving,
                           [&](int) { wbc_balance->tick(q, v, active, refs_balance); }});
     }
+
+    // Walking's command shaping, CoP plan, balance law and capture step (no robot needed): random
+    // footholds (alternating feet, with and without double support), sole poses and states.
+    cerebellum::GaitSettings gait;
+    gait.step_duration_s = 0.4;
+    gait.initial_double_support_s = 0.3;
+    const cerebellum::SoleGeometry geometry =
+        cerebellum::SoleGeometry::from_sole_rectangle(gait.sole_rectangle, 0.8, 0.2);
+    cerebellum::CommandShapingSettings shaping;
+    shaping.forward_drift_gain = 0.5;
+    shaping.lateral_drift_gain = 1.0;
+    cerebellum::CommandRamp ramp(shaping);
+    cerebellum::VelocityAverage vavg(gait.step_duration_s);
+    cerebellum::DriftCorrection drift(shaping);
+    cerebellum::CopPlan cop_plan(gait, geometry, 16);
+    cerebellum::SupportArea support(geometry, 16);
+    cerebellum::ComPlan com_plan(3 * 16 + 2);
+    std::array<cerebellum::Foothold, 8> footholds;
+    cerebellum::FeetPoses feet;
+    std::optional<cerebellum::Touchdown> last;
+    cerebellum::VelocityCommand target;
+    Eigen::Vector2d com2, vcom2;
+    Eigen::Matrix<double, 2, 6> wrenches;
+    int n_footholds = 0;
+    double t_now = 0.0, yaw = 0.0;
+    bool anchored = false;
+    auto walk_state = [&](int i) {
+      t_now = 0.02 * i;
+      yaw = uni(rng);
+      for (int f = 0; f < 2; ++f)
+        feet[f] = {Eigen::Vector3d(uni(rng), 0.12 * (1 - 2 * f) + 0.1 * uni(rng), 0.0),
+                   yaw + 0.2 * uni(rng)};
+      n_footholds = 1 + i % 8;
+      const double T = gait.step_duration_s, ds = (i % 3 == 0) ? 0.0 : 0.08;
+      double lo = t_now + 0.3 * uni(rng);
+      for (int k = 0; k < n_footholds; ++k, lo += T) {
+        footholds[k].foot = (i + k) % 2;
+        footholds[k].position = Eigen::Vector3d(uni(rng), uni(rng), 0.0);
+        footholds[k].yaw = uni(rng);
+        footholds[k].t_liftoff = lo;
+        footholds[k].t_touchdown = lo + T - ds;
+      }
+      if (i % 4 == 0) last.reset(); else last = cerebellum::Touchdown{i % 2, t_now - 0.05};
+      target = {uni(rng), uni(rng), uni(rng)};
+      com2 = Eigen::Vector2d(0.1 * uni(rng), 0.1 * uni(rng));
+      vcom2 = Eigen::Vector2d(uni(rng), uni(rng));
+      for (int r = 0; r < 2; ++r)
+        for (int c = 0; c < 6; ++c) wrenches(r, c) = 300.0 * uni(rng);
+      support.set(footholds.data(), n_footholds, feet);
+    };
+    sections.push_back({"walk_command_shaping", walk_state, [&](int i) {
+                          const cerebellum::VelocityCommand c = ramp.step(t_now, target);
+                          const double dt = vavg.update(t_now, vcom2);
+                          g_sink = reinterpret_cast<void*>(static_cast<std::intptr_t>(
+                              drift.correct(c, vavg.value(), yaw, dt, i % 5 != 0, 1e-3).vx > 0));
+                        }});
+    sections.push_back({"walk_cop_waypoints", walk_state, [&](int) {
+                          support.set(footholds.data(), n_footholds, feet);
+                          cop_plan.waypoints(t_now, footholds.data(), n_footholds, feet, last);
+                          anchored = cop_plan.anchor(t_now, com2 + vcom2 / 3.3, 3.3, support);
+                        }});
+    sections.push_back({"walk_balance_law", [&](int i) {
+                          walk_state(i);
+                          cop_plan.waypoints(t_now, footholds.data(), n_footholds, feet, last);
+                          com_plan.plan(cop_plan.times(), cop_plan.cops(), cop_plan.size(), com2,
+                                        vcom2, 3.3);
+                        },
+                        [&](int i) {
+                          const Eigen::Vector2d a = cerebellum::dcm_law(
+                              t_now + 0.001 * i, com2, vcom2, com_plan, 3.3, 2.0, support);
+                          const Eigen::Vector3d c3(com2[0], com2[1], 0.9);
+                          const Eigen::Vector3d v3(vcom2[0], vcom2[1], 0.0);
+                          const auto r1 =
+                              cerebellum::lipm_com_reference(c3, v3, a, {0.0, 0.0, 0.0}, 0.9);
+                          const auto r2 = cerebellum::mpc_com_reference(
+                              c3, v3, wrenches, 50.0, r1.com, r1.vcom, i % 2 == 0, a);
+                          g_sink = reinterpret_cast<void*>(
+                              static_cast<std::intptr_t>(r2.acom[0] > 0));
+                        }});
+    sections.push_back({"walk_capture_state", walk_state, [&](int) {
+                          const auto s = cerebellum::capture_state(
+                              t_now, Eigen::Vector3d(0.0, 0.0, 1.0), com2, vcom2, feet, yaw, target,
+                              footholds[0].foot, footholds[0].t_liftoff, footholds[0].t_touchdown,
+                              gait, geometry, 3.3);
+                          const bool out = geometry.dcm_outside(com2 + vcom2 / 3.3, feet, 0.0);
+                          g_sink = reinterpret_cast<void*>(static_cast<std::intptr_t>(
+                              out + (s.base_position[0] > 0)));
+                        }});
 
     std::string json = "{";
     for (std::size_t s = 0; s < sections.size(); ++s) {
