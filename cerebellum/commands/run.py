@@ -64,7 +64,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _pick_gl_backend() -> None:
-    if "MUJOCO_GL" in os.environ or "mujoco" in sys.modules:
+    if os.environ.get("MUJOCO_GL") or "mujoco" in sys.modules:  # an empty value is unset
         return
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return
