@@ -317,17 +317,13 @@ def run_bench(
         for i, (robot, stage) in enumerate(keys)
         for k in range(_rounds(stage, sizes[stage]))
     )
-    t0, shown = time.perf_counter(), -1
+    from cerebellum.progress import Progress
+
+    bar = Progress(len(jobs), unit="blocks", desc="bench") if progress else None
     for j, (_, i, k) in enumerate(jobs):
         robot, stage = keys[i]
-        if progress and (10 * j) // len(jobs) > shown:
-            shown = (10 * j) // len(jobs)
-            print(
-                f"\r  {100 * j // len(jobs):3d} % of {len(jobs)} blocks, {time.perf_counter() - t0:.0f} s",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+        if bar is not None:
+            bar.update(j)
         if (robot, stage) in skipped:
             continue
         try:
@@ -337,8 +333,9 @@ def run_bench(
             continue
         blocks[(robot, stage)].append(block)
         ratios[(robot, stage)].append(1.0 if ratio is None else ratio)
-    if progress:
-        print(f"\r  100 % of {len(jobs)} blocks, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    if bar is not None:
+        bar.update(len(jobs))
+        bar.close()
     results = []
     for robot, stage in keys:
         if (robot, stage) in skipped:
