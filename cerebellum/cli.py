@@ -11,7 +11,7 @@ from cerebellum.errors import CerebellumError
 __all__ = ["main"]
 
 # Subcommand modules; each exposes add_parser(subparsers) and sets ``func`` on its parser.
-COMMANDS = ("robots", "check", "bench", "run", "evaluate")
+COMMANDS = ("robots", "check", "bench", "run", "evaluate", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
