@@ -16,6 +16,26 @@ def binary() -> Path:
     return Path(__file__).absolute().parent / "bin" / "cerebellum_sim"
 
 
+def _mujoco_mismatch(exe: Path) -> str | None:
+    """Why the installed libmujoco is not the one the program was linked against, or None."""
+    import importlib.util
+
+    marker = exe.with_name("cerebellum_sim.mujoco")
+    spec = importlib.util.find_spec("mujoco")
+    if not marker.is_file() or spec is None or spec.origin is None:
+        return None  # a build without the marker, or no wheel: let the loader speak
+    want = marker.read_text().strip()
+    folder = Path(spec.origin).parent
+    if (folder / want).exists():
+        return None
+    have = sorted(p.name for p in folder.glob("libmujoco.so*"))
+    return (
+        f"cerebellum_sim was built against {want}, but the installed mujoco package has "
+        f"{', '.join(have) or 'no libmujoco'} ({folder}); reinstall cerebellum with this mujoco "
+        "(pip install --force-reinstall --no-deps .) or install the mujoco it was built with"
+    )
+
+
 def main() -> int:
     exe = binary()
     if not exe.is_file():
@@ -24,6 +44,10 @@ def main() -> int:
             "when CMake finds MuJoCo (the `mujoco` wheel or -DMUJOCO_DIR)",
             file=sys.stderr,
         )
+        return 2
+    problem = _mujoco_mismatch(exe)
+    if problem:
+        print(f"cerebellum_sim: error: {problem}", file=sys.stderr)
         return 2
     os.execv(exe, [str(exe), *sys.argv[1:]])
     return 2  # not reached

@@ -286,3 +286,17 @@ def test_rt_check_standing_controller_no_allocation():
         timeout=300,
     )
     assert json.loads(out.stdout)["standing_controller_tick"] == {"calls": 1000, "allocations": 0}
+
+
+def test_launcher_reports_a_libmujoco_mismatch(tmp_path):
+    from cerebellum._sim import _mujoco_mismatch
+
+    exe = tmp_path / "cerebellum_sim"
+    exe.write_text("")
+    assert _mujoco_mismatch(exe) is None  # no marker: nothing to compare
+    (tmp_path / "cerebellum_sim.mujoco").write_text("libmujoco.so.0.0.1\n")
+    problem = _mujoco_mismatch(exe)
+    assert problem is not None and "built against libmujoco.so.0.0.1" in problem
+    lib = sorted((Path(mujoco.__file__).parent).glob("libmujoco.so*"))[0].name
+    (tmp_path / "cerebellum_sim.mujoco").write_text(lib + "\n")
+    assert _mujoco_mismatch(exe) is None
