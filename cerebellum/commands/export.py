@@ -176,6 +176,13 @@ def export_scenario(
             f"controller '{controller}' needs the ground-truth base: expected true",
         )
     sim = Simulation(sc, robot=robot, seed=seed, controller=controller, duration_s=duration_s)
+    n = int(round(sim.duration_s / sim.dt_ctrl))
+    if n < 1:
+        raise ConfigError(
+            sc.path,
+            "scenario.duration_s",
+            f"expected at least one control period ({sim.dt_ctrl} s)",
+        )
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise CerebellumError(f"--out {out}: exists and is not a folder")
@@ -221,7 +228,6 @@ def export_scenario(
     w.save(out / "controller.txt")
 
     # -- scenario
-    n = int(round(sim.duration_s / sim.dt_ctrl))
     h = sc.timestep_s
     w = _Writer(
         f"cerebellum export: scenario {sc.name} on {cfg.name}, seed {sim.seed}, for cerebellum_sim\n"
