@@ -119,6 +119,10 @@ def test_stand_matches_python(stand):
     # Same torques to rounding at the first ticks (same model, noise, QP; the CoM reference
     # comes from Robot instead of pinocchio.centerOfMass).
     np.testing.assert_allclose(log[:20, 1 + NQ + NV :], py.log["tau"][:20], rtol=0, atol=1e-6)
+    # The C++-loaded model.mjb steps as the harness' model: one step from the same state with
+    # torques equal to ~1e-8 lands on the same state to 1e-12.
+    np.testing.assert_array_equal(log[0, 1 : 1 + NQ], py.log["qpos"][0])
+    np.testing.assert_allclose(log[1, 1 : 1 + NQ], py.log["qpos"][1], rtol=0, atol=1e-12)
     np.testing.assert_allclose(log[:, 1 : 1 + NQ], py.log["qpos"], rtol=0, atol=1e-6)
     final_py = py.log["base_pos"][-1]
     assert np.linalg.norm(np.array(m["final_base_position_m"]) - final_py) < 2e-3
