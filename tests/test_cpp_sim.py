@@ -25,6 +25,7 @@ from cerebellum.commands.export import (
 )
 from cerebellum.dynamics.conventions import mujoco_to_pinocchio_q, mujoco_to_pinocchio_v
 from cerebellum.errors import CerebellumError
+from cerebellum.sim.metrics import distance_m, velocity_tracking_rmse
 from cerebellum.sim.scenario import load_scenario
 from cerebellum.sim.simulation import Simulation
 from cerebellum.sim.state import BaseState, RobotState
@@ -60,14 +61,26 @@ def _cpp_run(d: Path, *extra: str) -> tuple[subprocess.CompletedProcess, dict, n
     return p, m, log
 
 
+# Every success criterion stated (all hold while standing), so that each is evaluated.
+STAND_SETS = [
+    "success.base_height_min_m=0.5",
+    "success.end_velocity_tol_m_s=0.5",
+    "success.min_distance_m=0.0",
+    "success.max_velocity_rmse=0.5",
+    "success.max_yaw_rate_rmse=0.5",
+]
+
+
 @pytest.fixture(scope="module")
 def stand(tmp_path_factory):
     """stand / h1 / seed 0, 2 s: the exported folder, the C++ run and the Python run."""
-    d = export_scenario("stand", tmp_path_factory.mktemp("stand"), robot="h1", duration_s=2.0)
+    d = export_scenario(
+        "stand", tmp_path_factory.mktemp("stand"), robot="h1", duration_s=2.0, overrides=STAND_SETS
+    )
     if not EXE.is_file():
         return d, None, None, None
     p, m, log = _cpp_run(d)
-    return d, m, log, _python_run("stand", 2.0)
+    return d, m, log, _python_run("stand", 2.0, STAND_SETS)
 
 
 def test_exported_settings_cover_every_field():
@@ -129,6 +142,25 @@ def test_stand_matches_python(stand):
     assert m["max_base_tilt_rad"] == pytest.approx(float(py.log["tilt"].max()), abs=1e-6)
     assert m["min_base_height_m"] == pytest.approx(float(py.log["base_height"].min()), abs=1e-6)
     assert m["wbc"]["failures"] == 0
+    rmse = velocity_tracking_rmse(py.log)
+    assert rmse is not None and m["velocity_tracking_rmse"] is not None
+    for key, value in rmse.items():
+        assert m["velocity_tracking_rmse"][key] == pytest.approx(value, rel=1e-6, abs=1e-9), key
+    assert m["distance_m"] == pytest.approx(distance_m(py.log), abs=1e-6)
+
+
+@needs_sim
+def test_stairs_terrain_and_failed_criteria_match_python(tmp_path):
+    """Terrain height by ray casting (stairs-up: boxes), and a failed criterion (min_distance_m:
+    the standing controller does not walk) reported alike."""
+    d = export_scenario("stairs-up", tmp_path / "x", robot="h1", duration_s=0.5)
+    assert "terrain_height ray\n" in (d / "scenario.txt").read_text()
+    p, m, log = _cpp_run(d)
+    py = _python_run("stairs-up", 0.5)
+    assert p.returncode == 1 and not m["fell"]
+    assert m["failed_criteria"] == py.failed_criteria == ["min_distance_m"]
+    assert m["min_base_height_m"] == pytest.approx(float(py.log["base_height"].min()), abs=1e-9)
+    np.testing.assert_allclose(log[:, 1 : 1 + NQ], py.log["qpos"], rtol=0, atol=1e-6)
     assert (
         0 < m["wbc"]["tick_us"]["p50"] <= m["wbc"]["tick_us"]["p99"] <= m["wbc"]["tick_us"]["max"]
     )
