@@ -261,6 +261,9 @@ def test_bad_folder_exits_2(stand, tmp_path):
     (bad / "controller.txt").write_text(text)
     p = run(bad)
     assert p.returncode == 2 and "model.mjb: missing" in p.stderr
+    (bad / "model.mjb").write_bytes((stand[0] / "model.mjb").read_bytes()[:1000])
+    p = run(bad)
+    assert p.returncode == 2 and "model.mjb: MuJoCo could not load it" in p.stderr
     scen = (bad / "scenario.txt").read_text()
     (bad / "scenario.txt").write_text(scen.replace("model model.mjb", "model model.xml"))
     p = run(bad)

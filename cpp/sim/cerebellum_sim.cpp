@@ -41,6 +41,8 @@ namespace {
   std::exit(2);
 }
 
+void mujoco_warning(const char* msg) { std::fprintf(stderr, "cerebellum_sim: MuJoCo: %s\n", msg); }
+
 bool is_file(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -709,6 +711,7 @@ int run(const Args& a) {
 
 int main(int argc, char** argv) {
   mju_user_error = mujoco_error;
+  mju_user_warning = mujoco_warning;  // stderr, not MUJOCO_LOG.TXT in the working folder
   const Args a = parse_args(argc, argv);
   try {
     return run(a);
