@@ -16,6 +16,7 @@ void register_balance(py::module_& m);
 #ifdef CEREBELLUM_HAS_WBC
 void register_wbc(py::module_& m);
 #endif
+void register_walking(py::module_& m);  // last: its settings hold the types above
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Compiled core of cerebellum (private: use the cerebellum Python API).";
@@ -30,4 +31,5 @@ PYBIND11_MODULE(_core, m) {
 #ifdef CEREBELLUM_HAS_WBC
   register_wbc(m);
 #endif
+  register_walking(m);
 }

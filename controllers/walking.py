@@ -65,6 +65,7 @@ def _rotate(yaw: float, xy) -> np.ndarray:
 
 
 PLANNERS = ("lipm", "mpc")
+IMPLEMENTATIONS = ("python", "cpp")
 STEP_FEEDBACKS = ("gait", "dcm", "capture")
 
 
@@ -76,6 +77,9 @@ class WalkingOptions:
     """
 
     planner: str = "lipm"  # "lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)
+    # "cpp": the whole controller in C++ (_core.WalkingController; planner "lipm" only);
+    # "python": this class
+    implementation: str = "python"
     horizon_s: float = 1.6  # gait/CoM planning horizon, s (>= 3 steps for the DCM recursion)
     knot_dt_s: float = 0.04  # gait plan knot spacing, s
     k_dcm: float = 2.0  # DCM feedback gain, 1/s: cop = cop_ref + (1 + k/w) (dcm - dcm_ref)
@@ -228,6 +232,18 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
             f"{prefix}planner",
             f"unknown planner {opts.planner!r}; valid: {list(PLANNERS)}",
         )
+    if opts.implementation not in IMPLEMENTATIONS:
+        raise ConfigError(
+            path,
+            f"{prefix}implementation",
+            f"unknown implementation {opts.implementation!r}; valid: {list(IMPLEMENTATIONS)}",
+        )
+    if opts.implementation == "cpp" and opts.planner != "lipm":
+        raise ConfigError(
+            path,
+            f"{prefix}implementation",
+            f"the C++ controller has the 'lipm' planner only (planner = {opts.planner!r})",
+        )
     if opts.step_feedback not in STEP_FEEDBACKS:
         raise ConfigError(
             path,
@@ -312,6 +328,7 @@ class WalkingController:
             c.y_right *= self._lateral_scale
             c.free_roll = self._lateral_scale < 1.0 and bool(self.options.no_ankle_roll_free_roll)
         settings.contacts = contacts
+        self.wbc_settings = settings
         self.qp = _core.WholeBodyQP(self.robot, settings, self.q_stand)
         if "com_height_m" not in gait_over:
             standing = GaitSettings.for_robot(self.rm).com_height_m

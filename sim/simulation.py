@@ -229,7 +229,7 @@ register_controller("pd", JointPDController)
 # The whole-body QP (C++ ``_core.WholeBodyQP`` behind ``cerebellum.controllers``): one entry.
 register_controller("wbc", "cerebellum.controllers.wbc:WholeBodyController")
 # Walking (gait + MPC + WBC), named by the walking scenarios' [controller] table.
-register_controller("walk", "cerebellum.controllers.walking:WalkingController")
+register_controller("walk", "cerebellum.controllers.walking_cpp:make_walking_controller")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,6 +382,7 @@ class Simulation:
             options=dict(scenario.controller.options),
             terrain=self.terrain,
         )
+        self.controller_context = ctx
         self.controller = make_controller(self.controller_name, ctx)
         self._layout()
 

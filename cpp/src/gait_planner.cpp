@@ -49,6 +49,12 @@ Eigen::Vector3d GaitPlanner::normal_at(const Eigen::Vector3d& p) const {
   return n / std::sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
 }
 
+const SwingTrajectory* GaitPlanner::trajectory_for(int foot, double t_liftoff) const {
+  for (int k = 0; k < n_kept_; ++k)
+    if (kept_[k].foot == foot && kept_[k].t_liftoff == t_liftoff) return &kept_[k].trajectory;
+  return nullptr;
+}
+
 const SwingTrajectory& GaitPlanner::trajectory(const Stance& start, const Foothold& fh) {
   int slot = -1;
   for (int k = 0; k < n_kept_; ++k)

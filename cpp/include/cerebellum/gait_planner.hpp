@@ -81,6 +81,9 @@ class GaitPlanner {
   /// A plan preallocated at this planner's capacity.
   GaitPlan make_plan() const { return GaitPlan(capacity_); }
 
+  /// The swing trajectory kept for (foot, t_liftoff) by the last plan() (Python's
+  /// GaitPlanner._trajectories), or nullptr; valid until the next plan().
+  const SwingTrajectory* trajectory_for(int foot, double t_liftoff) const;
   ContactSchedule& schedule() { return schedule_; }
   const ContactSchedule& schedule() const { return schedule_; }
   FootstepPlanner& footsteps() { return footsteps_; }
