@@ -21,6 +21,7 @@ COMMANDS = (
     "replay",
     "scenarios",
     "options",
+    "export",
 )
 
 

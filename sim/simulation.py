@@ -48,6 +48,7 @@ __all__ = [
     "SimResult",
     "Simulation",
     "build_model",
+    "build_spec",
     "default_controller",
     "list_controllers",
     "make_controller",
@@ -237,6 +238,11 @@ register_controller("walk", "cerebellum.controllers.walking_cpp:make_walking_con
 
 def build_model(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco.MjModel:
     """Robot MJCF + terrain + light; ``implicitfast`` at ``timestep_s``; 640x480 offscreen."""
+    return build_spec(cfg, terrain, timestep_s).compile()
+
+
+def build_spec(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco.MjSpec:
+    """The uncompiled :func:`build_model` (for ``to_xml``)."""
     spec = mujoco.MjSpec.from_file(str(cfg.model_path()))
     spec.option.timestep = timestep_s
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
@@ -267,7 +273,7 @@ def build_model(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco
     spec.visual.global_.offwidth = max(spec.visual.global_.offwidth, 640)
     spec.visual.global_.offheight = max(spec.visual.global_.offheight, 480)
     spec.visual.quality.offsamples = 0  # no MSAA: headless software GL renders 5x faster
-    return spec.compile()
+    return spec
 
 
 def _quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

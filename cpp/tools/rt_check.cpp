@@ -11,6 +11,7 @@
 #include <cerebellum/footstep_planner.hpp>
 #include <cerebellum/gait_planner.hpp>
 #include <cerebellum/robot.hpp>
+#include <cerebellum/standing_controller.hpp>
 #include <cerebellum/terrains.hpp>
 #include <cerebellum/wbc.hpp>
 
@@ -158,6 +159,9 @@ int main(int argc, char** argv) {
     cerebellum::WholeBodyReferences refs;
     std::unique_ptr<cerebellum::WholeBodyQP> wbc_balance;
     cerebellum::WholeBodyReferences refs_balance;
+    std::unique_ptr<cerebellum::StandingController> standing;
+    cerebellum::RobotState state;
+    cerebellum::Command command;
     Eigen::Array<bool, Eigen::Dynamic, 1> active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(2, true);
     Eigen::VectorXd q0 = Eigen::VectorXd::Zero(nq);
     q0[6] = 1.0;
@@ -194,6 +198,24 @@ int main(int argc, char** argv) {
       };
       sections.push_back({"wbc_tick_balance", moving,
                           [&](int) { wbc_balance->tick(q, v, active, refs_balance); }});
+      // StandingController (the `wbc` controller in C++) on the balance settings: RobotState in,
+      // torques out; reset once here, the ticks are counted.
+      standing = std::make_unique<cerebellum::StandingController>(robot, bs, q0);
+      state = cerebellum::make_state(nv - 6);
+      state.has_base = true;
+      state.joint_pos = q0.tail(nv - 6);
+      standing->reset(state);
+      auto moving_state = [&, moving](int i) {  // a copy: moving ends with this block
+        moving(i);
+        state.base.position = q.head<3>();
+        state.base.quat_xyzw = q.segment<4>(3);
+        state.joint_pos = q.tail(nv - 6);
+        state.base.linear_velocity = v.head<3>();
+        state.base.angular_velocity = v.segment<3>(3);
+        state.joint_vel = v.tail(nv - 6);
+      };
+      sections.push_back({"standing_controller_tick", moving_state,
+                          [&](int) { standing->tick(state, command); }});
     }
 
     // Footstep placement on a field of stepping stones (the terrain search, its memo hits, misses
