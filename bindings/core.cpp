@@ -7,6 +7,7 @@ void register_robot(py::module_& m);
 void register_mpc(py::module_& m);
 void register_swing(py::module_& m);
 void register_com(py::module_& m);
+void register_estimator(py::module_& m);
 // The whole-body QP bindings (bindings/wbc_bindings.cpp) define register_wbc; CMake defines
 // CEREBELLUM_HAS_WBC when that file exists.
 #ifdef CEREBELLUM_HAS_WBC
@@ -19,6 +20,7 @@ PYBIND11_MODULE(_core, m) {
   register_mpc(m);
   register_swing(m);
   register_com(m);
+  register_estimator(m);
 #ifdef CEREBELLUM_HAS_WBC
   register_wbc(m);
 #endif

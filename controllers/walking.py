@@ -843,6 +843,15 @@ class WalkingController:
         else:
             self._set_upright_base()
 
+    def planned_contacts(self, t: float) -> tuple[int, int]:
+        """Gait plan at t per foot [left, right]: 1 stance, 0 swing (-1 before the first plan);
+        the base estimator's contact prior."""
+        planner = getattr(self, "planner", None)
+        if planner is None:
+            return (-1, -1)
+        sch = planner.schedule
+        return tuple(int(sch.swing_phase(t, f) is None) for f in (LEFT, RIGHT))  # type: ignore[return-value]
+
     def stats(self) -> dict[str, Any]:
         return {
             "tick_us": percentiles(self._ticks),

@@ -41,7 +41,8 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
     ``max_push_Ns``: the largest impulse norm actually delivered by a push before the run ended.
     Walking: ``distance_m``, ``mean_speed_mps``, ``velocity_tracking_rmse`` (see
     :mod:`cerebellum.sim.metrics`), ``mpc`` {solve_ms {p50, p99, max}, failures, deadline_misses}
-    from the controller's ``stats()["mpc"]`` (None without an MPC).
+    from the controller's ``stats()["mpc"]`` (None without an MPC); ``estimator``
+    (:func:`cerebellum.sim.metrics.estimator_metrics`, None with the ground-truth base).
     """
     from cerebellum.sim import metrics as walking
 
@@ -82,6 +83,7 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
         "mean_speed_mps": walking.mean_speed_mps(log),
         "velocity_tracking_rmse": walking.velocity_tracking_rmse(log),
         "mpc": mpc,
+        "estimator": walking.estimator_metrics(log),
         "pushes": [
             {k: p[k] for k in ("t_s", "duration_s", "body", "force_N", "impulse_Ns")}
             for p in pushes

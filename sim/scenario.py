@@ -11,9 +11,13 @@ wherever a scenario name is. Layout (every table except ``[scenario]`` is option
     [[push]]     t_s, duration_s, body, force_N = [x, y, z] | impulse_Ns = [x, y, z] (world frame),
                  jitter_t_s (uniform +-), jitter_angle_deg (uniform +- rotation about z)
     [noise]      joint_pos_rad, joint_vel_rad_s, gyro_rad_s, acc_m_s2, orientation_rad,
-                 foot_force_N, foot_torque_Nm                Gaussian standard deviations
+                 foot_force_N, foot_torque_Nm                Gaussian standard deviations;
+                 gyro_bias_rad_s, acc_bias_m_s2 (std of a constant bias drawn per run and axis),
+                 gyro_bias_walk_rad_s2, acc_bias_walk_m_s3 (bias random walk, per sqrt(s))
     [initial]    joint_pos_rad, base_xy_m, base_yaw_rad     Gaussian std of the start perturbation
-    [controller] name, wbc_hz, mpc_hz, actuation_delay_ticks, ground_truth_base, options = {...}
+    [controller] name, wbc_hz, mpc_hz, actuation_delay_ticks, ground_truth_base, options = {...},
+                 estimator = {...} (BaseEstimatorSettings fields, used when ground_truth_base
+                 is false)
     [physics]    timestep_s
     [success]    no_fall, fall_height_fraction, fall_tilt_rad, base_height_min_m,
                  end_position = [x, y], end_position_tol_m, end_velocity_tol_m_s,
@@ -103,6 +107,10 @@ class SensorNoise:
     orientation_rad: float = 0.0
     foot_force_N: float = 0.0
     foot_torque_Nm: float = 0.0
+    gyro_bias_rad_s: float = 0.0  # constant bias ~ N(0, std) per run and axis
+    acc_bias_m_s2: float = 0.0
+    gyro_bias_walk_rad_s2: float = 0.0  # bias random walk, std per sqrt(s)
+    acc_bias_walk_m_s3: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -122,8 +130,9 @@ class ControllerSettings:
     wbc_hz: float = 1000.0
     mpc_hz: float = 50.0
     actuation_delay_ticks: int = 0
-    ground_truth_base: bool = True
+    ground_truth_base: bool = True  # false: the controller gets the estimator's base state
     options: dict[str, Any] = field(default_factory=dict)
+    estimator: dict[str, Any] = field(default_factory=dict)  # BaseEstimatorSettings overrides
 
 
 @dataclass(frozen=True)
@@ -483,6 +492,9 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
     options = ct.t.get("options", {})
     if not isinstance(options, dict):
         raise ConfigError(path, "controller.options", f"expected a table, got {options!r}")
+    estimator = ct.t.get("estimator", {})
+    if not isinstance(estimator, dict):
+        raise ConfigError(path, "controller.estimator", f"expected a table, got {estimator!r}")
     controller = ControllerSettings(
         name=ct.string("name", None),
         wbc_hz=ct.num("wbc_hz", 1000.0, lo=10.0, hi=10000.0),
@@ -490,6 +502,7 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         actuation_delay_ticks=ct.integer("actuation_delay_ticks", 0, lo=0, hi=1),
         ground_truth_base=ct.boolean("ground_truth_base", True),
         options=dict(options),
+        estimator=dict(estimator),
     )
 
     pt = _Table(path, "physics", doc.get("physics", {}), ("timestep_s",))
