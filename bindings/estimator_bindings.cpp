@@ -60,6 +60,8 @@ void register_estimator(py::module_& m) {
       .def_readwrite("force_swing_N", &BaseEstimatorSettings::force_swing_N)
       .def_readwrite("slip_speed_mps", &BaseEstimatorSettings::slip_speed_mps)
       .def_readwrite("slip_noise_scale", &BaseEstimatorSettings::slip_noise_scale)
+      .def_readwrite("contact_at_cop", &BaseEstimatorSettings::contact_at_cop)
+      .def_readwrite("cop_limit_m", &BaseEstimatorSettings::cop_limit_m)
       .def_readwrite("init_rot_rad", &BaseEstimatorSettings::init_rot_rad)
       .def_readwrite("init_vel_mps", &BaseEstimatorSettings::init_vel_mps)
       .def_readwrite("init_pos_m", &BaseEstimatorSettings::init_pos_m)
@@ -107,7 +109,8 @@ next update().
       .def(
           "update",
           [](PyEstimator& e, const Array& gyro, const Array& acc, const Array& qj, const Array& vj,
-             const Array& force, double dt, const py::object& quat, const py::object& schedule) {
+             const Array& force, const Array& torque, double dt, const py::object& quat,
+             const py::object& schedule) {
             BaseEstimatorInput& in = e.in;
             const py::ssize_t nj = e.est->n_joints();
             copy_to(gyro, in.gyro.data(), 3, "gyro");
@@ -118,8 +121,15 @@ next update().
               throw py::value_error("foot_force must have shape (2, 3), got " +
                                     std::to_string(force.size()) + " values");
             }
+            if (torque.size() != 6) {
+              throw py::value_error("foot_torque must have shape (2, 3), got " +
+                                    std::to_string(torque.size()) + " values");
+            }
             for (int i = 0; i < 2; ++i) {
-              for (int k = 0; k < 3; ++k) in.foot_force[i][k] = force.data()[3 * i + k];
+              for (int k = 0; k < 3; ++k) {
+                in.foot_force[i][k] = force.data()[3 * i + k];
+                in.foot_torque[i][k] = torque.data()[3 * i + k];
+              }
             }
             in.dt_s = dt;
             in.has_orientation = !quat.is_none();
@@ -138,10 +148,11 @@ next update().
             return e.est->update(in);
           },
           py::arg("gyro"), py::arg("acc"), py::arg("joint_pos"), py::arg("joint_vel"),
-          py::arg("foot_force"), py::arg("dt_s"), py::arg("imu_quat_xyzw") = py::none(),
+          py::arg("foot_force"), py::arg("foot_torque"), py::arg("dt_s"), py::arg("imu_quat_xyzw") = py::none(),
           py::arg("schedule") = py::none(),
-          "One step: gyro (3,) rad/s and acc (3,) m/s² IMU frame, joints (nj,), foot_force (2, 3) "
-          "N sole frame, dt_s; optional IMU orientation (4,) xyzw and the gait plan per foot "
+          "One step: gyro (3,) rad/s and acc (3,) m/s² IMU frame, joints (nj,), ground reaction "
+          "on each sole foot_force (2, 3) N and foot_torque (2, 3) N·m about the sole origin, sole "
+          "frame, dt_s; optional IMU orientation (4,) xyzw and the gait plan per foot "
           "(1 stance, 0 swing, -1 unknown). Returns the status bits (0: ok; 1: bad dt, nothing "
           "done; 2: IMU sample held; 4: no kinematics; 8: not reset).")
       .def(
@@ -170,6 +181,7 @@ next update().
       .def_property_readonly("slipping", [](const PyEstimator& e) { return e.est->estimate().slipping; }, "(left, right) contact whose sole moves faster than slip_speed_mps.")
       .def_property_readonly("foot_speed_mps", [](const PyEstimator& e) { return e.est->estimate().foot_speed_mps; }, "(left, right) kinematic sole speed, world, m/s.")
       .def_property_readonly("foot_position", [](const PyEstimator& e) { const auto& f = e.est->estimate().foot_position; Eigen::Matrix<double, 2, 3, Eigen::RowMajor> o; o.row(0) = f[0]; o.row(1) = f[1]; return o; }, "(2, 3) sole positions in the state, world, m.")
+      .def_property_readonly("cop", [](const PyEstimator& e) { const auto& f = e.est->estimate().cop; Eigen::Matrix<double, 2, 3, Eigen::RowMajor> o; o.row(0) = f[0]; o.row(1) = f[1]; return o; }, "(2, 3) contact points in the sole frames, m.")
       .def_property_readonly("status", [](const PyEstimator& e) { return e.est->estimate().status; })
       .def_property_readonly("covariance", [](const PyEstimator& e) -> const BaseEstimator::Cov& { return e.est->covariance(); }, kView, "(21, 21) error covariance [R, v, p, d_l, d_r, b_g, b_a].")
       .def_property_readonly("imu_rotation", [](const PyEstimator& e) -> const Eigen::Matrix3d& { return e.est->imu_rotation(); }, kView, "(3, 3) world <- IMU.")

@@ -28,6 +28,19 @@ ESTIMATOR_SETTINGS = tuple(
 )
 
 
+#: Contact thresholds as fractions of the robot's weight: enter, leave, enter during a planned swing.
+CONTACT_ON_FRACTION, CONTACT_OFF_FRACTION, CONTACT_SWING_FRACTION = 0.06, 0.03, 0.12
+
+_MASS: dict[str, float] = {}
+
+
+def _robot_mass(cfg: RobotConfig) -> float:
+    path = str(cfg.model_path())
+    if path not in _MASS:
+        _MASS[path] = float(_core.Robot(path, []).mass)
+    return _MASS[path]
+
+
 def estimator_settings(
     cfg: RobotConfig, overrides: dict[str, Any] | None = None, where: str = "controller.estimator"
 ) -> Any:
@@ -35,6 +48,14 @@ def estimator_settings(
     the field on an unknown name or a value out of range."""
     s = _core.BaseEstimatorSettings()
     s.foot_frames = list(cfg.foot_frames)
+    # Contact thresholds scale with the robot's weight (H1, 51 kg: 30 / 15 / 60 N; its swing
+    # foot's F/T reads at most 12.5 N in walk-flat).
+    weight = _robot_mass(cfg) * s.gravity_mps2
+    s.force_on_N, s.force_off_N, s.force_swing_N = (
+        CONTACT_ON_FRACTION * weight,
+        CONTACT_OFF_FRACTION * weight,
+        CONTACT_SWING_FRACTION * weight,
+    )
     for k, v in (overrides or {}).items():
         if k not in ESTIMATOR_SETTINGS:
             raise ConfigError(

@@ -701,13 +701,15 @@ class Simulation:
             state = self._read_state(t)
             if est is not None:
                 if k:
-                    # MuJoCo's force sensor gives the leg's force on the foot: -load along z
+                    # MuJoCo's F/T sensors give the leg's wrench on the foot: minus the ground
+                    # reaction (the foot's inertia aside)
                     est.update(
                         state.imu_gyro,
                         state.imu_acc,
                         state.joint_pos,
                         state.joint_vel,
                         -state.foot_force,
+                        -state.foot_torque,
                         dt,
                         state.imu_quat_xyzw,
                         planned(t) if callable(planned) else None,

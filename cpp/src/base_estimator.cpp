@@ -79,6 +79,7 @@ void BaseEstimatorSettings::validate() const {
   check_positive("force_on_N", force_on_N);
   check_positive("force_swing_N", force_swing_N);
   check_positive("slip_speed_mps", slip_speed_mps);
+  check_positive("cop_limit_m", cop_limit_m);
   check_positive("init_rot_rad", init_rot_rad);
   check_positive("init_vel_mps", init_vel_mps);
   check_positive("init_pos_m", init_pos_m);
@@ -146,6 +147,10 @@ void BaseEstimator::kinematics(const Eigen::VectorXd& joint_pos, const Eigen::Ve
     Jtmp_.noalias() = imu.R.transpose() * Js_;
     sdot_[i].noalias() = Jtmp_ * joint_vel;
     JJt_[i].noalias() = Jtmp_ * Jtmp_.transpose();
+    R_imu_sole_[i].noalias() = imu.R.transpose() * k.frames[i].R;
+    w_sole_rel_[i].noalias() = k.J[i].block(3, 6, 3, nj_) * joint_vel;
+    w_sole_rel_[i] -= w_imu_rel_;
+    w_sole_rel_[i] = imu.R.transpose() * w_sole_rel_[i];
   }
 }
 
@@ -182,6 +187,9 @@ void BaseEstimator::reset(const Eigen::Vector3d& base_position, const Eigen::Vec
   for (int i = 0; i < 2; ++i) {
     contact_[i] = in_filter_[i] = false;
     d_[i] = p_ + R_ * s_[i];
+    c_[i].setZero();
+    sc_[i] = s_[i];
+    scdot_[i].setZero();
   }
   gyro_last_.setZero();
   acc_last_ = R_.transpose() * Eigen::Vector3d(0., 0., s.gravity_mps2);  // at rest
@@ -262,8 +270,25 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
     } else if (plan >= 0) {
       contact_[i] = plan == 1;
     }
-    // Kinematic sole speed (world) with the state at the start of the interval.
-    const Eigen::Vector3d vf = v_ + R_ * (w.cross(s_[i]) + sdot_[i]);
+    // Contact point: the CoP (sole frame, z = 0) of the ground reaction, else the sole origin.
+    const Eigen::Vector3d& f = in.foot_force[i];
+    const Eigen::Vector3d& tq = in.foot_torque[i];
+    Eigen::Vector3d c = Eigen::Vector3d::Zero();
+    if (s.contact_at_cop && contact_[i] && finite3(f) && finite3(tq) && f.z() > s.force_off_N) {
+      const double lim = s.cop_limit_m;
+      c.x() = std::min(lim, std::max(-lim, -tq.y() / f.z()));
+      c.y() = std::min(lim, std::max(-lim, tq.x() / f.z()));
+    } else if (contact_[i] && in_filter_[i]) {
+      c = c_[i];  // keep the last contact point
+    }
+    // a CoP moving on the sole moves the material point d with it
+    if (in_filter_[i] && contact_[i]) d_[i] += R_ * (R_imu_sole_[i] * (c - c_[i]));
+    c_[i] = c;
+    const Eigen::Vector3d rc = R_imu_sole_[i] * c;
+    sc_[i] = s_[i] + rc;
+    scdot_[i] = sdot_[i] + w_sole_rel_[i].cross(rc);
+    // Kinematic speed of the contact point (world) with the state at the start of the interval.
+    const Eigen::Vector3d vf = v_ + R_ * (w.cross(sc_[i]) + scdot_[i]);
     out_.foot_speed_mps[i] = vf.norm();
     out_.slipping[i] = contact_[i] && kin && out_.foot_speed_mps[i] > s.slip_speed_mps;
     out_.contact[i] = contact_[i];
@@ -319,7 +344,7 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
     const int o = kD + 3 * i;
     if (contact_[i] && kin) {
       if (!in_filter_[i]) {
-        d_[i] = p_ + R_ * s_[i];
+        d_[i] = p_ + R_ * sc_[i];
         // xi_d = xi_p + R n_s: copy the p rows/cols, add the kinematic noise.
         P_.block<3, kDim>(o, 0) = P_.block<3, kDim>(kP, 0);
         P_.block<kDim, 3>(0, o) = P_.block<kDim, 3>(0, kP);
@@ -333,7 +358,7 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
       }
     } else {
       in_filter_[i] = false;
-      if (kin) d_[i] = p_ + R_ * s_[i];
+      if (kin) d_[i] = p_ + R_ * sc_[i];
       P_.block<3, kDim>(o, 0).setZero();
       P_.block<kDim, 3>(0, o).setZero();
       P_.block<3, 3>(o, o).setIdentity();
@@ -347,7 +372,7 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
       Eigen::Matrix<double, 3, kDim> H = Eigen::Matrix<double, 3, kDim>::Zero();
       H.block<3, 3>(0, kP) = -Eigen::Matrix3d::Identity();
       H.block<3, 3>(0, kD + 3 * i).setIdentity();
-      const Eigen::Vector3d z = R_ * s_[i] + p_ - d_[i];
+      const Eigen::Vector3d z = R_ * sc_[i] + p_ - d_[i];
       const double scale = out_.slipping[i] ? s.slip_noise_scale * s.slip_noise_scale : 1.;
       const Eigen::Matrix3d N =
           scale * (R_ *
@@ -388,7 +413,10 @@ void BaseEstimator::write_output(const Eigen::Vector3d& w_imu) {
   o.linear_velocity = Rb.transpose() * o.linear_velocity_world;
   o.gyro_bias = bg_;
   o.acc_bias = ba_;
-  for (int i = 0; i < 2; ++i) o.foot_position[i] = d_[i];
+  for (int i = 0; i < 2; ++i) {
+    o.foot_position[i] = d_[i];
+    o.cop[i] = c_[i];
+  }
 }
 
 }  // namespace cerebellum

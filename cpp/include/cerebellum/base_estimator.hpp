@@ -18,6 +18,10 @@
 // from the encoders through the foot Jacobian plus a kinematic model error), and, if the robot's
 // IMU reports an orientation, its tilt (the world x/y components of Log(R_imu R^T); yaw is left to
 // the gyro, as an AHRS's yaw drifts).
+// Contact point: the foot's material point under the centre of pressure measured by its F/T
+// sensor (contact_at_cop), not the sole origin: that point is still while the sole is flat and
+// while it rolls on an edge (H1 has no ankle roll: the sole origin of a stance foot moves at
+// ~0.07 m/s rms in walk-flat). When the CoP moves on the sole, d moves with it by R R_is dc.
 // Contacts: the normal force of each foot's F/T sensor with hysteresis, gated by the gait
 // schedule (a planned swing foot counts as in contact only above a higher force). A new contact
 // augments the foot state at p + R s; a foot whose kinematic velocity exceeds slip_speed_mps
@@ -46,7 +50,9 @@ struct BaseEstimatorSettings {
   double acc_noise = 2e-2;          // m/s^2/sqrt(Hz)
   double gyro_bias_walk = 1e-4;     // rad/s^2/sqrt(Hz)
   double acc_bias_walk = 1e-3;      // m/s^3/sqrt(Hz)
-  double contact_noise = 2e-3;      // m/s/sqrt(Hz), motion of a sole in contact
+  double contact_noise = 0.05;      // m/s/sqrt(Hz), motion of a contact point (CoP and
+                                    // kinematic errors: 0.05 cut the walk-flat velocity error 5x
+                                    // against 2e-3)
   double encoder_noise_rad = 1e-3;  // joint position noise through the foot Jacobian
   double kinematics_noise_m = 2e-3; // model error of the sole position
   bool use_orientation = true;      // fuse the IMU's orientation (tilt) when given
@@ -56,6 +62,8 @@ struct BaseEstimatorSettings {
   double force_swing_N = 150.;      // to enter contact while the schedule says swing
   double slip_speed_mps = 0.15;     // sole speed above which a contact slips
   double slip_noise_scale = 100.;   // multiplies the std of a slipping contact
+  bool contact_at_cop = true;       // contact point at the measured CoP (else the sole origin)
+  double cop_limit_m = 0.2;         // |CoP x|, |CoP y| clamp in the sole frame, m
   // initial standard deviations
   double init_rot_rad = 0.02, init_vel_mps = 0.1, init_pos_m = 1e-3;
   double init_gyro_bias = 0.01, init_acc_bias = 0.1;
@@ -72,8 +80,10 @@ struct BaseEstimatorInput {
   bool has_orientation = false;
   Eigen::VectorXd joint_pos;  // rad
   Eigen::VectorXd joint_vel;  // rad/s
+  // Ground reaction on each sole, sole frame: force N (z > 0 in stance), torque N·m about the
+  // sole origin (the sole plane is z = 0).
   std::array<Eigen::Vector3d, 2> foot_force{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};
-  // N, sole frame, as the F/T sensor measures the load of the leg (z: +weight in stance)
+  std::array<Eigen::Vector3d, 2> foot_torque{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};
   std::array<int, 2> schedule{-1, -1};  // gait plan per foot: 1 stance, 0 swing, -1 unknown
   double dt_s = 1e-3;
 };
@@ -89,6 +99,9 @@ struct BaseEstimate {
   Eigen::Vector3d gyro_bias = Eigen::Vector3d::Zero();         // rad/s, IMU frame
   Eigen::Vector3d acc_bias = Eigen::Vector3d::Zero();          // m/s^2, IMU frame
   std::array<Eigen::Vector3d, 2> foot_position{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};
+  // world contact points in the state, m
+  std::array<Eigen::Vector3d, 2> cop{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};
+  // contact point in the sole frame, m
   std::array<bool, 2> contact{false, false};
   std::array<bool, 2> slipping{false, false};
   std::array<double, 2> foot_speed_mps{0., 0.};  // kinematic sole speed, world
@@ -128,7 +141,7 @@ class BaseEstimator {
   const Eigen::Matrix3d& imu_rotation() const { return R_; }
   const Eigen::Vector3d& imu_velocity() const { return v_; }
   const Eigen::Vector3d& imu_position() const { return p_; }
-  /// Sole positions in the IMU frame from the last kinematics, m.
+  /// Sole origins in the IMU frame from the last kinematics, m.
   const Eigen::Vector3d& foot_in_imu(int i) const { return s_[i]; }
   /// Sole velocities relative to the IMU frame from the joint rates, IMU frame, m/s.
   const Eigen::Vector3d& foot_rate_in_imu(int i) const { return sdot_[i]; }
@@ -159,6 +172,11 @@ class BaseEstimator {
   std::array<Eigen::Vector3d, 2> s_{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};
   std::array<Eigen::Vector3d, 2> sdot_{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};
   std::array<Eigen::Matrix3d, 2> JJt_{Eigen::Matrix3d::Zero(), Eigen::Matrix3d::Zero()};
+  std::array<Eigen::Matrix3d, 2> R_imu_sole_{Eigen::Matrix3d::Identity(), Eigen::Matrix3d::Identity()};
+  std::array<Eigen::Vector3d, 2> w_sole_rel_{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};
+  std::array<Eigen::Vector3d, 2> c_{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};  // sole frame
+  std::array<Eigen::Vector3d, 2> sc_{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};  // IMU frame
+  std::array<Eigen::Vector3d, 2> scdot_{Eigen::Vector3d::Zero(), Eigen::Vector3d::Zero()};
   Eigen::Matrix3d R_base_imu_ = Eigen::Matrix3d::Identity();  // base <- imu
   Eigen::Vector3d p_base_imu_ = Eigen::Vector3d::Zero();      // IMU origin in the base frame
   Eigen::Vector3d pdot_base_imu_ = Eigen::Vector3d::Zero();   // its rate, base frame
