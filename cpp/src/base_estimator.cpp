@@ -115,7 +115,6 @@ BaseEstimator::BaseEstimator(const std::string& model_path, const BaseEstimatorS
   q_[6] = 1.;
   Js_.setZero(3, nj_);
   Jtmp_.setZero(3, nj_);
-  Phi_.setIdentity();
   Q_.setZero();
   P_.setIdentity();
 }
@@ -206,12 +205,9 @@ void BaseEstimator::correct(const Eigen::Matrix<double, M, kDim>& H,
   const Eigen::Matrix<double, M, M> S = H * PHt + N;
   const Eigen::Matrix<double, kDim, M> K = PHt * S.inverse();
   apply(K * z);
-  // Joseph form, then symmetrise.
-  Phi_.setIdentity();
-  Phi_.noalias() -= K * H;
-  Q_.noalias() = Phi_ * P_;
-  P_.noalias() = Q_ * Phi_.transpose();
-  P_.noalias() += K * N * K.transpose();
+  // P <- P - K H P, symmetrised (H P: M x 21).
+  const Eigen::Matrix<double, M, kDim> HP = PHt.transpose();
+  P_.noalias() -= K * HP;
   Q_ = 0.5 * (P_ + P_.transpose());
   P_ = Q_;
 }
@@ -294,44 +290,44 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
     out_.contact[i] = contact_[i];
   }
 
-  // Covariance propagation: Phi = I + A dt, Q = G Qc G^T dt (G = blockdiag(Ad_X, I)).
+  // Covariance propagation: P <- Phi (P + Q dt) Phi^T, Phi = I + E, E = A dt; the noise
+  // w = [w_g, w_a, 0, w_dl, w_dr, w_bg, w_ba] (IMU frame) maps through G = blockdiag(Ad_X, I),
+  // and with isotropic densities G Qc G^T needs no R: its gyro part is sg^2 U U^T with
+  // U = [I; [v]x; [p]x; [d_l]x; [d_r]x] (15 x 3).
   const Eigen::Vector3d g(0., 0., -s.gravity_mps2);
-  Phi_.setIdentity();
-  Phi_.block<3, 3>(kV, kR) = skew(g) * dt;
-  Phi_.block<3, 3>(kP, kV) = Eigen::Matrix3d::Identity() * dt;
-  Phi_.block<3, 3>(kR, kBg) = -R_ * dt;
-  Phi_.block<3, 3>(kV, kBg) = -skew(v_) * R_ * dt;
-  Phi_.block<3, 3>(kP, kBg) = -skew(p_) * R_ * dt;
-  for (int i = 0; i < 2; ++i) Phi_.block<3, 3>(kD + 3 * i, kBg) = -skew(d_[i]) * R_ * dt;
-  Phi_.block<3, 3>(kV, kBa) = -R_ * dt;
-  // Q: noise w = [w_g, w_a, 0, w_dl, w_dr, w_bg, w_ba] (IMU frame) mapped by Ad_X.
   {
-    Eigen::Matrix<double, kDim, kDim>& G = Q_;  // G is built in Q_ then squared in place below
-    G.setZero();
-    G.block<3, 3>(kR, kR) = R_;
-    G.block<3, 3>(kV, kR) = skew(v_) * R_;
-    G.block<3, 3>(kV, kV) = R_;
-    G.block<3, 3>(kP, kR) = skew(p_) * R_;
-    G.block<3, 3>(kP, kP) = R_;
-    for (int i = 0; i < 2; ++i) {
-      G.block<3, 3>(kD + 3 * i, kR) = skew(d_[i]) * R_;
-      G.block<3, 3>(kD + 3 * i, kD + 3 * i) = R_;
-    }
-    G.block<3, 3>(kBg, kBg).setIdentity();
-    G.block<3, 3>(kBa, kBa).setIdentity();
-    Vec21 qc = Vec21::Zero();
-    qc.segment<3>(kR).setConstant(s.gyro_noise * s.gyro_noise);
-    qc.segment<3>(kV).setConstant(s.acc_noise * s.acc_noise);
+    Eigen::Matrix<double, 15, 3> U;
+    U.block<3, 3>(kR, 0).setIdentity();
+    U.block<3, 3>(kV, 0) = skew(v_);
+    U.block<3, 3>(kP, 0) = skew(p_);
+    for (int i = 0; i < 2; ++i) U.block<3, 3>(kD + 3 * i, 0) = skew(d_[i]);
+    const double sg2 = s.gyro_noise * s.gyro_noise * dt;
+    P_.topLeftCorner<15, 15>().noalias() += sg2 * U * U.transpose();
+    P_.block<3, 3>(kV, kV).diagonal().array() += s.acc_noise * s.acc_noise * dt;
     for (int i = 0; i < 2; ++i) {
       const double c = s.contact_noise * (out_.slipping[i] ? s.slip_noise_scale : 1.);
-      qc.segment<3>(kD + 3 * i).setConstant(c * c);
+      P_.block<3, 3>(kD + 3 * i, kD + 3 * i).diagonal().array() += c * c * dt;
     }
-    qc.segment<3>(kBg).setConstant(s.gyro_bias_walk * s.gyro_bias_walk);
-    qc.segment<3>(kBa).setConstant(s.acc_bias_walk * s.acc_bias_walk);
-    // P <- Phi (P + G Qc G^T dt) Phi^T (noise entering over the interval; first order).
-    P_.noalias() += (G * qc.asDiagonal()) * G.transpose() * dt;
-    G.noalias() = Phi_ * P_;
-    P_.noalias() = G * Phi_.transpose();
+    P_.block<3, 3>(kBg, kBg).diagonal().array() += s.gyro_bias_walk * s.gyro_bias_walk * dt;
+    P_.block<3, 3>(kBa, kBa).diagonal().array() += s.acc_bias_walk * s.acc_bias_walk * dt;
+    // E is non-zero in the columns of xi_R, xi_v (first 6) and of the biases (last 6) only.
+    Eigen::Matrix<double, kDim, 6> E1 = Eigen::Matrix<double, kDim, 6>::Zero();
+    Eigen::Matrix<double, kDim, 6> E2 = Eigen::Matrix<double, kDim, 6>::Zero();
+    E1.block<3, 3>(kV, 0) = skew(g) * dt;
+    E1.block<3, 3>(kP, 3) = Eigen::Matrix3d::Identity() * dt;
+    const Eigen::Matrix3d Rdt = R_ * dt;
+    E2.block<3, 3>(kR, 0) = -Rdt;
+    E2.block<3, 3>(kV, 0) = -skew(v_) * Rdt;
+    E2.block<3, 3>(kP, 0) = -skew(p_) * Rdt;
+    for (int i = 0; i < 2; ++i) E2.block<3, 3>(kD + 3 * i, 0) = -skew(d_[i]) * Rdt;
+    E2.block<3, 3>(kV, 3) = -Rdt;
+    Cov& T = Q_;  // T = Phi P
+    T = P_;
+    T.noalias() += E1 * P_.topRows<6>();
+    T.noalias() += E2 * P_.bottomRows<6>();
+    P_ = T;  // P = T Phi^T
+    P_.noalias() += T.leftCols<6>() * E1.transpose();
+    P_.noalias() += T.rightCols<6>() * E2.transpose();
   }
 
   // Mean propagation (semi-implicit Euler, see the header).

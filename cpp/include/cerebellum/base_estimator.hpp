@@ -183,7 +183,7 @@ class BaseEstimator {
   Eigen::Vector3d w_imu_rel_ = Eigen::Vector3d::Zero();       // IMU link rate vs base, base frame
   Eigen::MatrixXd Js_, Jtmp_;  // (3, nj) scratch
   // scratch
-  Cov Phi_, Q_;
+  Cov Q_;  // scratch
   BaseEstimate out_;
 };
 
