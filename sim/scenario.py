@@ -13,7 +13,8 @@ wherever a scenario name is. Layout (every table except ``[scenario]`` is option
     [noise]      joint_pos_rad, joint_vel_rad_s, gyro_rad_s, acc_m_s2, orientation_rad,
                  foot_force_N, foot_torque_Nm                Gaussian standard deviations;
                  gyro_bias_rad_s, acc_bias_m_s2 (std of a constant bias drawn per run and axis),
-                 gyro_bias_walk_rad_s2, acc_bias_walk_m_s3 (bias random walk, per sqrt(s))
+                 gyro_bias_walk_rad_s2, acc_bias_walk_m_s3 (bias random walk, per sqrt(s));
+                 imu_rate_hz, imu_latency_s, imu_dropout_t_s, imu_dropout_duration_s
     [initial]    joint_pos_rad, base_xy_m, base_yaw_rad     Gaussian std of the start perturbation
     [controller] name, wbc_hz, mpc_hz, actuation_delay_ticks, ground_truth_base, options = {...},
                  estimator = {...} (BaseEstimatorSettings fields, used when ground_truth_base
@@ -111,6 +112,10 @@ class SensorNoise:
     acc_bias_m_s2: float = 0.0
     gyro_bias_walk_rad_s2: float = 0.0  # bias random walk, std per sqrt(s)
     acc_bias_walk_m_s3: float = 0.0
+    imu_rate_hz: float = 0.0  # IMU sample rate (held between samples); 0: every control tick
+    imu_latency_s: float = 0.0  # age of the IMU sample the controller gets (whole ticks)
+    imu_dropout_t_s: float = 0.0  # IMU readings are NaN during [t, t + duration)
+    imu_dropout_duration_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -470,7 +475,7 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
 
     nt = _Table(path, "noise", doc.get("noise", {}), tuple(SensorNoise.__dataclass_fields__))
     noise = SensorNoise(
-        **{k: nt.num(k, 0.0, lo=0.0, hi=1e3) for k in SensorNoise.__dataclass_fields__}
+        **{k: nt.num(k, 0.0, lo=0.0, hi=1e4) for k in SensorNoise.__dataclass_fields__}
     )
     it = _Table(
         path, "initial", doc.get("initial", {}), tuple(InitialPerturbation.__dataclass_fields__)

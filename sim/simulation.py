@@ -498,6 +498,8 @@ class Simulation:
         if self._bias_any:  # IMU biases [gyro, acc]: constant per run + random walk
             self._imu_bias += self._bias_walk * self.rng_bias.standard_normal(6)
             y[2 * nu + 4 : 2 * nu + 10] += self._imu_bias
+        if self._imu_timing:
+            self._imu_timing_apply(y[2 * nu : 2 * nu + 10], t)
         o = 2 * nu
         base = None
         if self._ground_truth or self.estimator is not None:
@@ -577,8 +579,31 @@ class Simulation:
         self._bias_std = np.repeat([n.gyro_bias_rad_s, n.acc_bias_m_s2], 3)
         self._bias_any = bool(self._bias_walk.any() or self._bias_std.any())
         self._imu_bias = np.zeros(6)
+        # IMU sample rate, latency and dropout: a ring of the last readings [quat, gyro, acc]
+        dt = self.dt_ctrl
+        self._imu_every = max(1, int(round(1.0 / (n.imu_rate_hz * dt)))) if n.imu_rate_hz else 1
+        self._imu_lag = int(round(n.imu_latency_s / dt))
+        k0 = int(round(n.imu_dropout_t_s / dt))
+        self._imu_dropout = (k0, k0 + int(round(n.imu_dropout_duration_s / dt)))  # ticks
+        self._imu_timing = bool(
+            self._imu_every > 1 or self._imu_lag or n.imu_dropout_duration_s > 0
+        )
+        self._imu_ring = np.zeros((self._imu_lag + 1, 10))
         c = [m.sensor_adr[m.sensor(f"{s}_sole_contact").id] for s in ("left", "right")]
         self._contact_index = np.concatenate([np.arange(a, a + 3) for a in c])
+
+    def _imu_timing_apply(self, imu: np.ndarray, t: float) -> None:
+        """imu (10,) [quat xyzw, gyro, acc] of tick t, in place: the sample ``imu_latency_s`` old,
+        taken at ``imu_rate_hz`` (held in between), NaN inside the dropout window."""
+        k = int(round(t / self.dt_ctrl))
+        ring, lag = self._imu_ring, self._imu_lag
+        if k % self._imu_every == 0 or k == 0:
+            ring[k % (lag + 1)] = imu
+        else:
+            ring[k % (lag + 1)] = ring[(k - 1) % (lag + 1)]
+        imu[:] = ring[max(k - lag, 0) % (lag + 1)]
+        if self._imu_dropout[0] <= k < self._imu_dropout[1]:
+            imu[:] = np.nan
 
     @staticmethod
     def _world_velocity(b: BaseState) -> np.ndarray:

@@ -357,3 +357,74 @@ def test_rt_check_estimator_update_no_allocation(name):
     )
     # contacts switch every 50 calls; NaN IMU, non-finite joints and dt = 0 calls included
     assert json.loads(out.stdout)["estimator_update"] == {"calls": 1000, "allocations": 0}
+
+
+# ---------------------------------------------------------------------------------------------
+# sensors in the harness
+
+
+def _imu_stream(sets: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(delivered gyro, true base angular velocity, t) per tick of a short PD stand."""
+    sim = Simulation(
+        load_scenario("push-stand", ["scenario.duration_s=0.4", *sets]), controller="pd"
+    )
+    got, true, ts = [], [], []
+    read = sim._read_state
+
+    def hook(t):
+        st = read(t)
+        got.append(st.imu_gyro.copy())
+        true.append(sim.data.qvel[3:6].copy())
+        ts.append(t)
+        return st
+
+    sim._read_state = hook
+    sim.run()
+    return np.array(got)[1:], np.array(true)[1:], np.array(ts)[1:]
+
+
+def test_imu_latency_rate_and_dropout():
+    got, true, _ = _imu_stream([*NOISELESS, "noise.imu_latency_s=0.003"])
+    assert np.abs(true).max() > 1e-3
+    np.testing.assert_allclose(got[3:], true[:-3], atol=1e-12)  # 3 ticks old
+    got, true, _ = _imu_stream([*NOISELESS, "noise.imu_rate_hz=250.0"])
+    for k in range(0, len(got) - 4, 4):  # a fresh sample every 4th tick, held in between
+        np.testing.assert_allclose(got[k : k + 4], np.tile(true[k], (4, 1)), atol=1e-12)
+    got, _, t = _imu_stream(
+        [*NOISELESS, "noise.imu_dropout_t_s=0.1", "noise.imu_dropout_duration_s=0.05"]
+    )
+    out = (t >= 0.1 - 1e-9) & (t < 0.15 - 1e-9)
+    assert out.sum() == 50
+    assert np.isnan(got[out]).all() and np.isfinite(got[~out]).all()
+
+
+def test_imu_bias_constant_and_walk():
+    got, true, _ = _imu_stream([*NOISELESS, "noise.gyro_bias_rad_s=0.01"])
+    bias = got - true
+    assert np.abs(bias).max() > 1e-3
+    np.testing.assert_allclose(bias, np.tile(bias[0], (len(bias), 1)), atol=1e-12)
+    got, true, _ = _imu_stream([*NOISELESS, "noise.gyro_bias_walk_rad_s2=0.01"])
+    step = np.diff(got - true, axis=0)  # increments: N(0, 0.01 sqrt(dt))
+    assert np.std(step) == pytest.approx(0.01 * math.sqrt(1e-3), rel=0.1)
+
+
+def test_walk_survives_imu_faults():
+    """H1 keeps walking on the estimator through a 50 ms IMU dropout, a gyro and an
+    accelerometer bias (scenario noise otherwise)."""
+    from cerebellum.sim import metrics
+
+    sets = [
+        "scenario.duration_s=4.0",
+        "controller.ground_truth_base=false",
+        "noise.imu_dropout_t_s=2.5",
+        "noise.imu_dropout_duration_s=0.05",
+        "noise.gyro_bias_rad_s=0.005",
+        "noise.acc_bias_m_s2=0.05",
+    ]
+    res = Simulation(load_scenario("walk-flat", sets)).run()
+    assert not res.fell
+    assert metrics.distance_m(res.log) > 1.5
+    held = (res.log["est_status"] & 2) != 0
+    assert held.sum() == 50
+    m = metrics.estimator_metrics(res.log)
+    assert m["velocity_rmse_mps"] < 0.03 and m["tilt_rmse_rad"] < 0.01
