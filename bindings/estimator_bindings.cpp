@@ -60,6 +60,7 @@ void register_estimator(py::module_& m) {
       .def_readwrite("force_swing_N", &BaseEstimatorSettings::force_swing_N)
       .def_readwrite("slip_speed_mps", &BaseEstimatorSettings::slip_speed_mps)
       .def_readwrite("slip_noise_scale", &BaseEstimatorSettings::slip_noise_scale)
+      .def_readwrite("slip_max_s", &BaseEstimatorSettings::slip_max_s)
       .def_readwrite("contact_at_cop", &BaseEstimatorSettings::contact_at_cop)
       .def_readwrite("cop_limit_m", &BaseEstimatorSettings::cop_limit_m)
       .def_readwrite("init_rot_rad", &BaseEstimatorSettings::init_rot_rad)

@@ -80,6 +80,7 @@ void BaseEstimatorSettings::validate() const {
   check_positive("force_swing_N", force_swing_N);
   check_positive("slip_speed_mps", slip_speed_mps);
   check_positive("cop_limit_m", cop_limit_m);
+  check_positive("slip_max_s", slip_max_s, true);
   check_positive("init_rot_rad", init_rot_rad);
   check_positive("init_vel_mps", init_vel_mps);
   check_positive("init_pos_m", init_pos_m);
@@ -185,6 +186,7 @@ void BaseEstimator::reset(const Eigen::Vector3d& base_position, const Eigen::Vec
   P_.block<3, 3>(kBa, kBa).diagonal().setConstant(s.init_acc_bias * s.init_acc_bias);
   for (int i = 0; i < 2; ++i) {
     contact_[i] = in_filter_[i] = false;
+    slip_time_[i] = 0.;
     d_[i] = p_ + R_ * s_[i];
     c_[i].setZero();
     sc_[i] = s_[i];
@@ -286,7 +288,14 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
     // Kinematic speed of the contact point (world) with the state at the start of the interval.
     const Eigen::Vector3d vf = v_ + R_ * (w.cross(sc_[i]) + scdot_[i]);
     out_.foot_speed_mps[i] = vf.norm();
-    out_.slipping[i] = contact_[i] && kin && out_.foot_speed_mps[i] > s.slip_speed_mps;
+    // Slip: faster than slip_speed_mps, for at most slip_max_s per slip: a wrong velocity
+    // estimate must not lock the kinematics out.
+    const bool fast = contact_[i] && kin && out_.foot_speed_mps[i] > s.slip_speed_mps;
+    slip_time_[i] = fast ? slip_time_[i] + dt : 0.;
+    const bool was_slipping = out_.slipping[i];
+    out_.slipping[i] = fast && slip_time_[i] <= s.slip_max_s;
+    // the end of a slip re-anchors the contact where the foot now is
+    if (was_slipping && !out_.slipping[i]) in_filter_[i] = false;
     out_.contact[i] = contact_[i];
   }
 

@@ -25,7 +25,9 @@
 // Contacts: the normal force of each foot's F/T sensor with hysteresis, gated by the gait
 // schedule (a planned swing foot counts as in contact only above a higher force). A new contact
 // augments the foot state at p + R s; a foot whose kinematic velocity exceeds slip_speed_mps
-// (it slips) gets its measurement and contact noise scaled by slip_noise_scale.
+// (it slips) gets its measurement and contact noise scaled by slip_noise_scale, for at most slip_max_s of each slip (a wrong velocity estimate, not a
+// slip, must not shut the leg kinematics out for good); the end of a slip re-anchors the contact
+// at p + R s.
 // Bad input never reaches the state: dt <= 0 or non-finite leaves the estimate unchanged
 // (kBadDt), a non-finite IMU sample is replaced by the last valid one (kImuHeld), non-finite
 // joints skip the kinematic updates (kNoKinematics), a non-finite orientation or force is
@@ -50,9 +52,10 @@ struct BaseEstimatorSettings {
   double acc_noise = 2e-2;          // m/s^2/sqrt(Hz)
   double gyro_bias_walk = 1e-4;     // rad/s^2/sqrt(Hz)
   double acc_bias_walk = 1e-3;      // m/s^3/sqrt(Hz)
-  double contact_noise = 0.05;      // m/s/sqrt(Hz), motion of a contact point (CoP and
-                                    // kinematic errors: 0.05 cut the walk-flat velocity error 5x
-                                    // against 2e-3)
+  double contact_noise = 0.02;      // m/s/sqrt(Hz), motion of a contact point (CoP and
+                                    // kinematic errors): walk-flat replay 0.039 -> 0.007 m/s
+                                    // against 2e-3; above ~0.03 an initial velocity error leaks
+                                    // into the accelerometer bias while standing
   double encoder_noise_rad = 1e-3;  // joint position noise through the foot Jacobian
   double kinematics_noise_m = 2e-3; // model error of the sole position
   bool use_orientation = true;      // fuse the IMU's orientation (tilt) when given
@@ -62,6 +65,7 @@ struct BaseEstimatorSettings {
   double force_swing_N = 150.;      // to enter contact while the schedule says swing
   double slip_speed_mps = 0.15;     // sole speed above which a contact slips
   double slip_noise_scale = 100.;   // multiplies the std of a slipping contact
+  double slip_max_s = 0.3;          // a contact counts as slipping for at most this long
   bool contact_at_cop = true;       // contact point at the measured CoP (else the sole origin)
   double cop_limit_m = 0.2;         // |CoP x|, |CoP y| clamp in the sole frame, m
   // initial standard deviations
@@ -166,6 +170,7 @@ class BaseEstimator {
   Cov P_ = Cov::Identity();
   bool reset_ = false;
   std::array<bool, 2> contact_{false, false}, in_filter_{false, false};
+  std::array<double, 2> slip_time_{0., 0.};  // s, of the current slip
   Eigen::Vector3d gyro_last_ = Eigen::Vector3d::Zero(), acc_last_ = Eigen::Vector3d::Zero();
   bool imu_seen_ = false;
   // kinematics (IMU frame), refreshed each update
