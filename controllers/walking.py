@@ -18,7 +18,8 @@ since its solve: CoM height and vertical rate, contact wrenches as WBC feed-forw
 leg posture, the base orientation and the horizontal CoM (``mpc_dcm_feedback = false``; by default
 the DCM law above keeps the horizontal CoM, as a safety layer).
 
-Needs the ground-truth base (``controller.ground_truth_base = true``). Flat ground.
+Needs a base state: the ground truth (``controller.ground_truth_base = true``) or the base
+estimator's (``false``). Flat ground.
 """
 
 from __future__ import annotations

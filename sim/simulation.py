@@ -14,6 +14,11 @@ Each control tick (every ``round(1 / (wbc_hz * timestep_s))`` physics steps):
    MuJoCo clamps them to each motor's ``ctrlrange`` (the model's effort limits);
 4. pushes are applied with ``xfrc_applied`` at the body's centre of mass; ``mj_step2`` integrates.
 
+With ``controller.ground_truth_base = false`` the base state in :class:`RobotState` is the
+estimate of ``_core.BaseEstimator`` (IMU + leg kinematics, started at the true initial pose,
+updated each tick before the controller runs, settings from ``[controller.estimator]``); the
+estimate is logged beside the truth (``est_*`` keys, see ``docs/estimator.md``).
+
 Falls (base height above the terrain < ``fall_height_fraction`` x its initial value, or base tilt
 > ``fall_tilt_rad``) end the run. Controllers come from a registry (:func:`register_controller`).
 """
@@ -315,7 +320,10 @@ class Simulation:
     limits, ``contact_force`` (n, 2, 3) world-frame total contact force on [left, right] sole, N,
     ``com`` (n, 3) m, ``base_pos`` (n, 3), ``base_quat_xyzw`` (n, 4), ``base_rpy`` (n, 3) rad,
     ``base_height`` (n,) above the terrain, ``tilt`` (n,) rad, ``push_force`` (n, 3) N, ``command``
-    (n, 3) [vx, vy, yaw_rate]; plus ``joint_names``, ``effort_limit`` (nu,), ``dt_s``.
+    (n, 3) [vx, vy, yaw_rate]; plus ``joint_names``, ``effort_limit`` (nu,), ``dt_s``. With the
+    estimator in the loop also ``est_base_pos`` (n, 3), ``est_base_quat_xyzw`` (n, 4),
+    ``est_base_vel_world`` (n, 3), ``est_contact`` / ``est_slipping`` (n, 2) bool,
+    ``est_gyro_bias`` / ``est_acc_bias`` (n, 3), ``est_status`` (n,) (BaseEstimator status bits).
     """
 
     def __init__(
