@@ -205,7 +205,8 @@ def test_closed_loop_walk_tracks_mujoco():
 def test_ground_truth_run_has_no_estimator_block():
     from cerebellum.sim import metrics
 
-    sim = Simulation(load_scenario("stand", ["scenario.duration_s=0.05"]), controller="pd")
+    sc = load_scenario("stand", ["scenario.duration_s=0.05", "controller.ground_truth_base=true"])
+    sim = Simulation(sc, controller="pd")
     assert sim.estimator is None
     assert metrics.estimator_metrics(sim.run().log) is None
 

@@ -82,6 +82,7 @@ def test_robot_state_matches_the_simulator_without_noise():
             "noise.foot_force_N=0.0",
             "noise.foot_torque_Nm=0.0",
             "push.0.t_s=0.3",
+            "controller.ground_truth_base=true",
         ],
     )
     sim = Simulation(sc, controller="test-recorder", duration_s=0.35)
