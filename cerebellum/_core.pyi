@@ -1224,6 +1224,7 @@ class BaseEstimator:
     def foot_rate_in_imu(
         self, i: typing.SupportsInt
     ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
+
 _F64 = numpy.typing.NDArray[numpy.float64]
 
 class _AnalyticTerrain(TerrainQuery):

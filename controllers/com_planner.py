@@ -163,10 +163,11 @@ def support_ground(
 class DescentFilter:
     """A height reference (m) that follows its target up at once and down with a bounded
     acceleration ``max_accel_mps2`` and speed ``max_speed_mps`` (time-optimal for a rest-to-rest
-    move): a step down of the ground becomes a smooth lowering of the CoM. From rest, a drop of
-    less than ``min_drop_m`` is followed at once too: it is no level change but the sole height
-    moving on continuous ground, which the bounded descent would turn into bang-bang vertical
-    acceleration references."""
+    move): a step down of the ground becomes a smooth lowering of the CoM. A descent toward a
+    target less than ``min_drop_m`` below where it started is no level change but the soles'
+    height moving on continuous ground: the height follows the same bounded descent, but the
+    rate and acceleration it reports are 0 (fed forward, the bang-bang profile of a millimetre
+    drop is +-max_accel_mps2 of vertical CoM acceleration)."""
 
     def __init__(
         self,
@@ -184,13 +185,16 @@ class DescentFilter:
         self.z, self.dz, self.ddz = float(z), 0.0, 0.0
         self.max_speed_mps, self.max_accel_mps2 = float(max_speed_mps), float(max_accel_mps2)
         self.min_drop_m = float(min_drop_m)
+        self._start_z = self.z  # where the descent in progress started
 
     def step(self, target: float, dt: float) -> tuple[float, float, float]:
         """Advances dt (s) toward ``target`` (m): height (m), rate (m/s), acceleration (m/s^2)."""
         e = float(target) - self.z
-        if e >= -self.min_drop_m and self.dz >= 0.0:  # up, there, or a small drop: at once
+        if e >= 0.0 and self.dz >= 0.0:  # up (or there): at once
             self.z, self.dz, self.ddz = float(target), 0.0, 0.0
             return self.z, self.dz, self.ddz
+        if self.dz >= 0.0:  # a descent starts
+            self._start_z = self.z
         a = self.max_accel_mps2
         # fastest speed from which the target can still be reached at rest braking at a from the
         # next step on (e < 0: downward)
@@ -202,4 +206,6 @@ class DescentFilter:
         if z <= target and dz <= 0.0:  # arrived
             z, dz = float(target), 0.0
         self.z, self.dz, self.ddz = z, dz, ddz
+        if self._start_z - float(target) < self.min_drop_m:  # no level change: no feed-forward
+            return self.z, 0.0, 0.0
         return self.z, self.dz, self.ddz

@@ -66,7 +66,7 @@ def _rotate(yaw: float, xy) -> np.ndarray:
 
 
 PLANNERS = ("lipm", "mpc")
-IMPLEMENTATIONS = ("python", "cpp")
+IMPLEMENTATIONS = ("auto", "cpp", "python")
 STEP_FEEDBACKS = ("gait", "dcm", "capture")
 
 
@@ -79,8 +79,9 @@ class WalkingOptions:
 
     planner: str = "lipm"  # "lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)
     # "cpp": the whole controller in C++ (_core.WalkingController; planner "lipm" only);
-    # "python": this class
-    implementation: str = "python"
+    # "python": this class (the reference the C++ one is tested against); "auto": "cpp" for the
+    # "lipm" planner, "python" for "mpc"
+    implementation: str = "auto"
     # implementation "cpp": plan on a thread of its own every 1 / mpc_hz of wall time (what a
     # robot runs; not reproducible bit for bit) instead of in the tick, in simulated time
     planning_thread: bool = False
@@ -130,8 +131,9 @@ class WalkingOptions:
     com_descent_accel_mps2: float = 3.0
     com_descent_speed_mps: float = 0.3
     # a drop of the ground under the CoM of at least this much (m) is a step down: the CoM comes
-    # down with the swing to the lower level, through the descent filter; smaller drops (the soles'
-    # height moving on a slope or rough ground) are followed at once
+    # down with the swing to the lower level, through the descent filter, its rate and
+    # acceleration fed forward; smaller drops (the soles' height moving on a slope or rough
+    # ground) take the same smooth height without the feed-forward
     com_step_down_min_m: float = 0.02
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
@@ -248,9 +250,11 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
             f"{prefix}implementation",
             f"the C++ controller has the 'lipm' planner only (planner = {opts.planner!r})",
         )
-    if opts.planning_thread and opts.implementation != "cpp":
+    if opts.planning_thread and (opts.implementation == "python" or opts.planner != "lipm"):
         raise ConfigError(
-            path, f"{prefix}planning_thread", 'needs implementation = "cpp" (the C++ controller)'
+            path,
+            f"{prefix}planning_thread",
+            'needs the C++ controller (implementation "cpp" or "auto" with planner "lipm")',
         )
     if opts.step_feedback not in STEP_FEEDBACKS:
         raise ConfigError(

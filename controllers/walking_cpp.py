@@ -143,8 +143,10 @@ class CppWalkingController:
 
 
 def make_walking_controller(ctx):
-    """The ``walk`` controller: C++ with ``implementation = "cpp"``, else the Python one."""
+    """The ``walk`` controller: C++ with ``implementation = "cpp"`` (or "auto", the default, with
+    the "lipm" planner), else the Python one."""
     options = {**dict(getattr(ctx.robot, "walking", {}) or {}), **dict(ctx.options)}
-    if options.get("implementation", "python") == "cpp":
+    impl = options.get("implementation", "auto")
+    if impl == "cpp" or (impl == "auto" and options.get("planner", "lipm") == "lipm"):
         return CppWalkingController(ctx)
     return WalkingController(ctx)

@@ -66,7 +66,9 @@ def record_wbc_ticks(
 
     if n < 1:
         raise ValueError(f"n: expected >= 1 ticks, got {n}")
-    sc = load_scenario(scenario)
+    # the Python controller's QP: the same settings and ticks as the C++ controller's (tested
+    # against each other in tests/test_cpp_walking.py), and its calls can be recorded
+    sc = load_scenario(scenario, ['controller.options.implementation="python"'])
     sim = Simulation(sc, robot=robot, seed=seed, controller="walk", duration_s=t_start_s)
     first = round(t_start_s / sim.dt_ctrl)
     sim = Simulation(

@@ -22,6 +22,14 @@ from cerebellum.controllers import walking as walking_mod
 from cerebellum.controllers.footsteps import Foothold
 from cerebellum.controllers.gait import LEFT, RIGHT, VelocityCommand
 
+
+def _py_scenario(name, overrides=()):
+    """A built-in scenario with the Python walking controller (the one these tests inspect)."""
+    from cerebellum.sim.scenario import load_scenario
+
+    return load_scenario(name, ['controller.options.implementation="python"', *overrides])
+
+
 ATOL = 1e-12
 
 
@@ -467,10 +475,10 @@ def _support_of(c):
 def walk():
     """H1 on flat ground (Python WalkingController): stand, walk and turn, stop; the arguments,
     the controller attributes they read, and the results of every call of the ported methods."""
-    from cerebellum.sim.scenario import Command, load_scenario
+    from cerebellum.sim.scenario import Command
     from cerebellum.sim.simulation import Simulation
 
-    sc = load_scenario("walk-flat", ["controller.options.forward_drift_gain=0.5"])
+    sc = _py_scenario("walk-flat", ["controller.options.forward_drift_gain=0.5"])
     cmds = (Command(0.0), Command(0.6, vx=0.8, yaw_rate=0.2), Command(2.4, vx=0.0))
     sc = dataclasses.replace(sc, commands=cmds)
     rec: dict[str, list] = {}

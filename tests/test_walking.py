@@ -17,6 +17,13 @@ from cerebellum.controllers.com_planner import (
 from cerebellum.errors import ConfigError
 
 
+def _py_scenario(name, overrides=()):
+    """A built-in scenario with the Python walking controller (the one these tests inspect)."""
+    from cerebellum.sim.scenario import load_scenario
+
+    return load_scenario(name, ['controller.options.implementation="python"', *overrides])
+
+
 def _walk_waypoints():
     """CoP waypoints of a few alternating steps (m, s): DS shift, SS, DS, SS, ..., rest."""
     times = [0.0, 0.3, 0.62, 0.7, 1.02, 1.1, 1.42, 1.6]
@@ -108,22 +115,27 @@ def test_descent_filter_rises_at_once_and_descends_time_optimally():
     assert np.allclose(np.gradient(zs, dt)[5:-5], dzs[5:-5], atol=0.03)
 
 
-def test_descent_filter_follows_small_drops_at_once_and_descends_level_changes():
+def test_descent_filter_feeds_forward_only_level_changes():
     dt = 1e-3
     f = DescentFilter(0.0, max_speed_mps=0.3, max_accel_mps2=3.0, min_drop_m=0.02)
-    # the soles' height jittering by millimetres on a slope: no vertical acceleration reference
+    g = DescentFilter(0.0, max_speed_mps=0.3, max_accel_mps2=3.0)  # every drop a level change
+    # the soles' height jittering by millimetres on a slope: the same height, no rate or
+    # acceleration references
     rng = np.random.default_rng(0)
-    target = 0.0
+    target, zero_ff = 0.0, 0
     for _ in range(2000):
-        target += rng.uniform(-0.004, 0.003)
-        z, dz, ddz = f.step(target, dt)
-        assert (z, dz, ddz) == (target, 0.0, 0.0)
-    # a step down of 5 cm is a level change: bounded descent as without the threshold
-    g = DescentFilter(target, max_speed_mps=0.3, max_accel_mps2=3.0)
+        target = rng.uniform(-0.008, 0.008)
+        (z, dz, ddz), (z_ref, dz_ref, _) = f.step(target, dt), g.step(target, dt)
+        assert z == z_ref and dz == 0.0 and ddz == 0.0
+        zero_ff += dz_ref != 0.0
+    assert zero_ff > 500  # where every drop is a level change, these are fed forward
+    # a step down of 5 cm is a level change: the bounded descent, fed forward
+    for _ in range(300):
+        f.step(target, dt), g.step(target, dt)  # come to rest
     for _ in range(300):
         a, b = f.step(target - 0.05, dt), g.step(target - 0.05, dt)
         assert a == pytest.approx(b, abs=1e-15)
-    assert f.dz < 0 or f.z == pytest.approx(target - 0.05)
+    assert min(f.step(target - 0.05, dt)[1], -1.0) <= 0.0
 
 
 def test_walking_on_a_slope_follows_the_soles_without_descent_references():
@@ -140,13 +152,12 @@ def test_walking_on_a_slope_follows_the_soles_without_descent_references():
             seen.append(out[2])
             return out
 
-    from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
     orig = W.DescentFilter
     W.DescentFilter = Recording
     try:
-        res = Simulation(load_scenario("slope-up-15"), robot="h1", duration_s=6.0).run()
+        res = Simulation(_py_scenario("slope-up-15"), robot="h1", duration_s=6.0).run()
     finally:
         W.DescentFilter = orig
     assert not res.fell
@@ -223,10 +234,10 @@ def _run(duration_s: float, robot: str = "talos", **command):
     t = 1 s."""
     import dataclasses
 
-    from cerebellum.sim.scenario import Command, load_scenario
+    from cerebellum.sim.scenario import Command
     from cerebellum.sim.simulation import Simulation
 
-    sc = load_scenario("walk-flat")
+    sc = _py_scenario("walk-flat")
     sc = dataclasses.replace(sc, commands=(Command(0.0), Command(1.0, **command)))
     return Simulation(sc, robot=robot, controller="walk", duration_s=duration_s).run()
 
@@ -282,10 +293,10 @@ def test_arm_swing_moves_the_posture_reference_against_the_legs():
     import dataclasses
 
     from cerebellum.controllers.walking import WalkingController
-    from cerebellum.sim.scenario import Command, load_scenario
+    from cerebellum.sim.scenario import Command
     from cerebellum.sim.simulation import Simulation
 
-    sc = load_scenario("walk-flat", ["controller.options.arm_swing={left_shoulder_pitch=2.0}"])
+    sc = _py_scenario("walk-flat", ["controller.options.arm_swing={left_shoulder_pitch=2.0}"])
     sc = dataclasses.replace(sc, commands=(Command(0.0), Command(0.5, vx=0.5)))
     sim = Simulation(sc, robot="h1", controller="walk", duration_s=2.0)
     refs = []
@@ -330,12 +341,11 @@ def test_h1_without_ankle_roll_walks_forward_and_holds_its_line():
 def test_terrain_aware_by_default_on_stepped_terrain_only(scenario, expected):
     """terrain_aware unset: the gait planner queries the terrain on stairs (their step edges
     must be known), not on continuous ground; an explicit option wins."""
-    from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
     for over, want in (([], expected), (["controller.options.terrain_aware=false"], False)):
         sim = Simulation(
-            load_scenario(scenario, over), robot="h1", controller="walk", duration_s=0.01
+            _py_scenario(scenario, over), robot="h1", controller="walk", duration_s=0.01
         )
         sim.run()
         planner = sim.controller.planner
@@ -347,10 +357,9 @@ def test_terrain_aware_by_default_on_stepped_terrain_only(scenario, expected):
 def test_h1_walks_down_stairs():
     """Stepping down, the CoM comes down with the swing (not after the landing): the landing leg
     is not stretched straight onto the lower step (seed 1 fell at 5.4 s when it was)."""
-    from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
-    sim = Simulation(load_scenario("stairs-down"), robot="h1", seed=1, duration_s=7.0)
+    sim = Simulation(_py_scenario("stairs-down"), robot="h1", seed=1, duration_s=7.0)
     r = sim.run()
     assert not r.fell, r.fall_time_s
     assert r.log["base_pos"][-1, 0] > 1.4  # at least on the third step (x >= 1.2 m)
@@ -360,10 +369,9 @@ def test_h1_walks_down_stairs():
 
 def _pushed(push_step_margin_m: float):
     """H1 standing (`walk`, zero command) pushed forward by 30 N·s at 1 s, for 3 s."""
-    from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
-    sc = load_scenario(
+    sc = _py_scenario(
         "push-stand",
         [
             "push.0.impulse_Ns=[30.0,0.0,0.0]",
@@ -399,10 +407,9 @@ def test_a_contact_change_between_plan_ticks_gets_a_fresh_plan():
     """Swing durations off the plan period (double support 0.198 x 0.4 s): at the first tick at or
     after every liftoff and touchdown the controller plans again, before the next plan tick
     (a plan made just before a touchdown would otherwise drive the double support after it)."""
-    from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
-    sc = load_scenario("walk-flat", ["controller.options.double_support_ratio=0.198"])
+    sc = _py_scenario("walk-flat", ["controller.options.double_support_ratio=0.198"])
     sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=3.0)
     ctl = sim.controller
     compute, seen = ctl.compute, []
@@ -431,12 +438,11 @@ def test_forward_drift_feedback_brings_apollo_to_the_commanded_speed():
     """Apollo's heavily damped hips make its steps fall short at 1 m/s: without the forward
     feedback it walks ~5 % slow (8 % with the standing double support); with it (its [walking]
     default) within 3 % of the command."""
-    from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
     speeds = {}
     for gain in (0.0, 1.0):
-        sc = load_scenario("walk-flat", [f"controller.options.forward_drift_gain={gain}"])
+        sc = _py_scenario("walk-flat", [f"controller.options.forward_drift_gain={gain}"])
         r = Simulation(sc, robot="apollo", seed=0, controller="walk", duration_s=7.0).run()
         assert not r.fell, (gain, r.fall_time_s)
         t, x = r.log["t"], r.log["base_pos"][:, 0]
@@ -450,10 +456,9 @@ def test_h1_turns_without_a_qp_failure():
     """H1's walking QP (soft contacts, cond(H) ~ 6e11) is solved at every tick: with proxsuite's
     default infeasibility tolerance (1e-4) it declared feasible ticks infeasible about once a
     second while turning (3 to 5 fallbacks in these 8 s), which HiGHS found feasible."""
-    from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
-    sim = Simulation(load_scenario("turn"), robot="h1", seed=0, controller="walk", duration_s=8.0)
+    sim = Simulation(_py_scenario("turn"), robot="h1", seed=0, controller="walk", duration_s=8.0)
     r = sim.run()
     assert not r.fell
     stats = sim.controller.stats()

@@ -115,6 +115,7 @@ void DescentFilter::reset(double z0, double max_speed, double max_accel, double 
     throw std::invalid_argument("DescentFilter: min_drop_m must be finite and >= 0");
   min_drop_m = min_drop;
   z = z0;
+  start_z = z0;
   dz = 0.0;
   ddz = 0.0;
   max_speed_mps = max_speed;
@@ -123,12 +124,13 @@ void DescentFilter::reset(double z0, double max_speed, double max_accel, double 
 
 std::array<double, 3> DescentFilter::step(double target, double dt) {
   const double e = target - z;
-  if (e >= -min_drop_m && dz >= 0.0) {  // up, there, or a small drop: at once
+  if (e >= 0.0 && dz >= 0.0) {  // up (or there): at once
     z = target;
     dz = 0.0;
     ddz = 0.0;
     return {z, dz, ddz};
   }
+  if (dz >= 0.0) start_z = z;  // a descent starts
   const double a = max_accel_mps2;
   const double h = 0.5 * a * dt;
   const double v_des = -std::min(max_speed_mps, std::sqrt(h * h + 2.0 * a * std::max(-e, 0.0)) - h);
@@ -142,6 +144,7 @@ std::array<double, 3> DescentFilter::step(double target, double dt) {
   z = z1;
   dz = dz1;
   ddz = dd;
+  if (start_z - target < min_drop_m) return {z, 0.0, 0.0};  // no level change: no feed-forward
   return {z, dz, ddz};
 }
 

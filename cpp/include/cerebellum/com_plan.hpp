@@ -71,7 +71,8 @@ class ComPlan {
 
 /// A height reference (m) that follows its target up at once and down with bounded acceleration
 /// and speed (time-optimal rest to rest): a step down of the ground becomes a smooth lowering.
-/// From rest, a drop of less than min_drop_m is followed at once too (no level change).
+/// A descent toward a target less than min_drop_m below its start is no level change (the soles'
+/// height moving on continuous ground): the same height, but rate and acceleration reported 0.
 class DescentFilter {
  public:
   explicit DescentFilter(double z = 0.0, double max_speed_mps = 0.3, double max_accel_mps2 = 3.0,
@@ -86,6 +87,7 @@ class DescentFilter {
 
   double z = 0.0, dz = 0.0, ddz = 0.0;
   double max_speed_mps = 0.3, max_accel_mps2 = 3.0, min_drop_m = 0.0;
+  double start_z = 0.0;  // m, where the descent in progress started
 };
 
 /// Ground height (m) the CoM height reference rides on: the mean of the stance soles' heights,
