@@ -13,47 +13,51 @@ import numpy.typing
 __all__: list[str] = [
     "BaseEstimator",
     "BaseEstimatorSettings",
+    "BoxTerrain",
     "ComPlan",
     "ComSample",
+    "CommandRamp",
+    "CommandShapingSettings",
     "ContactDescription",
+    "ContactSchedule",
+    "CopPlan",
     "DescentFilter",
+    "DriftCorrection",
+    "FlatTerrain",
+    "Foothold",
+    "FootstepPlanner",
+    "GaitPlan",
+    "GaitPlanner",
+    "GridTerrain",
     "KinodynamicMPC",
     "KinodynamicMPCSettings",
     "MPCStatus",
     "Robot",
+    "SlopeTerrain",
+    "SoleGeometry",
+    "StepFeedback",
+    "SupportArea",
+    "SwingInterval",
     "SwingSample",
     "SwingTrajectory",
     "TerrainQuery",
-    "FlatTerrain",
-    "BoxTerrain",
-    "SlopeTerrain",
-    "GridTerrain",
-    "Foothold",
-    "FootstepPlanner",
-    "SwingInterval",
-    "ContactSchedule",
-    "GaitPlan",
-    "GaitPlanner",
+    "VelocityAverage",
+    "WalkingController",
+    "WalkingSettings",
     "WbcStatus",
     "WholeBodyQP",
     "WholeBodyQPSettings",
-    "quintic",
-    "ramped",
-    "tilt_matrix",
-    "yaw_matrix",
-    "omega_for",
-    "support_ground",
-    "CommandShapingSettings",
-    "CommandRamp",
-    "VelocityAverage",
-    "DriftCorrection",
-    "SoleGeometry",
-    "SupportArea",
-    "CopPlan",
+    "WholeBodyReferences",
+    "capture_state",
     "dcm_law",
     "lipm_com_reference",
     "mpc_com_reference",
-    "capture_state",
+    "omega_for",
+    "quintic",
+    "ramped",
+    "support_ground",
+    "tilt_matrix",
+    "yaw_matrix",
 ]
 
 class Robot:
@@ -699,6 +703,20 @@ class WholeBodyQP:
         """
         Last QP: min 0.5 x'Hx + g'x s.t. A x = b, l <= C x <= u (|bound| >= 1e20: none); x: solution.
         """
+    def replay(
+        self,
+        q: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"],
+        v: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"],
+        masks: typing.Any,
+        references: collections.abc.Sequence[WholeBodyReferences],
+    ) -> tuple[
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.int32], "[m, 1]"],
+    ]:
+        """
+        Ticks through recorded states in order (q (n, nq), v (n, nv), masks (n, nc), n references): (durations (n,) µs measured in C++, tau (n, nv-6) N·m, status (n,) int). Leaves the last references in place.
+        """
     def set_base_reference(
         self,
         R: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, n]"],
@@ -790,6 +808,11 @@ class WholeBodyQP:
     def num_variables(self) -> int: ...
     @property
     def nv(self) -> int: ...
+    @property
+    def references(self) -> WholeBodyReferences:
+        """
+        A copy of the references the next tick uses (for recording and replay).
+        """
     @property
     def status(self) -> WbcStatus: ...
     @property
@@ -1780,3 +1803,232 @@ def capture_state(
     """
     (base_position (3,), base_velocity (3,)) for the foothold planner.
     """
+
+class WholeBodyReferences:
+    """
+    A copy of one tick's references (see WholeBodyQP.references).
+    """
+    def copy(self) -> WholeBodyReferences: ...
+
+class StepFeedback:
+    """
+    Members:
+
+      GAIT
+
+      DCM
+
+      CAPTURE
+    """
+
+    CAPTURE: typing.ClassVar[StepFeedback]
+    DCM: typing.ClassVar[StepFeedback]
+    GAIT: typing.ClassVar[StepFeedback]
+    __members__: typing.ClassVar[dict[str, StepFeedback]]
+    @typing.overload
+    def __eq__(self, other: StepFeedback) -> bool: ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool: ...
+    def __getstate__(self) -> int: ...
+    def __hash__(self) -> int: ...
+    def __index__(self) -> int: ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    def __int__(self) -> int: ...
+    @typing.overload
+    def __ne__(self, other: StepFeedback) -> bool: ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool: ...
+    def __repr__(self) -> str: ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    def __str__(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class WalkingSettings:
+    """
+    Resolved settings of the C++ walking controller (see controllers/walking.py, which fills them).
+    """
+
+    dcm_replan: bool
+    footholds_from_com: bool
+    imu_frame: str
+    model_path: str
+    shaping: CommandShapingSettings
+    sole: SoleGeometry
+    step_feedback: StepFeedback
+    wbc: WholeBodyQPSettings
+    def __init__(self) -> None: ...
+    def validate(self) -> None: ...
+    @property
+    def arm_coeffs(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @arm_coeffs.setter
+    def arm_coeffs(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"]
+    ) -> None: ...
+    @property
+    def arm_joints(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int32], "[m, 1]"]: ...
+    @arm_joints.setter
+    def arm_joints(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.int32, "[m, 1]"]
+    ) -> None: ...
+    @property
+    def base_minus_com(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    @base_minus_com.setter
+    def base_minus_com(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"]
+    ) -> None: ...
+    @property
+    def com_descent_accel_mps2(self) -> float: ...
+    @com_descent_accel_mps2.setter
+    def com_descent_accel_mps2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def com_descent_speed_mps(self) -> float: ...
+    @com_descent_speed_mps.setter
+    def com_descent_speed_mps(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def com_step_down_min_m(self) -> float: ...
+    @com_step_down_min_m.setter
+    def com_step_down_min_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def dt_s(self) -> float: ...
+    @dt_s.setter
+    def dt_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def foot_frames(self) -> typing.Annotated[list[str], "FixedSize(2)"]: ...
+    @foot_frames.setter
+    def foot_frames(
+        self, arg0: typing.Annotated[collections.abc.Sequence[str], "FixedSize(2)"]
+    ) -> None: ...
+    @property
+    def gait(self) -> ...:
+        """
+        Set from any object with GaitSettings' fields.
+        """
+    @gait.setter
+    def gait(self, arg1: typing.Any) -> None: ...
+    @property
+    def k_dcm(self) -> float: ...
+    @k_dcm.setter
+    def k_dcm(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def knot_dt_s(self) -> float: ...
+    @knot_dt_s.setter
+    def knot_dt_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_step_adjust_m(self) -> float: ...
+    @max_step_adjust_m.setter
+    def max_step_adjust_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_yaw_lead_rad(self) -> float: ...
+    @max_yaw_lead_rad.setter
+    def max_yaw_lead_rad(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def n_knots(self) -> int: ...
+    @n_knots.setter
+    def n_knots(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    @property
+    def plan_every(self) -> int: ...
+    @plan_every.setter
+    def plan_every(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    @property
+    def push_step_double_support_s(self) -> float: ...
+    @push_step_double_support_s.setter
+    def push_step_double_support_s(
+        self, arg0: typing.SupportsFloat | typing.SupportsIndex
+    ) -> None: ...
+    @property
+    def push_step_margin_m(self) -> float: ...
+    @push_step_margin_m.setter
+    def push_step_margin_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def q_stand(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @q_stand.setter
+    def q_stand(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"]
+    ) -> None: ...
+    @property
+    def search(self) -> ...:
+        """
+        Set from any object with FootholdSearch's fields (None: defaults).
+        """
+    @search.setter
+    def search(self, arg1: typing.Any) -> None: ...
+    @property
+    def step_dcm_gain(self) -> float: ...
+    @step_dcm_gain.setter
+    def step_dcm_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def stop_speed_mps(self) -> float: ...
+    @stop_speed_mps.setter
+    def stop_speed_mps(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def terrain_aware(self) -> int: ...
+    @terrain_aware.setter
+    def terrain_aware(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+
+class WalkingController:
+    """
+    The walking controller (LIPM/DCM planner) in C++: tick(state, command) -> joint torques (nj,) N m,
+    planning itself every plan_every ticks and at contact changes. state: a sim.state.RobotState
+    (with base); command: an object with vx, vy, yaw_rate. terrain: None, a _core.TerrainQuery or a
+    sim.terrain.Terrain.
+    """
+    def __init__(self, settings: WalkingSettings, terrain: typing.Any = None) -> None: ...
+    def com_plan_sample(
+        self, t: typing.SupportsFloat | typing.SupportsIndex
+    ) -> tuple[
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"],
+    ]:
+        """
+        (com, vcom, acom, dcm, cop) of the tracked CoM plan at t, world x, y.
+        """
+    def plan(self, state: typing.Any, command: typing.Any) -> None:
+        """
+        One planning cycle now (tick() plans by itself).
+        """
+    def planned_contacts(self, t: typing.SupportsFloat | typing.SupportsIndex) -> tuple[int, int]:
+        """
+        (left, right) at t in the current plan: 1 stance, 0 swing, -1 no plan.
+        """
+    def reset(self, state: typing.Any) -> None: ...
+    def start_planning_thread(self) -> None:
+        """
+        Threaded mode: plans every plan_every * dt_s of wall time on its own thread.
+        """
+    def stop_planning_thread(self) -> None: ...
+    def tick(
+        self, state: typing.Any, command: typing.Any
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def last_tick_us(self) -> float: ...
+    @property
+    def last_wbc_us(self) -> float: ...
+    @property
+    def omega(self) -> float: ...
+    @property
+    def planning_stats(self) -> dict:
+        """
+        The planning thread's cycles, failures, deadline misses and longest cycle (s).
+        """
+    @property
+    def planning_thread_running(self) -> bool: ...
+    @property
+    def plans(self) -> int: ...
+    @property
+    def push_steps(self) -> int: ...
+    @property
+    def stale_ticks(self) -> int: ...
+    @property
+    def status(self) -> WbcStatus: ...
+    @property
+    def terrain_aware(self) -> bool: ...
+    @property
+    def ticks(self) -> int: ...
