@@ -149,3 +149,34 @@ def test_walking_sim_under_valgrind(tmp_path):
     assert "ERROR SUMMARY" not in p.stderr or "0 errors" in p.stderr
     m = json.loads((d / "out" / "metrics.json").read_text())
     assert m["sim_time_s"] == pytest.approx(0.3)
+
+
+def test_rt_check_walking_controller_tick_allocates_nothing(tmp_path):
+    """2000 ticks of the whole walking controller (command 0.5 m/s: plans every plan_every ticks
+    and at each contact change, swings, the QP) after the warm-up: no heap allocation."""
+    from cerebellum.robots import load_robot
+
+    exe = EXE.parent / "cerebellum_rt_check"
+    if not exe.exists():
+        pytest.skip(f"cerebellum_rt_check is not installed next to _core ({exe})")
+    d = export_scenario(
+        "walk-flat",
+        tmp_path / "x",
+        robot="h1",
+        duration_s=0.1,
+        controller="walk",
+        overrides=[TRUTH],
+    )
+    cfg = load_robot("h1")
+    frames = [cfg.feet["left"].body, cfg.feet["right"].body]
+    out = subprocess.run(
+        [str(exe), str(cfg.model_path()), *frames, "--calls", "2000"]
+        + ["--walking", str(d / "controller.txt")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    r = json.loads(out.stdout)
+    assert r["walking_controller_tick"] == {"calls": 2000, "allocations": 0}
+    assert r["walking_controller_plans"] > 2000 / 20  # periodic plans and contact changes

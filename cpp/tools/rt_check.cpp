@@ -3,6 +3,8 @@
 // The allocation functions of glibc are replaced in this executable and forward to glibc's
 // __libc_* entry points; operator new goes through malloc and is counted too.
 // Usage: cerebellum_rt_check <model.xml|model.urdf> <frame> [frame ...] [--calls N]
+//        [--walking CONTROLLER_TXT]   (a `cerebellum export --controller walk` file: adds the
+//                                      whole walking controller's tick, plans included)
 // Prints JSON: {"robot_compute": {"calls": N, "allocations": K}, ...}
 #include <cerebellum/base_estimator.hpp>
 #include <cerebellum/balance_law.hpp>
@@ -12,11 +14,14 @@
 #include <cerebellum/footstep_planner.hpp>
 #include <cerebellum/gait_planner.hpp>
 #include <cerebellum/robot.hpp>
+#include <cerebellum/controller_config.hpp>
 #include <cerebellum/standing_controller.hpp>
+#include <cerebellum/walking_controller.hpp>
 #include <cerebellum/terrains.hpp>
 #include <cerebellum/wbc.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
@@ -121,10 +126,13 @@ long count_allocations(const Section& s, int calls) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   int calls = 1000;
+  std::string walking_file;
   std::vector<std::string> positional;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--calls" && i + 1 < args.size()) {
       calls = std::atoi(args[++i].c_str());
+    } else if (args[i] == "--walking" && i + 1 < args.size()) {
+      walking_file = args[++i];
     } else {
       positional.push_back(args[i]);
     }
@@ -441,6 +449,35 @@ int main(int argc, char** argv) {
                               out + (s.base_position[0] > 0)));
                         }});
 
+    // The walking controller's tick (plans every plan_every ticks and at contact changes, swing
+    // and arm references, the QP): walking in place of a standing robot at 0.5 m/s.
+    std::optional<cerebellum::WalkingConfig> wcfg;
+    std::unique_ptr<cerebellum::WalkingController> walker;
+    cerebellum::RobotState wstate;
+    cerebellum::Command wcommand;
+    if (!walking_file.empty()) {
+      const std::string dir = walking_file.substr(0, walking_file.find_last_of('/') + 1);
+      wcfg.emplace(cerebellum::walking_config(cerebellum::KeyValueFile::load(walking_file), dir));
+      walker = std::make_unique<cerebellum::WalkingController>(wcfg->settings, wcfg->terrain.get());
+      const Eigen::VectorXd& qs = wcfg->settings.q_stand;
+      wstate = cerebellum::make_state(static_cast<int>(qs.size()) - 7);
+      wstate.has_base = true;
+      wstate.base.position = qs.head<3>();
+      wstate.base.quat_xyzw = qs.segment<4>(3);
+      wstate.joint_pos = qs.tail(qs.size() - 7);
+      walker->reset(wstate);
+      wcommand.velocity = cerebellum::VelocityCommand{0.5, 0.0, 0.1};
+      const double dt = wcfg->settings.dt_s;
+      sections.push_back({"walking_controller_tick",
+                          [&, dt](int i) {
+                            static long k = 0;
+                            wstate.t_s = dt * static_cast<double>(++k);
+                            for (Eigen::Index j = 0; j < wstate.joint_vel.size(); ++j)
+                              wstate.joint_vel[j] = 0.05 * std::sin(0.01 * (k + i) + j);
+                          },
+                          [&](int) { walker->tick(wstate, wcommand); }});
+    }
+
     std::string json = "{";
     for (std::size_t s = 0; s < sections.size(); ++s) {
       for (int i = 0; i < 10; ++i) {  // warm-up, not counted
@@ -451,6 +488,12 @@ int main(int argc, char** argv) {
       char buf[256];
       std::snprintf(buf, sizeof(buf), "%s\"%s\": {\"calls\": %d, \"allocations\": %ld}",
                     s ? ", " : "", sections[s].name.c_str(), calls, k);
+      json += buf;
+    }
+    if (walker) {  // what the counted ticks did: plans made, swings started
+      char buf[128];
+      std::snprintf(buf, sizeof(buf), ", \"walking_controller_plans\": %llu",
+                    static_cast<unsigned long long>(walker->stats().plans));
       json += buf;
     }
     json += "}";
