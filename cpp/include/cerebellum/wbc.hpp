@@ -92,10 +92,15 @@ struct WholeBodyQPSettings {
   /// held at 0 by its cone rows (fz in [0, 0]).
   double contact_weight = 0.0;
 
-  // Solver (proxsuite dense).
+  // Solver (proxsuite dense). proxsuite nests its iterations: each outer (proximal-multiplier)
+  // iteration runs up to max_iter_in + 1 inner (semi-smooth Newton) ones, so one tick does at most
+  // max_iter * (max_iter_in + 1) inner iterations (what iterations() counts); past it, the fallback.
+  // Walking and pushes on H1 take <= 15 outer and <= 104 inner in all; proxsuite's own inner cap
+  // (1500) let absurd postures, gains or sensor noise run 3e5 iterations (0.8 s) in one tick.
   double eps_abs = 1e-9;
   double eps_rel = 0.0;
-  int max_iter = 200;
+  int max_iter = 30;
+  int max_iter_in = 30;
 
   // Fallback on solver failure: tau = decay * tau_prev - damping * v_joint, clipped to the limits.
   double fallback_decay = 0.9;
@@ -166,7 +171,8 @@ class WholeBodyQP {
   const Eigen::VectorXd& vdot() const;      // (nv) solution accelerations (0 after a failure)
   const Eigen::VectorXd& wrenches() const;  // (6 nc) contact wrenches (0 after a failure)
   WbcStatus status() const;
-  int iterations() const;          // solver iterations of the last tick
+  int iterations() const;          // solver (inner) iterations of the last tick
+  int outer_iterations() const;    // of which outer iterations (<= settings.max_iter)
   std::uint64_t failures() const;  // ticks that returned the fallback
   double last_tick_us() const;     // wall time of the last tick (steady_clock), µs
 
