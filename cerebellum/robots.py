@@ -200,13 +200,17 @@ def _frame(table: dict, path: Path, where: str) -> FrameSpec:
     )
 
 
-def _numbers(table: dict, path: Path, where: str) -> dict[str, float]:
+def _numbers(
+    table: dict, path: Path, where: str, lo: float = -np.inf, unit: str = ""
+) -> dict[str, float]:
     if not isinstance(table, dict):
         raise ConfigError(path, where, "expected a table of name = number")
     out = {}
     for k, v in table.items():
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v):
             raise ConfigError(path, f"{where}.{k}", f"expected a finite number, got {v!r}")
+        if v < lo:
+            raise ConfigError(path, f"{where}.{k}", f"expected >= {lo:g}{unit}, got {v!r}")
         out[k] = float(v)
     return out
 
@@ -217,6 +221,10 @@ def _parse(path: Path) -> RobotConfig:
             doc = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(path, "<syntax>", str(e)) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(path, "<encoding>", f"not UTF-8 text ({e})") from None
+    except OSError as e:
+        raise ConfigError(path, "<file>", f"cannot read: {e.strerror or e}") from None
     robot = _get(doc, "robot", path, "", dict)
     name = _get(robot, "name", path, "robot.", str)
     if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
@@ -259,8 +267,8 @@ def _parse(path: Path) -> RobotConfig:
         standing_joints=_numbers(
             _get(standing, "joints", path, "standing.", dict, {}), path, "standing.joints"
         ),
-        kp=_numbers(_get(gains, "kp", path, "gains.", dict), path, "gains.kp"),
-        kd=_numbers(_get(gains, "kd", path, "gains.", dict), path, "gains.kd"),
+        kp=_numbers(_get(gains, "kp", path, "gains.", dict), path, "gains.kp", 0.0, " N·m/rad"),
+        kd=_numbers(_get(gains, "kd", path, "gains.", dict), path, "gains.kd", 0.0, " N·m·s/rad"),
         walking=_walking(_get(doc, "walking", path, "", dict, {}), path),
     )
 

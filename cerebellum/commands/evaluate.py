@@ -75,6 +75,18 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write log.npz and plots of every run under DIR/runs/",
     )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="wall-time limit per run, s: a run past it is killed and recorded as failed "
+        "(reason 'timeout'); the evaluation goes on (default: none)",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="simulate again the runs that runs.jsonl records as failed (timeouts included)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -93,7 +105,12 @@ def main(args: argparse.Namespace) -> int:
     )
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     ev = run_evaluation(
-        tasks, args.out, workers=workers, progress=None if args.quiet else sys.stderr
+        tasks,
+        args.out,
+        workers=workers,
+        progress=None if args.quiet else sys.stderr,
+        timeout_s=args.timeout,
+        retry_failed=args.retry_failed,
     )
     ev.settings = {
         "robots": args.robots,
@@ -104,6 +121,7 @@ def main(args: argparse.Namespace) -> int:
         "duration_s": args.duration,
         "overrides": list(args.overrides),
         "workers": workers,
+        "timeout_s": args.timeout,
     }
     command = "cerebellum " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
     md = write_results(ev, args.out, command=command)
