@@ -11,9 +11,9 @@ world frame; both accept scalars or arrays of equal shape (normals then have sha
 
 from __future__ import annotations
 
-import math
 import functools
 import inspect
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
