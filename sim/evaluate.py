@@ -9,7 +9,9 @@ Layout of the output folder ``DIR``::
 
 A run is identified by a key: a hash of the robot (name and config file content), the scenario file
 content, the seed, the controller, the overrides and the duration. Runs whose key is already in
-``runs.jsonl`` are not simulated again, so an interrupted evaluation resumes where it stopped.
+``runs.jsonl`` are not simulated again, so an interrupted evaluation resumes where it stopped
+(``retry_failed``: failed runs are simulated again). A run past ``timeout_s`` of wall time is
+killed with its worker and recorded as failed, reason "timeout: ...".
 """
 
 from __future__ import annotations

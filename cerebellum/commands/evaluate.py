@@ -1,7 +1,9 @@
 """``cerebellum evaluate``: the robot x scenario x seed matrix in parallel worker processes.
 
 Writes ``DIR/runs.jsonl`` (each run as it finishes), ``DIR/results.json`` and ``DIR/results.md``;
-re-running with the same ``--out`` resumes (runs with the same settings are not simulated again).
+re-running with the same ``--out`` resumes (runs with the same settings are not simulated again;
+``--retry-failed`` simulates the failed ones again). ``--timeout S`` kills a run past S seconds of
+wall time and records it as failed (reason "timeout"); the evaluation goes on.
 Exit codes: 0 when every run succeeded, 1 otherwise, 2 for bad input (unknown robot, scenario or
 controller names are listed), 130 when interrupted (the finished runs are kept and reported).
 """
