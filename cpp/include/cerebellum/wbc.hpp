@@ -95,12 +95,13 @@ struct WholeBodyQPSettings {
   // Solver (proxsuite dense). proxsuite nests its iterations: each outer (proximal-multiplier)
   // iteration runs up to max_iter_in + 1 inner (semi-smooth Newton) ones, so one tick does at most
   // max_iter * (max_iter_in + 1) inner iterations (what iterations() counts); past it, the fallback.
-  // Walking and pushes on H1 take <= 15 outer and <= 104 inner in all; proxsuite's own inner cap
+  // H1, Apollo, Talos walking, stairs and pushes take <= 15 outer iterations; an inner cap of 30
+  // changed H1's stairs-up walk (1.6 cm), 50 leaves it identical. proxsuite's own inner cap
   // (1500) let absurd postures, gains or sensor noise run 3e5 iterations (0.8 s) in one tick.
   double eps_abs = 1e-9;
   double eps_rel = 0.0;
   int max_iter = 30;
-  int max_iter_in = 30;
+  int max_iter_in = 50;
 
   // Fallback on solver failure: tau = decay * tau_prev - damping * v_joint, clipped to the limits.
   double fallback_decay = 0.9;
