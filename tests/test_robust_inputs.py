@@ -132,6 +132,21 @@ def test_bench_max_regression_out_of_range(capsys, value):
 
 
 @pytest.mark.parametrize(
+    ("args", "argument"),
+    [
+        (("check", "h1", "--states", "0"), "--states"),
+        (("check", "h1", "--states", "-1"), "--states"),
+        (("bench", *_FAST_BENCH[:-2], "--samples", "0"), "--samples"),
+        (("bench", *_FAST_BENCH[:-2], "--samples", "-5"), "--samples"),
+    ],
+)
+def test_counts_below_one(capsys, args, argument):
+    """--states 0 checked nothing and reported OK; --samples -5 was a traceback."""
+    rc, err = run_cli(capsys, *args)
+    assert rc == 2 and argument in err
+
+
+@pytest.mark.parametrize(
     ("content", "field"),
     [
         (b"", "<file>"),

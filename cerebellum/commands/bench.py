@@ -549,6 +549,8 @@ def main(args: argparse.Namespace) -> int:
         raise ArgumentError(
             "--max-regression", f"expected a finite fraction >= 0, got {args.max_regression}"
         )
+    if args.samples is not None and args.samples < 1:
+        raise ArgumentError("--samples", f"expected an integer >= 1, got {args.samples}")
     baseline = load_baseline(args.compare) if args.compare else None
     robots = args.robots or list_robots()
     for r in robots:
