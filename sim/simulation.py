@@ -270,7 +270,12 @@ def build_model(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco
     spec.visual.global_.offwidth = max(spec.visual.global_.offwidth, 640)
     spec.visual.global_.offheight = max(spec.visual.global_.offheight, 480)
     spec.visual.quality.offsamples = 0  # no MSAA: headless software GL renders 5x faster
-    return spec.compile()
+    try:
+        return spec.compile()
+    except ValueError as e:  # MuJoCo's compile errors (the robot file's numbers, the terrain's)
+        raise ConfigError(
+            cfg.config_path, "<model>", f"MuJoCo cannot compile the robot on this terrain: {e}"
+        ) from None
 
 
 def _quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -71,6 +71,8 @@ def test_non_utf8_robot_file(tmp_path, capsys):
         ('"*knee*" = 8.0', '"*knee*" = -1e-3', "gains.kd.*knee*"),
         ("left_knee = 0.8", "left_knee = 9.0", "standing.joints.left_knee"),
         ("right_hip_pitch = -0.4", "right_hip_pitch = -7.0", "standing.joints.right_hip_pitch"),
+        ("-0.035, 0.035]", "-0.035, 1e300]", "sole.rectangle"),
+        ("pos = [0.045, 0.0, -0.07]", "pos = [0.045, 0.0, -1e200]", "feet.left.pos"),
     ],
 )
 def test_negative_gains_and_postures_beyond_joint_limits(tmp_path, capsys, old, new, field):
