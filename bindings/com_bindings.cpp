@@ -92,10 +92,10 @@ void register_com(py::module_& m) {
 
   py::class_<DescentFilter>(m, "DescentFilter",
                             "Height reference: up at once, down with bounded speed/acceleration.")
-      .def(py::init<double, double, double>(), py::arg("z"), py::arg("max_speed_mps") = 0.3,
-           py::arg("max_accel_mps2") = 3.0)
+      .def(py::init<double, double, double, double>(), py::arg("z"), py::arg("max_speed_mps") = 0.3,
+           py::arg("max_accel_mps2") = 3.0, py::arg("min_drop_m") = 0.0)
       .def("reset", &DescentFilter::reset, py::arg("z"), py::arg("max_speed_mps"),
-           py::arg("max_accel_mps2"))
+           py::arg("max_accel_mps2"), py::arg("min_drop_m") = 0.0)
       .def(
           "step",
           [](DescentFilter& f, double target, double dt) {
@@ -107,7 +107,8 @@ void register_com(py::module_& m) {
       .def_readonly("dz", &DescentFilter::dz)
       .def_readonly("ddz", &DescentFilter::ddz)
       .def_readonly("max_speed_mps", &DescentFilter::max_speed_mps)
-      .def_readonly("max_accel_mps2", &DescentFilter::max_accel_mps2);
+      .def_readonly("max_accel_mps2", &DescentFilter::max_accel_mps2)
+      .def_readonly("min_drop_m", &DescentFilter::min_drop_m);
 
   m.def(
       "support_ground",

@@ -7,11 +7,16 @@ void register_robot(py::module_& m);
 void register_mpc(py::module_& m);
 void register_swing(py::module_& m);
 void register_com(py::module_& m);
+void register_terrain(py::module_& m);  // after register_swing (TerrainQuery)
+void register_footsteps(py::module_& m);
+void register_gait(py::module_& m);  // after register_swing (SwingSample), register_footsteps
+void register_balance(py::module_& m);
 // The whole-body QP bindings (bindings/wbc_bindings.cpp) define register_wbc; CMake defines
 // CEREBELLUM_HAS_WBC when that file exists.
 #ifdef CEREBELLUM_HAS_WBC
 void register_wbc(py::module_& m);
 #endif
+void register_walking(py::module_& m);  // last: its settings hold the types above
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Compiled core of cerebellum (private: use the cerebellum Python API).";
@@ -19,7 +24,12 @@ PYBIND11_MODULE(_core, m) {
   register_mpc(m);
   register_swing(m);
   register_com(m);
+  register_terrain(m);
+  register_footsteps(m);
+  register_gait(m);
+  register_balance(m);
 #ifdef CEREBELLUM_HAS_WBC
   register_wbc(m);
 #endif
+  register_walking(m);
 }

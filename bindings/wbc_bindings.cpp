@@ -128,6 +128,10 @@ void register_wbc(py::module_& m) {
       .value("INFEASIBLE", WbcStatus::kInfeasible)
       .value("NON_FINITE", WbcStatus::kNonFinite);
 
+  py::class_<WholeBodyReferences>(m, "WholeBodyReferences",
+                                  "A copy of one tick's references (see WholeBodyQP.references).")
+      .def("copy", [](const WholeBodyReferences& r) { return WholeBodyReferences(r); });
+
   py::class_<PyWholeBodyQP>(m, "WholeBodyQP", R"doc(
 Weighted QP inverse dynamics. x = [vdot (nv); one wrench (6) per contact at the sole origin,
 LOCAL_WORLD_ALIGNED, force then torque]. tick(q, v, mask) -> tau (nv-6,), N·m.
@@ -169,6 +173,46 @@ References start at the configuration q0 given to the constructor.)doc")
           },
           py::arg("q"), py::arg("v"), py::arg("mask"), py::arg("n"),
           "(n,) durations of n ticks at the same state, µs, measured in C++.")
+      .def_property_readonly(
+          "references", [](const PyWholeBodyQP& w) { return WholeBodyReferences(w.refs); },
+          "A copy of the references the next tick uses (for recording and replay).")
+      .def(
+          "replay",
+          [](PyWholeBodyQP& w, const Eigen::Ref<const RowMatrixXd>& Q, const Eigen::Ref<const RowMatrixXd>& V,
+             const py::object& masks, const std::vector<WholeBodyReferences>& refs) {
+            const Eigen::Index n = Q.rows();
+            auto M = py::array_t<bool, py::array::c_style | py::array::forcecast>::ensure(masks);
+            if (n == 0 || V.rows() != n || static_cast<Eigen::Index>(refs.size()) != n || !M ||
+                M.ndim() != 2 || M.shape(0) != n || M.shape(1) != w.qp.num_contacts())
+              throw std::invalid_argument(
+                  "replay: q (n, nq), v (n, nv), masks (n, nc) bool and n references, n >= 1");
+            const WholeBodyReferences& proto = w.refs;
+            for (const auto& r : refs)
+              if (r.swing_pose.size() != proto.swing_pose.size() ||
+                  r.hand_pose.size() != proto.hand_pose.size() || r.posture.size() != proto.posture.size() ||
+                  r.wrench_ff.size() != proto.wrench_ff.size())
+                throw std::invalid_argument("replay: references of another problem");
+            Eigen::VectorXd t(n);
+            RowMatrixXd tau(n, w.qp.nv() - 6);
+            Eigen::VectorXi status(n);
+            auto m = M.unchecked<2>();
+            {
+              py::gil_scoped_release release;
+              for (Eigen::Index i = 0; i < n; ++i) {
+                for (int c = 0; c < w.qp.num_contacts(); ++c) w.active(c) = m(i, c);
+                w.refs = refs[static_cast<size_t>(i)];  // same sizes: no allocation
+                w.qp.tick(Q.row(i).transpose(), V.row(i).transpose(), w.active, w.refs);
+                t[i] = w.qp.last_tick_us();
+                tau.row(i) = w.qp.tau().transpose();
+                status[i] = static_cast<int>(w.qp.status());
+              }
+            }
+            return py::make_tuple(t, tau, status);
+          },
+          py::arg("q"), py::arg("v"), py::arg("masks"), py::arg("references"),
+          "Ticks through recorded states in order (q (n, nq), v (n, nv), masks (n, nc), n "
+          "references): (durations (n,) µs measured in C++, tau (n, nv-6) N·m, status (n,) int). "
+          "Leaves the last references in place.")
       .def_property_readonly("tau", [](const PyWholeBodyQP& w) { return Eigen::VectorXd(w.qp.tau()); })
       .def_property_readonly("vdot", [](const PyWholeBodyQP& w) { return Eigen::VectorXd(w.qp.vdot()); })
       .def_property_readonly("wrenches", [](const PyWholeBodyQP& w) {

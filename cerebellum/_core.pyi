@@ -22,6 +22,16 @@ __all__: list[str] = [
     "SwingSample",
     "SwingTrajectory",
     "TerrainQuery",
+    "FlatTerrain",
+    "BoxTerrain",
+    "SlopeTerrain",
+    "GridTerrain",
+    "Foothold",
+    "FootstepPlanner",
+    "SwingInterval",
+    "ContactSchedule",
+    "GaitPlan",
+    "GaitPlanner",
     "WbcStatus",
     "WholeBodyQP",
     "WholeBodyQPSettings",
@@ -31,6 +41,17 @@ __all__: list[str] = [
     "yaw_matrix",
     "omega_for",
     "support_ground",
+    "CommandShapingSettings",
+    "CommandRamp",
+    "VelocityAverage",
+    "DriftCorrection",
+    "SoleGeometry",
+    "SupportArea",
+    "CopPlan",
+    "dcm_law",
+    "lipm_com_reference",
+    "mpc_com_reference",
+    "capture_state",
 ]
 
 class Robot:
@@ -983,12 +1004,14 @@ class DescentFilter:
         z: typing.SupportsFloat,
         max_speed_mps: typing.SupportsFloat = 0.3,
         max_accel_mps2: typing.SupportsFloat = 3.0,
+        min_drop_m: typing.SupportsFloat = 0.0,
     ) -> None: ...
     def reset(
         self,
         z: typing.SupportsFloat,
         max_speed_mps: typing.SupportsFloat,
         max_accel_mps2: typing.SupportsFloat,
+        min_drop_m: typing.SupportsFloat = 0.0,
     ) -> None: ...
     def step(
         self, target: typing.SupportsFloat, dt: typing.SupportsFloat
@@ -1003,6 +1026,8 @@ class DescentFilter:
     def max_speed_mps(self) -> float: ...
     @property
     def max_accel_mps2(self) -> float: ...
+    @property
+    def min_drop_m(self) -> float: ...
 
 def support_ground(
     stance_z: collections.abc.Sequence[typing.SupportsFloat],
@@ -1011,3 +1036,559 @@ def support_ground(
     min_drop_m: typing.SupportsFloat = 0.02,
 ) -> float: ...
 def omega_for(com_height_m: typing.SupportsFloat) -> float: ...
+
+_F64 = numpy.typing.NDArray[numpy.float64]
+
+class _AnalyticTerrain(TerrainQuery):
+    def heights(self, x: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> _F64:
+        """heights (m) at arrays x, y of equal shape"""
+    def normals(self, x: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> _F64:
+        """unit normals (..., 3) at arrays x, y of equal shape"""
+
+class FlatTerrain(_AnalyticTerrain):
+    """Horizontal plane at z = level_m."""
+    def __init__(self, level_m: typing.SupportsFloat = 0.0) -> None: ...
+    @property
+    def level_m(self) -> float: ...
+
+class BoxTerrain(_AnalyticTerrain):
+    """Axis-aligned blocks over a base plane: height = max(base_m, tops of the blocks containing
+    (x, y)); normal z. Stepped."""
+    def __init__(self, boxes: numpy.typing.ArrayLike, base_m: typing.SupportsFloat) -> None:
+        """boxes (n, 5): x0, x1, y0, y1, top (m); base_m: base plane z (-inf: none)"""
+    @property
+    def boxes(self) -> _F64: ...
+    @property
+    def base_m(self) -> float: ...
+    @property
+    def index_shape(self) -> tuple[int, int]: ...
+    @property
+    def index_cell_m(self) -> float: ...
+
+class SlopeTerrain(_AnalyticTerrain):
+    """Flat, then a plane rising angle_deg along +x over length_m from x0_m, then flat;
+    |y - y_m| <= width_m / 2 (sim.terrain.Slope)."""
+    def __init__(
+        self,
+        angle_deg: typing.SupportsFloat,
+        length_m: typing.SupportsFloat,
+        width_m: typing.SupportsFloat,
+        x0_m: typing.SupportsFloat,
+        y_m: typing.SupportsFloat,
+    ) -> None: ...
+    @property
+    def angle_deg(self) -> float: ...
+    @property
+    def length_m(self) -> float: ...
+    @property
+    def width_m(self) -> float: ...
+    @property
+    def x0_m(self) -> float: ...
+    @property
+    def y_m(self) -> float: ...
+
+class GridTerrain(_AnalyticTerrain):
+    """Heights z[r, c] at (x0_m + c cell_m, y0_m + r cell_m) on MuJoCo's hfield triangles;
+    outside_m beyond the grid."""
+    def __init__(
+        self,
+        grid: numpy.typing.ArrayLike,
+        x0_m: typing.SupportsFloat,
+        y0_m: typing.SupportsFloat,
+        cell_m: typing.SupportsFloat,
+        outside_m: typing.SupportsFloat,
+    ) -> None: ...
+    @property
+    def grid(self) -> _F64: ...
+    @property
+    def x0_m(self) -> float: ...
+    @property
+    def y0_m(self) -> float: ...
+    @property
+    def cell_m(self) -> float: ...
+    @property
+    def outside_m(self) -> float: ...
+
+class Foothold:
+    """A planned touchdown: sole origin position (3,) world m, sole yaw rad, unit terrain normal
+    (3,), swing timing s; feasible False when no candidate met the terrain criteria."""
+    @property
+    def foot(self) -> int: ...
+    @property
+    def position(self) -> _F64: ...
+    @property
+    def yaw(self) -> float: ...
+    @property
+    def normal(self) -> _F64: ...
+    @property
+    def t_liftoff(self) -> float: ...
+    @property
+    def t_touchdown(self) -> float: ...
+    @property
+    def feasible(self) -> bool: ...
+
+class FootstepPlanner:
+    """Raibert + capture-point footholds, step-limit clamps and terrain search (C++ port of
+    controllers.footsteps.FootstepPlanner). settings: a gait.GaitSettings, search: a
+    footsteps.FootholdSearch or None. Terrains: None, a TerrainQuery, or a sim.terrain.Terrain
+    (its query())."""
+
+    memo_capacity: typing.ClassVar[int]
+    def __init__(self, settings: typing.Any, search: typing.Any = None) -> None: ...
+    def hip_offset(self, foot: typing.SupportsInt) -> _F64: ...
+    def heuristic(
+        self,
+        foot: typing.SupportsInt,
+        base_xy: numpy.typing.ArrayLike,
+        yaw: typing.SupportsFloat,
+        command: typing.Any,
+        velocity_error: numpy.typing.ArrayLike,
+        stance_s: typing.SupportsFloat | None = None,
+    ) -> tuple[_F64, float]:
+        """(xy (2,) world m, sole yaw rad) before clamping"""
+    def clamp(
+        self,
+        foot: typing.SupportsInt,
+        xy: numpy.typing.ArrayLike,
+        yaw: typing.SupportsFloat,
+        stance_xy: numpy.typing.ArrayLike,
+    ) -> _F64: ...
+    def on_terrain(
+        self,
+        terrain: typing.Any,
+        foot: typing.SupportsInt,
+        xy: numpy.typing.ArrayLike,
+        yaw: typing.SupportsFloat,
+        stance: numpy.typing.ArrayLike,
+        sole_yaw: typing.SupportsFloat | None = None,
+    ) -> tuple[_F64, _F64, bool]:
+        """(position (3,), normal (3,), feasible); stance (3,) world, or (2,): no step-height
+        bound"""
+    def score(
+        self,
+        terrain: typing.Any,
+        candidate: numpy.typing.ArrayLike,
+        xy: numpy.typing.ArrayLike,
+        sole_yaw: typing.SupportsFloat,
+        stance: numpy.typing.ArrayLike,
+        scale: typing.SupportsFloat = 1.0,
+    ) -> dict[str, typing.Any]:
+        """terrain score of one candidate of the search around xy: dict position, normal, cost,
+        violation, feasible"""
+    def place(
+        self,
+        foot: typing.SupportsInt,
+        t_liftoff: typing.SupportsFloat,
+        t_touchdown: typing.SupportsFloat,
+        base_xy: numpy.typing.ArrayLike,
+        yaw: typing.SupportsFloat,
+        command: typing.Any,
+        velocity_error: numpy.typing.ArrayLike,
+        stance_position: numpy.typing.ArrayLike,
+        terrain: typing.Any = None,
+    ) -> Foothold:
+        """Foothold of foot's swing (see controllers.footsteps.FootstepPlanner.place)"""
+    def clear(self) -> None:
+        """forgets the reused terrain searches"""
+    @property
+    def offsets(self) -> _F64:
+        """(m, 2) candidate offsets, heading frame, nearest first"""
+    @property
+    def memo_size(self) -> int: ...
+
+class SwingInterval:
+    """One swing of foot: liftoff, touchdown (s)."""
+    @property
+    def foot(self) -> int: ...
+    @property
+    def t_liftoff(self) -> float: ...
+    @property
+    def t_touchdown(self) -> float: ...
+
+class ContactSchedule:
+    """Which feet are in contact when (C++ port of controllers.gait.ContactSchedule); settings:
+    a gait.GaitSettings."""
+    def __init__(self, settings: typing.Any) -> None: ...
+    @staticmethod
+    def standing(settings: typing.Any) -> ContactSchedule: ...
+    @staticmethod
+    def walking(
+        settings: typing.Any,
+        t_start: typing.SupportsFloat = 0.0,
+        first_swing: typing.SupportsInt = 0,
+    ) -> ContactSchedule: ...
+    def start(
+        self,
+        t: typing.SupportsFloat,
+        first_swing: typing.SupportsInt | None = None,
+        double_support_s: typing.SupportsFloat | None = None,
+    ) -> None: ...
+    def stop(self, t: typing.SupportsFloat) -> None: ...
+    def update(self, t: typing.SupportsFloat, command: typing.Any) -> None: ...
+    def is_walking(self, t: typing.SupportsFloat) -> bool: ...
+    def flags(self, t: typing.SupportsFloat) -> numpy.typing.NDArray[numpy.bool_]:
+        """(2,) bool: (left, right) in contact at t"""
+    def flags_at(self, times: numpy.typing.ArrayLike) -> numpy.typing.NDArray[numpy.bool_]:
+        """(k, 2) bool contact flags at times (k,)"""
+    def horizon(
+        self, t0: typing.SupportsFloat, dt: typing.SupportsFloat, n: typing.SupportsInt
+    ) -> numpy.typing.NDArray[numpy.bool_]: ...
+    def swings(
+        self, t_from: typing.SupportsFloat, t_to: typing.SupportsFloat
+    ) -> list[SwingInterval]:
+        """swings overlapping [t_from, t_to] in time order"""
+    def next_swings(
+        self, t: typing.SupportsFloat, count: typing.SupportsInt = 2
+    ) -> list[SwingInterval]: ...
+    def swing_phase(self, t: typing.SupportsFloat, foot: typing.SupportsInt) -> float | None:
+        """phase in [0, 1) of foot's swing at t, None in contact"""
+
+class GaitPlan:
+    """Output of GaitPlanner.plan (see controllers.gait.GaitPlan); arrays are copies of the first
+    n knots."""
+    @property
+    def n(self) -> int: ...
+    @property
+    def times(self) -> _F64: ...
+    @property
+    def contact(self) -> numpy.typing.NDArray[numpy.bool_]: ...
+    @property
+    def foot_positions(self) -> _F64: ...
+    @property
+    def foot_normals(self) -> _F64: ...
+    @property
+    def base_position(self) -> _F64: ...
+    @property
+    def base_yaw(self) -> _F64: ...
+    @property
+    def base_velocity(self) -> _F64: ...
+    @property
+    def base_yaw_rate(self) -> _F64: ...
+    @property
+    def swing(self) -> tuple[SwingSample, SwingSample]: ...
+    @property
+    def swing_phase(self) -> _F64: ...
+    @property
+    def footholds(self) -> list[Foothold]: ...
+
+class GaitPlanner:
+    """Contact schedule + footholds + swing trajectories + base references (C++ port of
+    controllers.gait.GaitPlanner). settings: a gait.GaitSettings; terrain: None, a TerrainQuery
+    or a sim.terrain.Terrain; search: a footsteps.FootholdSearch or None."""
+    def __init__(
+        self,
+        settings: typing.Any,
+        terrain: typing.Any = None,
+        search: typing.Any = None,
+        follow_command: bool = True,
+        capacity: typing.SupportsInt = 64,
+    ) -> None: ...
+    def plan(
+        self,
+        t: typing.SupportsFloat,
+        state: typing.Any,
+        command: typing.Any,
+        n: typing.SupportsInt = 25,
+        dt: typing.SupportsFloat = 0.04,
+    ) -> GaitPlan:
+        """plan n knots dt (s) apart from time t; state: a gait.GaitState, command: a
+        gait.VelocityCommand or (vx, vy, yaw_rate)"""
+    def reset(self) -> None: ...
+    @property
+    def schedule(self) -> ContactSchedule: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def follow_command(self) -> bool: ...
+
+class CommandShapingSettings:
+    """
+    WalkingOptions fields of command shaping (see command_shaping.hpp).
+    """
+    def __init__(self) -> None: ...
+    def validate(self) -> None: ...
+    @property
+    def forward_drift_gain(self) -> float: ...
+    @forward_drift_gain.setter
+    def forward_drift_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def lateral_drift_gain(self) -> float: ...
+    @lateral_drift_gain.setter
+    def lateral_drift_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_accel_mps2(self) -> float: ...
+    @max_accel_mps2.setter
+    def max_accel_mps2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_forward_correction_mps(self) -> float: ...
+    @max_forward_correction_mps.setter
+    def max_forward_correction_mps(
+        self, arg0: typing.SupportsFloat | typing.SupportsIndex
+    ) -> None: ...
+    @property
+    def max_forward_drift_m(self) -> float: ...
+    @max_forward_drift_m.setter
+    def max_forward_drift_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_lateral_correction_mps(self) -> float: ...
+    @max_lateral_correction_mps.setter
+    def max_lateral_correction_mps(
+        self, arg0: typing.SupportsFloat | typing.SupportsIndex
+    ) -> None: ...
+    @property
+    def max_lateral_drift_m(self) -> float: ...
+    @max_lateral_drift_m.setter
+    def max_lateral_drift_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_yaw_accel_rad_s2(self) -> float: ...
+    @max_yaw_accel_rad_s2.setter
+    def max_yaw_accel_rad_s2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+
+class CommandRamp:
+    """
+    Acceleration-limited velocity command.
+    """
+    def __init__(self, settings: CommandShapingSettings = ...) -> None: ...
+    def reset(self) -> None: ...
+    def step(self, t: typing.SupportsFloat | typing.SupportsIndex, target: typing.Any) -> tuple:
+        """
+        (vx, vy, yaw_rate) moved toward target (object with vx, vy, yaw_rate, or 3 numbers) at the acceleration limits since the previous call.
+        """
+    @property
+    def command(self) -> tuple: ...
+    @property
+    def t_prev(self) -> float: ...
+
+class VelocityAverage:
+    """
+    CoM velocity averaged over about one step.
+    """
+    def __init__(self, window_s: typing.SupportsFloat | typing.SupportsIndex = 0.5) -> None: ...
+    def reset(self) -> None: ...
+    def update(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> float:
+        """
+        Feeds vcom (2,) m/s at t s; returns dt s since the last.
+        """
+    @property
+    def t_prev(self) -> float: ...
+    @property
+    def value(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m/s, world x, y
+        """
+
+class DriftCorrection:
+    """
+    Drift accumulated while walking, fed back into vx, vy.
+    """
+    def __init__(self, settings: CommandShapingSettings = ...) -> None: ...
+    def correct(
+        self,
+        cmd: typing.Any,
+        vcom_avg: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+        dt: typing.SupportsFloat | typing.SupportsIndex,
+        walking: bool,
+        deadband: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> tuple: ...
+    def reset(self) -> None: ...
+    @property
+    def drift(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) forward, lateral drift, m, heading frame
+        """
+    @drift.setter
+    def drift(self, arg1: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None: ...
+
+class SoleGeometry:
+    """
+    Sole centre and CoP command bounds in the sole frame (m).
+    """
+    @staticmethod
+    def from_sole_rectangle(
+        sole_rectangle: typing.Annotated[
+            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
+        ],
+        cop_margin: typing.SupportsFloat | typing.SupportsIndex,
+        lateral_scale: typing.SupportsFloat | typing.SupportsIndex = 1.0,
+    ) -> SoleGeometry: ...
+    def __init__(self) -> None: ...
+    def centre_at(
+        self,
+        position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def dcm_outside(
+        self,
+        dcm: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        margin_m: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> bool: ...
+    def support_box(
+        self,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> tuple:
+        """
+        (lo (2,), hi (2,)) for feet (2, 3), yaws (2,)
+        """
+    @property
+    def centre(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) sole frame, m
+        """
+    @centre.setter
+    def centre(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"]
+    ) -> None: ...
+    @property
+    def cop_box(self) -> typing.Annotated[list[float], "FixedSize(4)"]:
+        """
+        x_min, x_max, y_min, y_max, m
+        """
+    @cop_box.setter
+    def cop_box(
+        self,
+        arg0: typing.Annotated[
+            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
+        ],
+    ) -> None: ...
+
+class SupportArea:
+    """
+    Swing intervals and stance soles of a plan.
+    """
+    def __init__(
+        self, geometry: SoleGeometry, max_swings: typing.SupportsInt | typing.SupportsIndex = 16
+    ) -> None: ...
+    def clip(
+        self,
+        cop: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        t: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def set(
+        self,
+        swings: collections.abc.Sequence,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> None:
+        """
+        swings: the plan's footholds; feet (2, 3) m, yaws (2,) rad: stance soles.
+        """
+    def size(self) -> int: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def geometry(self) -> SoleGeometry: ...
+
+class CopPlan:
+    """
+    CoP waypoints of the LIPM/DCM plan, fixed capacity.
+    """
+    def __init__(
+        self,
+        gait: typing.Any,
+        geometry: SoleGeometry,
+        max_footholds: typing.SupportsInt | typing.SupportsIndex = 16,
+    ) -> None:
+        """
+        gait: an object with the GaitSettings fields.
+        """
+    def anchor(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        times: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        cops: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        dcm: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        omega: typing.SupportsFloat | typing.SupportsIndex,
+        support: SupportArea,
+    ) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]] | None:
+        """
+        (times, cops) anchored to the DCM, or None when not anchored.
+        """
+    def waypoints(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        footholds: collections.abc.Sequence,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        last_touchdown: tuple[
+            typing.SupportsInt | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex
+        ]
+        | None = None,
+    ) -> tuple:
+        """
+        (times (K,), cops (K, 2)); last_touchdown (foot, t_s) or None.
+        """
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def max_footholds(self) -> int: ...
+
+def dcm_law(
+    t: typing.SupportsFloat | typing.SupportsIndex,
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    plan: ComPlan,
+    omega: typing.SupportsFloat | typing.SupportsIndex,
+    k_dcm: typing.SupportsFloat | typing.SupportsIndex,
+    support: SupportArea,
+) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+    """
+    (2,) horizontal CoM acceleration, m/s^2.
+    """
+
+def lipm_com_reference(
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    acom_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ground: typing.Annotated[
+        collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(3)"
+    ],
+    com_height_m: typing.SupportsFloat | typing.SupportsIndex,
+) -> tuple:
+    """
+    (com, vcom, acom) (3,) each; ground = (z, dz, ddz).
+    """
+
+def mpc_com_reference(
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    wrenches: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    mass_kg: typing.SupportsFloat | typing.SupportsIndex,
+    mpc_com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    mpc_vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    dcm_feedback: bool,
+    acom_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> tuple:
+    """
+    (com, vcom, acom) (3,) each.
+    """
+
+def capture_state(
+    t: typing.SupportsFloat | typing.SupportsIndex,
+    base_position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    yaw: typing.SupportsFloat | typing.SupportsIndex,
+    cmd: typing.Any,
+    swing_foot: typing.SupportsInt | typing.SupportsIndex,
+    t_liftoff: typing.SupportsFloat | typing.SupportsIndex,
+    t_touchdown: typing.SupportsFloat | typing.SupportsIndex,
+    gait: typing.Any,
+    geometry: SoleGeometry,
+    omega: typing.SupportsFloat | typing.SupportsIndex,
+) -> tuple[
+    typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
+    typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
+]:
+    """
+    (base_position (3,), base_velocity (3,)) for the foothold planner.
+    """

@@ -11,7 +11,18 @@ from cerebellum.errors import CerebellumError
 __all__ = ["main"]
 
 # Subcommand modules; each exposes add_parser(subparsers) and sets ``func`` on its parser.
-COMMANDS = ("robots", "check", "bench", "run", "evaluate")
+COMMANDS = (
+    "robots",
+    "check",
+    "bench",
+    "run",
+    "evaluate",
+    "report",
+    "replay",
+    "scenarios",
+    "options",
+    "export",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else list(argv)
+    if any(w in ("--video", "--png") or w.startswith("--png=") for w in words):
+        # offscreen rendering: choose the GL back-end before a command module imports mujoco
+        from cerebellum.commands.run import _pick_gl_backend
+
+        _pick_gl_backend()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

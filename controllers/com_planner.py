@@ -163,18 +163,32 @@ def support_ground(
 class DescentFilter:
     """A height reference (m) that follows its target up at once and down with a bounded
     acceleration ``max_accel_mps2`` and speed ``max_speed_mps`` (time-optimal for a rest-to-rest
-    move): a step down of the ground becomes a smooth lowering of the CoM."""
+    move): a step down of the ground becomes a smooth lowering of the CoM. From rest, a drop of
+    less than ``min_drop_m`` is followed at once too: it is no level change but the sole height
+    moving on continuous ground, which the bounded descent would turn into bang-bang vertical
+    acceleration references."""
 
-    def __init__(self, z: float, max_speed_mps: float = 0.3, max_accel_mps2: float = 3.0):
+    def __init__(
+        self,
+        z: float,
+        max_speed_mps: float = 0.3,
+        max_accel_mps2: float = 3.0,
+        min_drop_m: float = 0.0,
+    ):
         if not (max_speed_mps > 0 and max_accel_mps2 > 0):
             raise ComPlanError("DescentFilter: speed and acceleration bounds must be > 0")
+        if not (min_drop_m >= 0 and math.isfinite(min_drop_m)):
+            raise ComPlanError(
+                f"DescentFilter: min_drop_m must be finite and >= 0, got {min_drop_m}"
+            )
         self.z, self.dz, self.ddz = float(z), 0.0, 0.0
         self.max_speed_mps, self.max_accel_mps2 = float(max_speed_mps), float(max_accel_mps2)
+        self.min_drop_m = float(min_drop_m)
 
     def step(self, target: float, dt: float) -> tuple[float, float, float]:
         """Advances dt (s) toward ``target`` (m): height (m), rate (m/s), acceleration (m/s^2)."""
         e = float(target) - self.z
-        if e >= 0.0 and self.dz >= 0.0:  # up (or there): at once
+        if e >= -self.min_drop_m and self.dz >= 0.0:  # up, there, or a small drop: at once
             self.z, self.dz, self.ddz = float(target), 0.0, 0.0
             return self.z, self.dz, self.ddz
         a = self.max_accel_mps2

@@ -75,23 +75,23 @@ class GaitSettings:
     ``sole_rectangle`` come from the standing pose: use :meth:`for_robot`.
     """
 
-    step_duration_s: float = 0.5
-    double_support_ratio: float = 0.2
-    step_height_m: float = 0.08
-    max_step_length_m: float = 0.4
-    max_step_width_m: float = 0.5
-    min_step_width_m: float = 0.15
-    nominal_width_m: float = 0.25
-    nominal_foot_x_m: float = 0.0
-    base_height_m: float = 0.95
-    com_height_m: float = 0.9
-    sole_rectangle: tuple[float, float, float, float] = (-0.1, 0.1, -0.04, 0.04)
+    step_duration_s: float = 0.5  # one single support plus the double support after it
+    double_support_ratio: float = 0.2  # double support as a fraction of the step
+    step_height_m: float = 0.08  # swing apex above the higher of liftoff and touchdown
+    max_step_length_m: float = 0.4  # |touchdown x - stance x|, heading frame
+    max_step_width_m: float = 0.5  # lateral sole distance at most this
+    min_step_width_m: float = 0.15  # lateral sole distance at least this (>= sole width)
+    nominal_width_m: float = 0.25  # lateral sole distance walking straight
+    nominal_foot_x_m: float = 0.0  # sole x ahead of the base, standing
+    base_height_m: float = 0.95  # base height reference above the soles
+    com_height_m: float = 0.9  # LIPM height of the CoM above the soles
+    sole_rectangle: tuple[float, float, float, float] = (-0.1, 0.1, -0.04, 0.04)  # x0 x1 y0 y1, m
     # forward walking at fast_speed_mps or faster uses this double support ratio instead (linear in
     # |vx| from double_support_ratio at standstill; None: double_support_ratio at every speed).
     # Steps keep step_duration_s: a shorter double support is a longer, slower swing (the swing
     # sole moves at (1 + r) / (1 - r) x the walking speed relative to the hip, r this ratio)
     fast_double_support_ratio: float | None = None
-    fast_speed_mps: float = 1.0
+    fast_speed_mps: float = 1.0  # see fast_double_support_ratio
     swing_apex_phase: float = 0.5  # phase s in (0, 1) of the swing apex
     swing_clearance_m: float = 0.03  # above terrain between footholds
     # 0: quintic swing xy (peak speed 1.875 x the mean); else the fraction of the swing over

@@ -65,6 +65,7 @@ def _rotate(yaw: float, xy) -> np.ndarray:
 
 
 PLANNERS = ("lipm", "mpc")
+IMPLEMENTATIONS = ("python", "cpp")
 STEP_FEEDBACKS = ("gait", "dcm", "capture")
 
 
@@ -76,6 +77,12 @@ class WalkingOptions:
     """
 
     planner: str = "lipm"  # "lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)
+    # "cpp": the whole controller in C++ (_core.WalkingController; planner "lipm" only);
+    # "python": this class
+    implementation: str = "python"
+    # implementation "cpp": plan on a thread of its own every 1 / mpc_hz of wall time (what a
+    # robot runs; not reproducible bit for bit) instead of in the tick, in simulated time
+    planning_thread: bool = False
     horizon_s: float = 1.6  # gait/CoM planning horizon, s (>= 3 steps for the DCM recursion)
     knot_dt_s: float = 0.04  # gait plan knot spacing, s
     k_dcm: float = 2.0  # DCM feedback gain, 1/s: cop = cop_ref + (1 + k/w) (dcm - dcm_ref)
@@ -121,6 +128,10 @@ class WalkingOptions:
     # this acceleration (m/s^2) and speed (m/s) (see com_planner.DescentFilter)
     com_descent_accel_mps2: float = 3.0
     com_descent_speed_mps: float = 0.3
+    # a drop of the ground under the CoM of at least this much (m) is a step down: the CoM comes
+    # down with the swing to the lower level, through the descent filter; smaller drops (the soles'
+    # height moving on a slope or rough ground) are followed at once
+    com_step_down_min_m: float = 0.02
     max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
     max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
     # each plan: the CoP from now to the next waypoint is chosen so that the DCM plan starts at
@@ -224,6 +235,22 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
             f"{prefix}planner",
             f"unknown planner {opts.planner!r}; valid: {list(PLANNERS)}",
         )
+    if opts.implementation not in IMPLEMENTATIONS:
+        raise ConfigError(
+            path,
+            f"{prefix}implementation",
+            f"unknown implementation {opts.implementation!r}; valid: {list(IMPLEMENTATIONS)}",
+        )
+    if opts.implementation == "cpp" and opts.planner != "lipm":
+        raise ConfigError(
+            path,
+            f"{prefix}implementation",
+            f"the C++ controller has the 'lipm' planner only (planner = {opts.planner!r})",
+        )
+    if opts.planning_thread and opts.implementation != "cpp":
+        raise ConfigError(
+            path, f"{prefix}planning_thread", 'needs implementation = "cpp" (the C++ controller)'
+        )
     if opts.step_feedback not in STEP_FEEDBACKS:
         raise ConfigError(
             path,
@@ -260,6 +287,7 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         "mpc_w_base_tilt",
         "lateral_drift_gain",
         "forward_drift_gain",
+        "com_step_down_min_m",
     ):
         v = getattr(opts, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
@@ -307,6 +335,7 @@ class WalkingController:
             c.y_right *= self._lateral_scale
             c.free_roll = self._lateral_scale < 1.0 and bool(self.options.no_ankle_roll_free_roll)
         settings.contacts = contacts
+        self.wbc_settings = settings
         self.qp = _core.WholeBodyQP(self.robot, settings, self.q_stand)
         if "com_height_m" not in gait_over:
             standing = GaitSettings.for_robot(self.rm).com_height_m
@@ -584,6 +613,7 @@ class WalkingController:
             float(com[2]) - self.gait.com_height_m,
             self.options.com_descent_speed_mps,
             self.options.com_descent_accel_mps2,
+            self.options.com_step_down_min_m,
         )
         self._ground_z = self._ground.z
         self._plan_com: ComPlan | None = None
@@ -708,7 +738,12 @@ class WalkingController:
                 break
         if self._last_touchdown is not None:
             landed = float(feet[self._last_touchdown[0]][2])
-        self._ground_z = support_ground(stance_z or [float(np.mean(feet[:, 2]))], swing, landed)
+        self._ground_z = support_ground(
+            stance_z or [float(np.mean(feet[:, 2]))],
+            swing,
+            landed,
+            self.options.com_step_down_min_m,
+        )
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
         # the first liftoff or touchdown after this plan: compute() plans again once it is reached

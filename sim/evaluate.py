@@ -550,53 +550,34 @@ def _died(task: Task, exitcode: int | None, wall_s: float) -> dict[str, Any]:
 
 
 class _Progress:
-    """done/total, successes, failures and ETA on one line (a line per run when not a tty)."""
+    """done/total runs, successes, failures (:class:`cerebellum.progress.Progress`: a bar on a
+    terminal, else a plain line every few seconds); each failure also on a line of its own."""
 
     def __init__(self, total: int, skipped: int, stream: TextIO | None):
-        self.total, self.skipped, self.stream = total, skipped, stream
-        self.ok = self.failed = 0
-        self.t0 = time.perf_counter()
-        self.tty = bool(stream is not None and stream.isatty())
+        from cerebellum.progress import Progress
+
+        self.skipped, self.ok, self.failed = skipped, 0, 0
+        self.bar = None if stream is None else Progress(total, unit="runs", stream=stream)
 
     def update(self, rec: dict[str, Any] | None = None) -> None:
-        if self.stream is None:
+        if self.bar is None:
             return
         if rec is not None:
             if rec["success"]:
                 self.ok += 1
             else:
                 self.failed += 1
-        new = self.ok + self.failed
-        done = self.skipped + new
-        elapsed = time.perf_counter() - self.t0
-        eta = elapsed / new * (self.total - done) if new else math.nan
-        frac = done / self.total if self.total else 1.0
-        bar = "#" * int(24 * frac) + "-" * (24 - int(24 * frac))
-        line = (
-            f"[{bar}] {done}/{self.total} runs  ok {self.ok}  failed {self.failed}"
-            + (f"  resumed {self.skipped}" if self.skipped else "")
-            + f"  elapsed {_hms(elapsed)}  ETA {_hms(eta)}"
+                self.bar.write(
+                    f"{rec['scenario']} {rec['robot']} seed {rec['seed']}: FAILED: {rec['reason']}"
+                )
+        text = f"ok {self.ok}  failed {self.failed}" + (
+            f"  resumed {self.skipped}" if self.skipped else ""
         )
-        if self.tty:
-            self.stream.write("\r" + line + "\033[K")
-        elif rec is not None:
-            what = "ok" if rec["success"] else f"FAILED: {rec['reason']}"
-            self.stream.write(
-                f"{line}  | {rec['scenario']} {rec['robot']} seed {rec['seed']}: {what}\n"
-            )
-        self.stream.flush()
+        self.bar.update(self.skipped + self.ok + self.failed, postfix=text)
 
     def close(self) -> None:
-        if self.stream is not None and self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _hms(s: float) -> str:
-    if not math.isfinite(s):
-        return "--"
-    s = int(round(s))
-    return f"{s // 3600}h{s // 60 % 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+        if self.bar is not None:
+            self.bar.close()
 
 
 def run_evaluation(
@@ -783,8 +764,11 @@ def write_results(ev: Evaluation, out_dir: str | os.PathLike, command: str = "")
     out = prepare_output_dir(out_dir)
     cells = summarize(ev)
     runs = sorted(ev.finished, key=lambda r: (r["robot"], r["scenario"], r["seed"]))
+    from cerebellum.sim.results import source_commit
+
     doc = {
         "command": command,
+        "commit": source_commit(),
         "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "settings": ev.settings,
         "planned": len(ev.tasks),

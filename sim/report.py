@@ -19,6 +19,9 @@ __all__ = [
     "save_log",
     "save_metrics",
     "save_plots",
+    "torque_heatmap",
+    "torque_ratio_bins",
+    "render_frame",
     "open_renderer",
     "prepare_output_dir",
     "render_video",
@@ -232,22 +235,51 @@ def save_plots(
     fig.savefig(paths[-1], dpi=100)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(9, 5))
-    ratio = np.abs(log["tau"]) / log["effort_limit"]  # (n, nu)
-    names = [str(s) for s in log["joint_names"]]
-    for j in range(ratio.shape[1]):
-        ax.plot(t, ratio[:, j], lw=0.8, label=names[j])
-    ax.axhline(1.0, color="r", ls="--", lw=1)
-    ax.set_ylim(0, 1.1)
-    ax.set_xlabel("time, s")
-    ax.set_ylabel("|tau| / effort limit")
-    ax.legend(loc="upper right", fontsize=6, ncol=3)
-    fig.suptitle(f"{title} joint torques vs limits")
-    fig.tight_layout()
+    fig = torque_heatmap(log, title=f"{title} joint torques vs limits")
     paths.append(out / "torques.png")
     fig.savefig(paths[-1], dpi=100)
     plt.close(fig)
     return paths
+
+
+def torque_ratio_bins(log: dict[str, np.ndarray], max_bins: int = 1000):
+    """(nu, b) max of |tau| / effort limit over each of b <= max_bins equal time bins, and the
+    (b + 1,) bin edges in s: the peaks survive the downsampling."""
+    t = np.asarray(log["t"], dtype=float)
+    ratio = np.abs(log["tau"]) / log["effort_limit"]  # (n, nu)
+    n = len(t)
+    b = max(1, min(max_bins, n))
+    idx = np.linspace(0, n, b + 1).astype(int)
+    bins = np.maximum.reduceat(ratio, idx[:-1], axis=0).T if n else np.zeros((ratio.shape[1], 0))
+    dt = float(t[1] - t[0]) if n > 1 else 0.0
+    edges = np.append(t[np.minimum(idx[:-1], n - 1)], t[-1] + dt) if n else np.zeros(1)
+    return bins, edges
+
+
+def torque_heatmap(log: dict[str, np.ndarray], title: str = ""):
+    """A joint x time heatmap of |tau| / effort limit (0..1, saturated at 1), one labelled row
+    per actuated joint, pushes marked on the time axis; returns the matplotlib Figure."""
+    import matplotlib.pyplot as plt
+
+    bins, edges = torque_ratio_bins(log)
+    names = [str(s) for s in log["joint_names"]]
+    nu = len(names)
+    fig, ax = plt.subplots(figsize=(10, max(3.5, 0.2 * nu + 1.6)))
+    mesh = ax.pcolormesh(
+        edges, np.arange(nu + 1), bins, cmap="magma", vmin=0.0, vmax=1.0, shading="flat"
+    )
+    ax.set_yticks(np.arange(nu) + 0.5, names, fontsize=7 if nu > 20 else 8)
+    ax.set_ylim(nu, 0)  # first actuator on top
+    ax.set_xlabel("time, s")
+    on = np.linalg.norm(log["push_force"], axis=1) > 0 if "push_force" in log else None
+    if on is not None and on.any():
+        t = log["t"]
+        ax.plot(t[on], np.full(on.sum(), -0.3), "|", color="tab:orange", ms=6, clip_on=False)
+    bar = fig.colorbar(mesh, ax=ax, pad=0.01)
+    bar.set_label("|tau| / effort limit (max per time bin)")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
 
 
 def _shade_pushes(axes, t: np.ndarray, log: dict[str, np.ndarray]) -> None:
@@ -282,8 +314,10 @@ def render_video(
     fps: int = 30,
     width: int = 640,
     height: int = 480,
+    speed: float = 1.0,
 ) -> Path:
-    """Replays ``log["qpos"]`` into an MP4 at ``fps`` with a camera tracking the robot's base.
+    """Replays ``log["qpos"]`` into an MP4 at ``fps`` with a camera tracking the robot's base;
+    ``speed`` > 1 plays faster than real time (a frame every ``speed / fps`` s of the log).
 
     Needs an offscreen OpenGL context: ``MUJOCO_GL=egl`` (GPU/EGL) or ``MUJOCO_GL=osmesa``
     (software; Debian package ``libosmesa6``), set before the program starts.
@@ -294,12 +328,9 @@ def render_video(
     renderer = open_renderer(model, width, height)
     try:
         data = mujoco.MjData(model)
-        cam = mujoco.MjvCamera()
-        cam.type = mujoco.mjtCamera.mjCAMERA_TRACKING
-        cam.trackbodyid = int(model.jnt_bodyid[0])
-        cam.distance, cam.azimuth, cam.elevation = 3.5, 150.0, -15.0
+        cam = _tracking_camera(model)
         t = log["t"]
-        frames = np.arange(0.0, t[-1] + 1e-9, 1.0 / fps) if len(t) else np.zeros(0)
+        frames = np.arange(0.0, t[-1] + 1e-9, speed / fps) if len(t) else np.zeros(0)
         idx = np.minimum(np.searchsorted(t, frames), len(t) - 1)
         path = Path(path)
         with imageio.get_writer(
@@ -312,6 +343,50 @@ def render_video(
                 renderer.scene.flags[mujoco.mjtRndFlag.mjRND_SHADOW] = False  # software GL speed
                 renderer.scene.flags[mujoco.mjtRndFlag.mjRND_REFLECTION] = False
                 w.append_data(renderer.render())
+    finally:
+        renderer.close()
+    return path
+
+
+def _tracking_camera(model, azimuth: float = 150.0, elevation: float = -15.0):
+    import mujoco
+
+    cam = mujoco.MjvCamera()
+    cam.type = mujoco.mjtCamera.mjCAMERA_TRACKING
+    cam.trackbodyid = int(model.jnt_bodyid[0])
+    cam.distance, cam.azimuth, cam.elevation = 3.5, azimuth, elevation
+    return cam
+
+
+def render_frame(
+    model,
+    log: dict[str, np.ndarray],
+    t_s: float,
+    path: str | os.PathLike,
+    width: int = 960,
+    height: int = 720,
+    azimuth: float = 150.0,
+    elevation: float = -15.0,
+) -> Path:
+    """Writes a PNG of the logged state nearest to ``t_s`` (camera tracking the base, shadows
+    on). Needs an offscreen OpenGL context, as :func:`render_video`."""
+    import imageio.v2 as imageio
+    import mujoco
+
+    t = log["t"]
+    if not len(t):
+        raise ValueError("empty log: nothing to render")
+    k = int(np.clip(np.searchsorted(t, t_s), 0, len(t) - 1))
+    g = model.vis.global_
+    g.offwidth, g.offheight = max(g.offwidth, width), max(g.offheight, height)
+    renderer = open_renderer(model, width, height)
+    try:
+        data = mujoco.MjData(model)
+        data.qpos[:] = log["qpos"][k]
+        mujoco.mj_forward(model, data)
+        renderer.update_scene(data, camera=_tracking_camera(model, azimuth, elevation))
+        path = Path(path)
+        imageio.imwrite(path, renderer.render())
     finally:
         renderer.close()
     return path

@@ -48,6 +48,7 @@ __all__ = [
     "SimResult",
     "Simulation",
     "build_model",
+    "build_spec",
     "default_controller",
     "list_controllers",
     "make_controller",
@@ -231,7 +232,7 @@ register_controller("pd", JointPDController)
 # The whole-body QP (C++ ``_core.WholeBodyQP`` behind ``cerebellum.controllers``): one entry.
 register_controller("wbc", "cerebellum.controllers.wbc:WholeBodyController")
 # Walking (gait + MPC + WBC), named by the walking scenarios' [controller] table.
-register_controller("walk", "cerebellum.controllers.walking:WalkingController")
+register_controller("walk", "cerebellum.controllers.walking_cpp:make_walking_controller")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,6 +241,16 @@ register_controller("walk", "cerebellum.controllers.walking:WalkingController")
 
 def build_model(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco.MjModel:
     """Robot MJCF + terrain + light; ``implicitfast`` at ``timestep_s``; 640x480 offscreen."""
+    try:
+        return build_spec(cfg, terrain, timestep_s).compile()
+    except ValueError as e:  # MuJoCo's compile errors (the robot file's numbers, the terrain's)
+        raise ConfigError(
+            cfg.config_path, "<model>", f"MuJoCo cannot compile the robot on this terrain: {e}"
+        ) from None
+
+
+def build_spec(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco.MjSpec:
+    """The uncompiled :func:`build_model` (for ``to_xml``)."""
     spec = mujoco.MjSpec.from_file(str(cfg.model_path()))
     spec.option.timestep = timestep_s
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
@@ -270,12 +281,7 @@ def build_model(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco
     spec.visual.global_.offwidth = max(spec.visual.global_.offwidth, 640)
     spec.visual.global_.offheight = max(spec.visual.global_.offheight, 480)
     spec.visual.quality.offsamples = 0  # no MSAA: headless software GL renders 5x faster
-    try:
-        return spec.compile()
-    except ValueError as e:  # MuJoCo's compile errors (the robot file's numbers, the terrain's)
-        raise ConfigError(
-            cfg.config_path, "<model>", f"MuJoCo cannot compile the robot on this terrain: {e}"
-        ) from None
+    return spec
 
 
 def _quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -393,6 +399,7 @@ class Simulation:
             options=dict(scenario.controller.options),
             terrain=self.terrain,
         )
+        self.controller_context = ctx
         self.controller = make_controller(self.controller_name, ctx)
         self._layout()
 
@@ -587,7 +594,8 @@ class Simulation:
     # -- run -----------------------------------------------------------------------------------
 
     def run(self, progress: Callable[[float, float], None] | None = None) -> SimResult:
-        """Runs to the end or to a fall; ``progress(sim_time_s, wall_time_s)`` is called ~10x/s."""
+        """Runs to the end or to a fall; ``progress(sim_time_s, wall_time_s)`` is called every
+        ``progress.interval_s`` (default 0.1 s) of wall time, at most every 16 ticks."""
         m, d, sc = self.model, self.data, self.scenario
         mujoco.mj_resetData(m, d)
         self.rng_noise = np.random.default_rng(
@@ -640,7 +648,8 @@ class Simulation:
         ]
         perf = time.perf_counter
         wall0 = perf()
-        next_report = wall0 + 0.1
+        report_every_s = float(getattr(progress, "interval_s", 0.1))  # wall time, s
+        next_report = wall0 + report_every_s
         k = 0
         for k in range(n):
             t = k * dt
@@ -692,11 +701,11 @@ class Simulation:
                 fell, fall_time = True, t + dt
                 k += 1
                 break
-            if progress is not None and (k & 63) == 0:
+            if progress is not None and (k & 15) == 0:
                 now = perf()
                 if now >= next_report:
                     progress(t + dt, now - wall0)
-                    next_report = now + 0.1
+                    next_report = perf() + report_every_s
         else:
             k = n
         wall = time.perf_counter() - wall0

@@ -143,6 +143,19 @@ class Terrain(ABC):
         n[..., 2] = 1.0
         return n
 
+    def query(self) -> Any:
+        """The compiled equivalent of this terrain's ``height``/``normal`` (a
+        ``cerebellum._core.TerrainQuery``: FlatTerrain, BoxTerrain, SlopeTerrain or GridTerrain),
+        built from its exported data on first use; for the C++ planners."""
+        q = self.__dict__.get("_compiled_query")
+        if q is None:
+            q = self._query()
+            self.__dict__["_compiled_query"] = q
+        return q
+
+    def _query(self) -> Any:
+        raise TerrainError(self.name, "query", "this terrain has no compiled equivalent")
+
     def params(self) -> dict[str, Any]:
         """Constructor parameters of this instance (for logs and metrics)."""
         sig = inspect.signature(type(self).__init__)
@@ -164,6 +177,11 @@ class Flat(Terrain):
     def height(self, x, y):
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
         return np.zeros(x.shape) if x.ndim else 0.0
+
+    def _query(self):
+        from cerebellum import _core
+
+        return _core.FlatTerrain(0.0)
 
 
 @dataclass(frozen=True)
@@ -216,6 +234,11 @@ class _BoxTerrain(Terrain):
         h = np.max(np.where(inside, top, -np.inf), axis=-1, initial=-np.inf)
         h = np.maximum(h, self._base())
         return h if h.ndim else float(h)
+
+    def _query(self):
+        from cerebellum import _core
+
+        return _core.BoxTerrain(self._box_table.T, self._base())
 
 
 class Stairs(_BoxTerrain):
@@ -474,6 +497,13 @@ class Slope(Terrain):
         n[on] = [-np.sin(a), 0.0, np.cos(a)]
         return n
 
+    def _query(self):
+        from cerebellum import _core
+
+        return _core.SlopeTerrain(
+            self.angle_deg, self.length_m, self.width_m, self._x0, self.start_xy[1]
+        )
+
 
 class _HeightfieldTerrain(Terrain):
     """A MuJoCo hfield: heights ``z[r, c]`` (m) on a grid with row r along y and column c along x,
@@ -550,6 +580,11 @@ class _HeightfieldTerrain(Terrain):
         n = np.stack([-dzdu / self._cell, -dzdv / self._cell, np.ones_like(u)], axis=-1)
         n[~inside] = [0.0, 0.0, 1.0]
         return n / np.linalg.norm(n, axis=-1, keepdims=True)
+
+    def _query(self):
+        from cerebellum import _core
+
+        return _core.GridTerrain(self._z, self._x0, self._y0, self._cell, self._zmin)
 
 
 class Rough(_HeightfieldTerrain):

@@ -113,8 +113,9 @@ def _targets(rng, n):
 def test_descent_filter_matches_python(seed):
     rng = np.random.default_rng(100 + seed)
     vmax, amax = rng.uniform(0.05, 1.0), rng.uniform(0.5, 10.0)
-    py = ref.DescentFilter(0.9, vmax, amax)
-    cf = _core.DescentFilter(0.9, vmax, amax)
+    drop = 0.0 if seed < 5 else rng.uniform(0.005, 0.04)
+    py = ref.DescentFilter(0.9, vmax, amax, drop)
+    cf = _core.DescentFilter(0.9, vmax, amax, drop)
     descended = 0
     for target in _targets(rng, 3000):
         dt = float(rng.choice([0.001, 0.002, 0.01]))
@@ -133,8 +134,13 @@ def test_descent_filter_bounds():
     f = _core.DescentFilter(1.0, 0.3, 3.0)
     with pytest.raises(ValueError, match="bounds"):
         f.reset(0.0, 1.0, 0.0)
-    f.reset(0.5, 0.2, 2.0)
+    with pytest.raises(ValueError, match="min_drop_m"):
+        f.reset(0.0, 1.0, 1.0, float("nan"))
+    with pytest.raises(ValueError, match="min_drop_m"):
+        _core.DescentFilter(0.0, 1.0, 1.0, -0.01)
+    f.reset(0.5, 0.2, 2.0, 0.01)
     assert (f.z, f.dz, f.ddz, f.max_speed_mps, f.max_accel_mps2) == (0.5, 0.0, 0.0, 0.2, 2.0)
+    assert f.min_drop_m == 0.01
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ OURS = {
         _stage("pinocchio.rnea_cpp", 4.0, 5.0),
         _stage("pinocchio.crba_cpp", 3.0, 4.0),
         _stage("dynamics.bundle_cpp", 10.0, 12.0),
-        _stage("wbc.tick", 50.0, 100.0),
+        _stage("wbc.tick_standing", 50.0, 100.0),
         _stage("mpc.iteration", 1000.0, 2000.0),
     ]
 }

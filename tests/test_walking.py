@@ -108,6 +108,53 @@ def test_descent_filter_rises_at_once_and_descends_time_optimally():
     assert np.allclose(np.gradient(zs, dt)[5:-5], dzs[5:-5], atol=0.03)
 
 
+def test_descent_filter_follows_small_drops_at_once_and_descends_level_changes():
+    dt = 1e-3
+    f = DescentFilter(0.0, max_speed_mps=0.3, max_accel_mps2=3.0, min_drop_m=0.02)
+    # the soles' height jittering by millimetres on a slope: no vertical acceleration reference
+    rng = np.random.default_rng(0)
+    target = 0.0
+    for _ in range(2000):
+        target += rng.uniform(-0.004, 0.003)
+        z, dz, ddz = f.step(target, dt)
+        assert (z, dz, ddz) == (target, 0.0, 0.0)
+    # a step down of 5 cm is a level change: bounded descent as without the threshold
+    g = DescentFilter(target, max_speed_mps=0.3, max_accel_mps2=3.0)
+    for _ in range(300):
+        a, b = f.step(target - 0.05, dt), g.step(target - 0.05, dt)
+        assert a == pytest.approx(b, abs=1e-15)
+    assert f.dz < 0 or f.z == pytest.approx(target - 0.05)
+
+
+def test_walking_on_a_slope_follows_the_soles_without_descent_references():
+    """H1 up the 15-degree slope: the CoM height reference rides up with the soles; the
+    millimetre drops of a sole rolling onto the slope produce no vertical acceleration
+    references (the bounded descent from rest would make them bang-bang, +-3 m/s^2)."""
+    from cerebellum.controllers import walking as W
+
+    seen = []
+
+    class Recording(W.DescentFilter):
+        def step(self, target, dt):
+            out = super().step(target, dt)
+            seen.append(out[2])
+            return out
+
+    from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    orig = W.DescentFilter
+    W.DescentFilter = Recording
+    try:
+        res = Simulation(load_scenario("slope-up-15"), robot="h1", duration_s=6.0).run()
+    finally:
+        W.DescentFilter = orig
+    assert not res.fell
+    walking = np.array(seen[1000:])  # after the first second (the CoM lowers to walking height)
+    assert len(walking) > 4000
+    assert np.count_nonzero(walking) < 0.01 * len(walking), np.flatnonzero(walking)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [

@@ -394,3 +394,24 @@ def test_torques_make_up_for_the_model_files_joint_damping_and_friction():
     assert np.abs(damping).max() > 10.0  # the test moves damped joints
     assert (np.abs(damping + friction) < half).sum() >= 10  # mostly below the cap
     np.testing.assert_allclose(tau_on - tau_off, expected, atol=1e-6 * np.abs(tau_on).max())
+
+
+def test_replay_of_recorded_walking_ticks_reproduces_the_closed_loop_torques():
+    """The WBC ticks of a closed-loop walk (states, references, contact masks recorded in order)
+    ticked again through the same QP give the torques the controller got in the loop: the
+    recording holds every input of the tick (the bench's wbc.tick workload)."""
+    from cerebellum.sim.recording import record_wbc_ticks
+
+    rec = record_wbc_ticks("h1", 400)
+    assert len(rec) == 400 and rec.q.shape == (400, 26) and rec.masks.shape == (400, 2)
+    assert (~rec.masks).any(axis=0).all()  # both feet swing in the window: it is walking
+    times, tau, status = rec.replay()
+    assert times.shape == (400,) and (times > 0).all()
+    assert (status == 0).all()
+    err = np.abs(tau - rec.tau).max(axis=1)
+    scale = np.abs(rec.tau).max()
+    # the first ticks warm-start from the end of the run instead of the tick before
+    assert np.median(err) < 1e-8 * scale
+    assert np.quantile(err, 0.95) < 1e-4 * scale
+    with pytest.raises(ValueError, match="replay"):
+        rec.qp.replay(rec.q[:3], rec.v[:2], rec.masks[:3], rec.references[:3])

@@ -206,14 +206,14 @@ def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
                 rnea["p99"] + crba["p99"],
                 note="in-run, same process; ours adds frames, Jacobians, centroidal map",
             )
-        wbc = _stage(ours, robot, "wbc.tick")
+        wbc = _stage(ours, robot, "wbc.tick_standing")
         t = pr.get("tsid")
         if t is not None:
             ok = t["status"] == "ok"
             row(
                 "TSID",
                 "WBC tick: problem data + QP solve",
-                "wbc.tick",
+                "wbc.tick_standing",
                 wbc,
                 t["tick_us"]["p50"] if ok else None,
                 t["tick_us"]["p99"] if ok else None,

@@ -58,11 +58,16 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         help="override a scenario field; VALUE is a TOML literal (repeatable)",
     )
     p.add_argument("--controller", help="controller name (default: wbc when available, else pd)")
+    p.add_argument(
+        "--viewer",
+        action="store_true",
+        help="watch the run in MuJoCo's passive viewer, paced to real time (needs a display)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
 def _pick_gl_backend() -> None:
-    if "MUJOCO_GL" in os.environ or "mujoco" in sys.modules:
+    if os.environ.get("MUJOCO_GL") or "mujoco" in sys.modules:  # an empty value is unset
         return
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return
@@ -73,21 +78,33 @@ def _pick_gl_backend() -> None:
 
 
 class _Progress:
-    """A one-line progress bar on stderr: sim time, percentage, real-time factor."""
+    """Simulated time, percentage and real-time factor (:class:`cerebellum.progress.Progress`)."""
 
-    def __init__(self, total_s: float, stream=sys.stderr):
-        self.total, self.stream = total_s, stream
+    def __init__(self, total_s: float, stream=None):
+        from cerebellum.progress import Progress
+
+        self.bar = Progress(total_s, unit="s", desc="sim", stream=stream)
 
     def __call__(self, sim_s: float, wall_s: float) -> None:
-        frac = min(1.0, sim_s / self.total) if self.total > 0 else 1.0
-        bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
         rtf = sim_s / wall_s if wall_s > 0 else 0.0
-        self.stream.write(f"\r[{bar}] {sim_s:6.2f}/{self.total:.2f} s  RTF {rtf:5.2f}")
-        self.stream.flush()
+        self.bar.update(sim_s, postfix=f"RTF {rtf:.2f}")
 
     def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+        self.bar.close()
+
+
+def _paced(window, bar):
+    """A progress callback that shows the simulation state in ``window`` at real time."""
+
+    def step(sim_s: float, wall_s: float) -> None:
+        if bar is not None:
+            bar(sim_s, wall_s)
+        if sim_s > wall_s:
+            time.sleep(sim_s - wall_s)
+        window.sync()
+
+    step.interval_s = 1.0 / 60.0  # display rate
+    return step
 
 
 def run_scenario(
@@ -101,10 +118,13 @@ def run_scenario(
     controller: str | None = None,
     progress: bool = False,
     keep_logs: bool = True,
+    viewer: bool = False,
 ) -> tuple[dict, Path]:
     """Runs a scenario and writes the report; returns (metrics, output folder).
 
-    ``keep_logs=False`` writes metrics.json (and the video if asked) but no log.npz or plots."""
+    ``keep_logs=False`` writes metrics.json (and the video if asked) but no log.npz or plots.
+    ``viewer``: shows the simulation in MuJoCo's passive viewer, paced to real time (the
+    real-time factor then reads ~1); ViewerUnavailableError without a display."""
     if video:
         _pick_gl_backend()
     from cerebellum.sim import report
@@ -124,7 +144,16 @@ def run_scenario(
     if video:  # fail before simulating when no renderer exists
         report.open_renderer(sim.model, 64, 48).close()
     bar = _Progress(sim.duration_s) if progress else None
-    result = sim.run(progress=bar)
+    window = None
+    if viewer:
+        from cerebellum.sim.viewer import open_viewer
+
+        window = open_viewer(sim.model, sim.data)
+    try:
+        result = sim.run(progress=bar if window is None else _paced(window, bar))
+    finally:
+        if window is not None:
+            window.close()
     if bar is not None:
         bar.close()
     terrain = {"name": sc.terrain, **sim.terrain.params()}
@@ -157,6 +186,7 @@ def main(args: argparse.Namespace) -> int:
         overrides=args.overrides,
         controller=args.controller,
         progress=not args.quiet,
+        viewer=args.viewer,
     )
     if not args.quiet:
         print(report.summary_table(m))

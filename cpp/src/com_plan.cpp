@@ -108,9 +108,12 @@ const Eigen::Vector2d& ComPlan::dcm_waypoint(int i) const {
   return xi_[i];
 }
 
-void DescentFilter::reset(double z0, double max_speed, double max_accel) {
+void DescentFilter::reset(double z0, double max_speed, double max_accel, double min_drop) {
   if (!(max_speed > 0 && max_accel > 0))
     throw std::invalid_argument("DescentFilter: speed and acceleration bounds must be > 0");
+  if (!(min_drop >= 0 && std::isfinite(min_drop)))
+    throw std::invalid_argument("DescentFilter: min_drop_m must be finite and >= 0");
+  min_drop_m = min_drop;
   z = z0;
   dz = 0.0;
   ddz = 0.0;
@@ -120,7 +123,7 @@ void DescentFilter::reset(double z0, double max_speed, double max_accel) {
 
 std::array<double, 3> DescentFilter::step(double target, double dt) {
   const double e = target - z;
-  if (e >= 0.0 && dz >= 0.0) {  // up (or there): at once
+  if (e >= -min_drop_m && dz >= 0.0) {  // up, there, or a small drop: at once
     z = target;
     dz = 0.0;
     ddz = 0.0;

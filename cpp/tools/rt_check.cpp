@@ -4,7 +4,15 @@
 // __libc_* entry points; operator new goes through malloc and is counted too.
 // Usage: cerebellum_rt_check <model.xml|model.urdf> <frame> [frame ...] [--calls N]
 // Prints JSON: {"robot_compute": {"calls": N, "allocations": K}, ...}
+#include <cerebellum/balance_law.hpp>
+#include <cerebellum/capture_step.hpp>
+#include <cerebellum/command_shaping.hpp>
+#include <cerebellum/cop_plan.hpp>
+#include <cerebellum/footstep_planner.hpp>
+#include <cerebellum/gait_planner.hpp>
 #include <cerebellum/robot.hpp>
+#include <cerebellum/standing_controller.hpp>
+#include <cerebellum/terrains.hpp>
 #include <cerebellum/wbc.hpp>
 
 #include <atomic>
@@ -13,6 +21,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cstdint>
+#include <array>
+#include <optional>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -148,6 +159,9 @@ int main(int argc, char** argv) {
     cerebellum::WholeBodyReferences refs;
     std::unique_ptr<cerebellum::WholeBodyQP> wbc_balance;
     cerebellum::WholeBodyReferences refs_balance;
+    std::unique_ptr<cerebellum::StandingController> standing;
+    cerebellum::RobotState state;
+    cerebellum::Command command;
     Eigen::Array<bool, Eigen::Dynamic, 1> active = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(2, true);
     Eigen::VectorXd q0 = Eigen::VectorXd::Zero(nq);
     q0[6] = 1.0;
@@ -178,13 +192,219 @@ int main(int argc, char** argv) {
       bs.eps_abs = 1e-6;
       wbc_balance = std::make_unique<cerebellum::WholeBodyQP>(robot, bs);
       refs_balance = wbc_balance->make_references(q0);
-      auto moving = [&](int i) {
+      auto moving = [&, near_neutral](int i) {  // a copy: near_neutral ends with this block
         near_neutral(i);
         for (int k = 6; k < nv; ++k) v[k] = 0.2 * uni(rng);
       };
       sections.push_back({"wbc_tick_balance", moving,
                           [&](int) { wbc_balance->tick(q, v, active, refs_balance); }});
+      // StandingController (the `wbc` controller in C++) on the balance settings: RobotState in,
+      // torques out; reset once here, the ticks are counted.
+      standing = std::make_unique<cerebellum::StandingController>(robot, bs, q0);
+      state = cerebellum::make_state(nv - 6);
+      state.has_base = true;
+      state.joint_pos = q0.tail(nv - 6);
+      standing->reset(state);
+      auto moving_state = [&, moving](int i) {  // a copy: moving ends with this block
+        moving(i);
+        state.base.position = q.head<3>();
+        state.base.quat_xyzw = q.segment<4>(3);
+        state.joint_pos = q.tail(nv - 6);
+        state.base.linear_velocity = v.head<3>();
+        state.base.angular_velocity = v.segment<3>(3);
+        state.joint_vel = v.tail(nv - 6);
+      };
+      sections.push_back({"standing_controller_tick", moving_state,
+                          [&](int) { standing->tick(state, command); }});
     }
+
+    // Footstep placement on a field of stepping stones (the terrain search, its memo hits, misses
+    // and evictions) and on flat ground. Inputs: a walk forward with noise on every call; a swing
+    // is re-planned about 5 times (t_liftoff changes every 5 calls).
+    std::vector<cerebellum::TerrainBox> stones;
+    for (int i = 0; i < 20; ++i)
+      for (int j = 0; j < 20; ++j) {
+        const double cx = -4.0 + 0.4 * i, cy = -4.0 + 0.4 * j;
+        stones.push_back({cx - 0.15, cx + 0.15, cy - 0.15, cy + 0.15, 0.02 * uni(rng)});
+      }
+    const cerebellum::BoxTerrain stone_field(stones, -1.0);
+    const cerebellum::FlatTerrain flat_ground(0.0);
+    cerebellum::GaitSettings gs;
+    cerebellum::FootstepPlanner footsteps(gs);
+    struct PlaceInputs {
+      int foot = 0;
+      double t0 = 0.0;
+      Eigen::Vector2d base = Eigen::Vector2d::Zero(), verr = Eigen::Vector2d::Zero();
+      double yaw = 0.0;
+      cerebellum::VelocityCommand cmd;
+      Eigen::Vector3d stance = Eigen::Vector3d::Zero();
+    } pin;
+    cerebellum::Foothold placed;
+    auto place_inputs = [&](int i) {
+      const int step = i / 5;
+      pin.foot = step % 2;
+      pin.t0 = 0.5 * step;
+      pin.base = Eigen::Vector2d(-3.0 + 0.01 * (i % 600) + 0.005 * uni(rng), 0.3 * uni(rng));
+      pin.yaw = 0.2 * uni(rng);
+      pin.cmd = {0.5 + 0.3 * uni(rng), 0.1 * uni(rng), 0.3 * uni(rng)};
+      pin.verr = Eigen::Vector2d(0.1 * uni(rng), 0.1 * uni(rng));
+      const double side = pin.foot == 0 ? -0.125 : 0.125;
+      pin.stance = Eigen::Vector3d(pin.base[0] + 0.1 * uni(rng), pin.base[1] + side, 0.0);
+      pin.stance[2] = stone_field.height(pin.stance[0], pin.stance[1]);
+    };
+    sections.push_back({"footstep_place", place_inputs, [&](int) {
+                          placed = footsteps.place(pin.foot, pin.t0, pin.t0 + 0.4, pin.base,
+                                                   pin.yaw, pin.cmd, pin.verr, pin.stance,
+                                                   &stone_field);
+                        }});
+    sections.push_back({"footstep_place_flat", place_inputs, [&](int) {
+                          placed = footsteps.place(pin.foot, pin.t0, pin.t0 + 0.4, pin.base,
+                                                   pin.yaw, pin.cmd, pin.verr, pin.stance,
+                                                   &flat_ground);
+                        }});
+
+    // Gait planning, 25 knots 0.04 s apart every 0.01 s, the state tracking the last plan; the
+    // command cycles through walk, turn, sidestep and stop every 100 calls.
+    std::vector<cerebellum::TerrainBox> field = stones;
+    field.push_back({-0.6, 0.6, -0.6, 0.6, 0.0});  // start platform
+    const cerebellum::BoxTerrain stone_walk(field, -1.0);
+    struct GaitRun {
+      std::unique_ptr<cerebellum::GaitPlanner> planner;
+      cerebellum::GaitPlan plan;
+      cerebellum::GaitState state;
+      cerebellum::VelocityCommand cmd;
+      double t = 0.0;
+      bool planned = false;
+    };
+    auto make_run = [&](const cerebellum::TerrainQuery* terrain) {
+      auto run = std::make_unique<GaitRun>();
+      run->planner = std::make_unique<cerebellum::GaitPlanner>(gs, terrain);
+      run->plan = run->planner->make_plan();
+      run->state.base_position = Eigen::Vector3d(0.0, 0.0, gs.base_height_m);
+      run->state.foot_positions = {Eigen::Vector3d(0.0, 0.125, 0.0),
+                                   Eigen::Vector3d(0.0, -0.125, 0.0)};
+      return run;
+    };
+    auto stones_run = make_run(&stone_walk);
+    auto flat_run = make_run(nullptr);
+    const std::array<cerebellum::VelocityCommand, 4> commands{
+        {{0.4, 0.0, 0.0}, {0.3, 0.0, 0.4}, {0.0, 0.15, 0.0}, {0.0, 0.0, 0.0}}};
+    auto gait_inputs = [&](GaitRun& r) {
+      return [&r, &commands, &uni, &rng](int) {
+        if (r.planned) {  // a quarter of the way from knot 0 to knot 1 of the last plan
+          const auto& p = r.plan;
+          r.state.base_position = 0.75 * p.base_position.row(0).transpose() +
+                                  0.25 * p.base_position.row(1).transpose();
+          r.state.base_yaw = 0.75 * p.base_yaw[0] + 0.25 * p.base_yaw[1];
+          r.state.base_velocity = 0.75 * p.base_velocity.row(0).transpose() +
+                                  0.25 * p.base_velocity.row(1).transpose();
+          r.state.base_velocity.head<2>() += Eigen::Vector2d(0.05 * uni(rng), 0.05 * uni(rng));
+          for (int f = 0; f < 2; ++f)
+            r.state.foot_positions[f] =
+                0.75 * p.foot_positions.row(0).segment<3>(3 * f).transpose() +
+                0.25 * p.foot_positions.row(1).segment<3>(3 * f).transpose();
+          r.t += 0.01;
+        }
+        r.cmd = commands[static_cast<std::size_t>(static_cast<int>(r.t / 1.0) % 4)];
+        r.planned = true;
+      };
+    };
+    sections.push_back({"gait_plan", gait_inputs(*stones_run), [&](int) {
+                          stones_run->planner->plan(stones_run->t, stones_run->state,
+                                                    stones_run->cmd, 25, 0.04, stones_run->plan);
+                        }});
+    sections.push_back({"gait_plan_flat", gait_inputs(*flat_run), [&](int) {
+                          flat_run->planner->plan(flat_run->t, flat_run->state, flat_run->cmd, 25,
+                                                  0.04, flat_run->plan);
+                        }});
+
+    // Walking's command shaping, CoP plan, balance law and capture step (no robot needed): random
+    // footholds (alternating feet, with and without double support), sole poses and states.
+    cerebellum::GaitSettings gait;
+    gait.step_duration_s = 0.4;
+    gait.initial_double_support_s = 0.3;
+    const cerebellum::SoleGeometry geometry =
+        cerebellum::SoleGeometry::from_sole_rectangle(gait.sole_rectangle, 0.8, 0.2);
+    cerebellum::CommandShapingSettings shaping;
+    shaping.forward_drift_gain = 0.5;
+    shaping.lateral_drift_gain = 1.0;
+    cerebellum::CommandRamp ramp(shaping);
+    cerebellum::VelocityAverage vavg(gait.step_duration_s);
+    cerebellum::DriftCorrection drift(shaping);
+    cerebellum::CopPlan cop_plan(gait, geometry, 16);
+    cerebellum::SupportArea support(geometry, 16);
+    cerebellum::ComPlan com_plan(3 * 16 + 2);
+    std::array<cerebellum::Foothold, 8> footholds;
+    cerebellum::FeetPoses feet;
+    std::optional<cerebellum::Touchdown> last;
+    cerebellum::VelocityCommand target;
+    Eigen::Vector2d com2, vcom2;
+    Eigen::Matrix<double, 2, 6> wrenches;
+    int n_footholds = 0;
+    double t_now = 0.0, yaw = 0.0;
+    bool anchored = false;
+    auto walk_state = [&](int i) {
+      t_now = 0.02 * i;
+      yaw = uni(rng);
+      for (int f = 0; f < 2; ++f)
+        feet[f] = {Eigen::Vector3d(uni(rng), 0.12 * (1 - 2 * f) + 0.1 * uni(rng), 0.0),
+                   yaw + 0.2 * uni(rng)};
+      n_footholds = 1 + i % 8;
+      const double T = gait.step_duration_s, ds = (i % 3 == 0) ? 0.0 : 0.08;
+      double lo = t_now + 0.3 * uni(rng);
+      for (int k = 0; k < n_footholds; ++k, lo += T) {
+        footholds[k].foot = (i + k) % 2;
+        footholds[k].position = Eigen::Vector3d(uni(rng), uni(rng), 0.0);
+        footholds[k].yaw = uni(rng);
+        footholds[k].t_liftoff = lo;
+        footholds[k].t_touchdown = lo + T - ds;
+      }
+      if (i % 4 == 0) last.reset(); else last = cerebellum::Touchdown{i % 2, t_now - 0.05};
+      target = {uni(rng), uni(rng), uni(rng)};
+      com2 = Eigen::Vector2d(0.1 * uni(rng), 0.1 * uni(rng));
+      vcom2 = Eigen::Vector2d(uni(rng), uni(rng));
+      for (int r = 0; r < 2; ++r)
+        for (int c = 0; c < 6; ++c) wrenches(r, c) = 300.0 * uni(rng);
+      support.set(footholds.data(), n_footholds, feet);
+    };
+    sections.push_back({"walk_command_shaping", walk_state, [&](int i) {
+                          const cerebellum::VelocityCommand c = ramp.step(t_now, target);
+                          const double dt = vavg.update(t_now, vcom2);
+                          g_sink = reinterpret_cast<void*>(static_cast<std::intptr_t>(
+                              drift.correct(c, vavg.value(), yaw, dt, i % 5 != 0, 1e-3).vx > 0));
+                        }});
+    sections.push_back({"walk_cop_waypoints", walk_state, [&](int) {
+                          support.set(footholds.data(), n_footholds, feet);
+                          cop_plan.waypoints(t_now, footholds.data(), n_footholds, feet, last);
+                          anchored = cop_plan.anchor(t_now, com2 + vcom2 / 3.3, 3.3, support);
+                        }});
+    sections.push_back({"walk_balance_law", [&](int i) {
+                          walk_state(i);
+                          cop_plan.waypoints(t_now, footholds.data(), n_footholds, feet, last);
+                          com_plan.plan(cop_plan.times(), cop_plan.cops(), cop_plan.size(), com2,
+                                        vcom2, 3.3);
+                        },
+                        [&](int i) {
+                          const Eigen::Vector2d a = cerebellum::dcm_law(
+                              t_now + 0.001 * i, com2, vcom2, com_plan, 3.3, 2.0, support);
+                          const Eigen::Vector3d c3(com2[0], com2[1], 0.9);
+                          const Eigen::Vector3d v3(vcom2[0], vcom2[1], 0.0);
+                          const auto r1 =
+                              cerebellum::lipm_com_reference(c3, v3, a, {0.0, 0.0, 0.0}, 0.9);
+                          const auto r2 = cerebellum::mpc_com_reference(
+                              c3, v3, wrenches, 50.0, r1.com, r1.vcom, i % 2 == 0, a);
+                          g_sink = reinterpret_cast<void*>(
+                              static_cast<std::intptr_t>(r2.acom[0] > 0));
+                        }});
+    sections.push_back({"walk_capture_state", walk_state, [&](int) {
+                          const auto s = cerebellum::capture_state(
+                              t_now, Eigen::Vector3d(0.0, 0.0, 1.0), com2, vcom2, feet, yaw, target,
+                              footholds[0].foot, footholds[0].t_liftoff, footholds[0].t_touchdown,
+                              gait, geometry, 3.3);
+                          const bool out = geometry.dcm_outside(com2 + vcom2 / 3.3, feet, 0.0);
+                          g_sink = reinterpret_cast<void*>(static_cast<std::intptr_t>(
+                              out + (s.base_position[0] > 0)));
+                        }});
 
     std::string json = "{";
     for (std::size_t s = 0; s < sections.size(); ++s) {

@@ -71,18 +71,21 @@ class ComPlan {
 
 /// A height reference (m) that follows its target up at once and down with bounded acceleration
 /// and speed (time-optimal rest to rest): a step down of the ground becomes a smooth lowering.
+/// From rest, a drop of less than min_drop_m is followed at once too (no level change).
 class DescentFilter {
  public:
-  explicit DescentFilter(double z = 0.0, double max_speed_mps = 0.3, double max_accel_mps2 = 3.0) {
-    reset(z, max_speed_mps, max_accel_mps2);
+  explicit DescentFilter(double z = 0.0, double max_speed_mps = 0.3, double max_accel_mps2 = 3.0,
+                         double min_drop_m = 0.0) {
+    reset(z, max_speed_mps, max_accel_mps2, min_drop_m);
   }
-  /// Restarts at rest at z; throws std::invalid_argument unless both bounds are > 0.
-  void reset(double z, double max_speed_mps, double max_accel_mps2);
+  /// Restarts at rest at z; throws std::invalid_argument unless both bounds are > 0 and
+  /// min_drop_m is finite and >= 0.
+  void reset(double z, double max_speed_mps, double max_accel_mps2, double min_drop_m = 0.0);
   /// Advances dt (s) toward target (m): {height m, rate m/s, acceleration m/s^2}.
   std::array<double, 3> step(double target, double dt);
 
   double z = 0.0, dz = 0.0, ddz = 0.0;
-  double max_speed_mps = 0.3, max_accel_mps2 = 3.0;
+  double max_speed_mps = 0.3, max_accel_mps2 = 3.0, min_drop_m = 0.0;
 };
 
 /// Ground height (m) the CoM height reference rides on: the mean of the stance soles' heights,

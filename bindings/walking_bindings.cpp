@@ -1,0 +1,207 @@
+// Python bindings of cerebellum::WalkingController and WalkingSettings (module cerebellum._core).
+// States come from sim.state.RobotState-like objects (attributes read each tick into a buffer
+// sized once), commands from objects with vx, vy, yaw_rate.
+#include <pybind11/eigen.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "cerebellum/walking_controller.hpp"
+#include "gait_convert.hpp"
+
+namespace py = pybind11;
+using namespace cerebellum;
+using cerebellum_bindings::command_from;
+using cerebellum_bindings::foothold_search_from;
+using cerebellum_bindings::gait_settings_from;
+using cerebellum_bindings::terrain_from;
+
+namespace {
+
+template <int N>
+void copy_into(const py::handle& obj, const char* name, Eigen::Matrix<double, N, 1>& out) {
+  auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(obj.attr(name));
+  if (!a || a.size() != N)
+    throw std::invalid_argument(std::string("state.") + name + ": expected " + std::to_string(N) +
+                                " numbers");
+  const double* p = a.data();
+  for (int i = 0; i < N; ++i) out[i] = p[i];
+}
+
+void copy_into(const py::handle& obj, const char* name, Eigen::VectorXd& out) {
+  auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(obj.attr(name));
+  if (!a || a.size() != out.size())
+    throw std::invalid_argument(std::string("state.") + name + ": expected " +
+                                std::to_string(out.size()) + " numbers");
+  const double* p = a.data();
+  for (Eigen::Index i = 0; i < out.size(); ++i) out[i] = p[i];
+}
+
+/// A WalkingController with the state buffer it reads Python states into.
+struct PyWalkingController {
+  PyWalkingController(const WalkingSettings& s, const py::object& terrain)
+      : terrain_obj(py::none()),
+        ctl(s, terrain_from(terrain, terrain_obj)),
+        state(make_state(static_cast<int>(s.q_stand.size()) - 7)) {}
+
+  void read(const py::handle& st) {
+    state.t_s = py::cast<double>(st.attr("t_s"));
+    copy_into(st, "joint_pos", state.joint_pos);
+    copy_into(st, "joint_vel", state.joint_vel);
+    copy_into(st, "imu_quat_xyzw", state.imu_quat_xyzw);
+    copy_into(st, "imu_gyro", state.imu_gyro);
+    copy_into(st, "imu_acc", state.imu_acc);
+    py::object base = st.attr("base");
+    state.has_base = !base.is_none();
+    if (state.has_base) {
+      copy_into(base, "position", state.base.position);
+      copy_into(base, "quat_xyzw", state.base.quat_xyzw);
+      copy_into(base, "linear_velocity", state.base.linear_velocity);
+      copy_into(base, "angular_velocity", state.base.angular_velocity);
+    }
+  }
+
+  py::object terrain_obj;  // keeps the compiled terrain alive
+  WalkingController ctl;
+  RobotState state;
+  Command command;
+};
+
+}  // namespace
+
+void register_walking(py::module_& m) {
+  py::enum_<StepFeedback>(m, "StepFeedback")
+      .value("GAIT", StepFeedback::kGait)
+      .value("DCM", StepFeedback::kDcm)
+      .value("CAPTURE", StepFeedback::kCapture);
+
+  py::class_<WalkingSettings>(m, "WalkingSettings",
+                              "Resolved settings of the C++ walking controller (see "
+                              "controllers/walking.py, which fills them).")
+      .def(py::init<>())
+      .def_readwrite("model_path", &WalkingSettings::model_path)
+      .def_readwrite("foot_frames", &WalkingSettings::foot_frames)
+      .def_readwrite("imu_frame", &WalkingSettings::imu_frame)
+      .def_property(
+          "gait", [](const WalkingSettings& s) { return s.gait; },
+          [](WalkingSettings& s, const py::object& g) { s.gait = gait_settings_from(g); },
+          "Set from any object with GaitSettings' fields.")
+      .def_property(
+          "search", [](const WalkingSettings& s) { return s.search; },
+          [](WalkingSettings& s, const py::object& q) { s.search = foothold_search_from(q); },
+          "Set from any object with FootholdSearch's fields (None: defaults).")
+      .def_readwrite("wbc", &WalkingSettings::wbc)
+      .def_readwrite("shaping", &WalkingSettings::shaping)
+      .def_readwrite("sole", &WalkingSettings::sole)
+      .def_readwrite("q_stand", &WalkingSettings::q_stand)
+      .def_readwrite("base_minus_com", &WalkingSettings::base_minus_com)
+      .def_readwrite("arm_joints", &WalkingSettings::arm_joints)
+      .def_readwrite("arm_coeffs", &WalkingSettings::arm_coeffs)
+      .def_readwrite("dt_s", &WalkingSettings::dt_s)
+      .def_readwrite("plan_every", &WalkingSettings::plan_every)
+      .def_readwrite("n_knots", &WalkingSettings::n_knots)
+      .def_readwrite("knot_dt_s", &WalkingSettings::knot_dt_s)
+      .def_readwrite("k_dcm", &WalkingSettings::k_dcm)
+      .def_readwrite("max_yaw_lead_rad", &WalkingSettings::max_yaw_lead_rad)
+      .def_readwrite("step_feedback", &WalkingSettings::step_feedback)
+      .def_readwrite("footholds_from_com", &WalkingSettings::footholds_from_com)
+      .def_readwrite("step_dcm_gain", &WalkingSettings::step_dcm_gain)
+      .def_readwrite("max_step_adjust_m", &WalkingSettings::max_step_adjust_m)
+      .def_readwrite("stop_speed_mps", &WalkingSettings::stop_speed_mps)
+      .def_readwrite("push_step_margin_m", &WalkingSettings::push_step_margin_m)
+      .def_readwrite("push_step_double_support_s", &WalkingSettings::push_step_double_support_s)
+      .def_readwrite("dcm_replan", &WalkingSettings::dcm_replan)
+      .def_readwrite("com_descent_accel_mps2", &WalkingSettings::com_descent_accel_mps2)
+      .def_readwrite("com_descent_speed_mps", &WalkingSettings::com_descent_speed_mps)
+      .def_readwrite("com_step_down_min_m", &WalkingSettings::com_step_down_min_m)
+      .def_readwrite("terrain_aware", &WalkingSettings::terrain_aware)
+      .def("validate", &WalkingSettings::validate);
+
+  py::class_<PyWalkingController>(m, "WalkingController", R"doc(
+The walking controller (LIPM/DCM planner) in C++: tick(state, command) -> joint torques (nj,) N m,
+planning itself every plan_every ticks and at contact changes. state: a sim.state.RobotState
+(with base); command: an object with vx, vy, yaw_rate. terrain: None, a _core.TerrainQuery or a
+sim.terrain.Terrain.)doc")
+      .def(py::init([](const WalkingSettings& s, const py::object& terrain) {
+             return new PyWalkingController(s, terrain);
+           }),
+           py::arg("settings"), py::arg("terrain") = py::none())
+      .def(
+          "reset",
+          [](PyWalkingController& w, const py::object& state) {
+            w.read(state);
+            py::gil_scoped_release release;
+            w.ctl.reset(w.state);
+          },
+          py::arg("state"))
+      .def(
+          "tick",
+          [](PyWalkingController& w, const py::object& state, const py::object& command) {
+            w.read(state);
+            w.command.velocity = command_from(command);
+            {
+              py::gil_scoped_release release;
+              w.ctl.tick(w.state, w.command);
+            }
+            return Eigen::VectorXd(w.ctl.qp().tau());
+          },
+          py::arg("state"), py::arg("command"))
+      .def(
+          "plan",
+          [](PyWalkingController& w, const py::object& state, const py::object& command) {
+            w.read(state);
+            w.command.velocity = command_from(command);
+            w.ctl.plan(w.state, w.command);
+          },
+          py::arg("state"), py::arg("command"), "One planning cycle now (tick() plans by itself).")
+      .def(
+          "start_planning_thread",
+          [](PyWalkingController& w) { w.ctl.start_planning_thread(); },
+          "Threaded mode: plans every plan_every * dt_s of wall time on its own thread.")
+      .def(
+          "stop_planning_thread",
+          [](PyWalkingController& w) {
+            py::gil_scoped_release release;
+            w.ctl.stop_planning_thread();
+          })
+      .def_property_readonly("planning_thread_running",
+                             [](const PyWalkingController& w) { return w.ctl.planning_thread_running(); })
+      .def_property_readonly(
+          "planning_stats",
+          [](const PyWalkingController& w) {
+            const PlanningThread::Stats s = w.ctl.planning_stats();
+            py::dict d;
+            d["cycles"] = s.cycles;
+            d["failures"] = s.failures;
+            d["deadline_misses"] = s.deadline_misses;
+            d["max_cycle_s"] = s.max_cycle_s;
+            return d;
+          },
+          "The planning thread's cycles, failures, deadline misses and longest cycle (s).")
+      .def_property_readonly("stale_ticks",
+                             [](const PyWalkingController& w) { return w.ctl.stats().stale_ticks; })
+      .def_property_readonly("omega", [](const PyWalkingController& w) { return w.ctl.omega(); })
+      .def_property_readonly("terrain_aware",
+                             [](const PyWalkingController& w) { return w.ctl.terrain_aware(); })
+      .def_property_readonly("ticks", [](const PyWalkingController& w) { return w.ctl.stats().ticks; })
+      .def_property_readonly("plans", [](const PyWalkingController& w) { return w.ctl.stats().plans; })
+      .def_property_readonly("push_steps",
+                             [](const PyWalkingController& w) { return w.ctl.stats().push_steps; })
+      .def_property_readonly("failures",
+                             [](const PyWalkingController& w) { return w.ctl.stats().wbc_failures; })
+      .def_property_readonly("last_tick_us",
+                             [](const PyWalkingController& w) { return w.ctl.stats().last_tick_us; })
+      .def_property_readonly("last_wbc_us",
+                             [](const PyWalkingController& w) { return w.ctl.stats().last_wbc_us; })
+      .def_property_readonly("status", [](const PyWalkingController& w) { return w.ctl.qp().status(); })
+      .def(
+          "com_plan_sample",
+          [](const PyWalkingController& w, double t) {
+            const ComSample c = w.ctl.com_plan().sample(t);
+            return py::make_tuple(c.com, c.vcom, c.acom, c.dcm, c.cop);
+          },
+          py::arg("t"), "(com, vcom, acom, dcm, cop) of the tracked CoM plan at t, world x, y.");
+}

@@ -1,0 +1,145 @@
+"""The ``walk`` controller: :class:`~cerebellum.controllers.walking.WalkingController`'s
+configuration, run by the C++ controller (``_core.WalkingController``) when
+``implementation = "cpp"``.
+
+The options are resolved and checked by the Python controller's constructor (one source of the
+defaults and bounds); :func:`cpp_settings` hands the resolved values to C++.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cerebellum import _core
+from cerebellum.controllers.walking import WalkingController
+from cerebellum.stats import percentiles
+
+__all__ = ["CppWalkingController", "cpp_settings", "make_walking_controller"]
+
+_STEP_FEEDBACK = {
+    "gait": _core.StepFeedback.GAIT,
+    "dcm": _core.StepFeedback.DCM,
+    "capture": _core.StepFeedback.CAPTURE,
+}
+
+
+def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSettings:
+    """The resolved settings of the Python controller ``py`` for the C++ one."""
+    o = py.options
+    s = _core.WalkingSettings()
+    s.model_path = str(py.rm.path)
+    s.foot_frames = list(py.rm.foot_frames)
+    s.gait = py.gait
+    s.search = None
+    s.wbc = py.wbc_settings
+    sh = _core.CommandShapingSettings()
+    for name in (
+        "max_accel_mps2",
+        "max_yaw_accel_rad_s2",
+        "forward_drift_gain",
+        "max_forward_drift_m",
+        "max_forward_correction_mps",
+        "lateral_drift_gain",
+        "max_lateral_drift_m",
+        "max_lateral_correction_mps",
+    ):
+        setattr(sh, name, float(getattr(o, name)))
+    s.shaping = sh
+    s.sole = _core.SoleGeometry.from_sole_rectangle(
+        py.gait.sole_rectangle, o.cop_margin, py._lateral_scale
+    )
+    s.q_stand = py.q_stand
+    s.base_minus_com = py._base_minus_com
+    if py._arm_swing is not None:
+        s.arm_joints, s.arm_coeffs = py._arm_swing[0].astype(np.int32), py._arm_swing[1]
+    s.dt_s = py.dt
+    s.plan_every = int(plan_every)
+    s.n_knots = py._n_knots
+    s.knot_dt_s = float(o.knot_dt_s)
+    s.k_dcm = float(o.k_dcm)
+    s.max_yaw_lead_rad = float(o.max_yaw_lead_rad)
+    s.step_feedback = _STEP_FEEDBACK[o.step_feedback]
+    s.footholds_from_com = bool(o.footholds_from_com)
+    s.step_dcm_gain = float(o.step_dcm_gain)
+    s.max_step_adjust_m = float(o.max_step_adjust_m)
+    s.stop_speed_mps = float(o.stop_speed_mps)
+    s.push_step_margin_m = float(o.push_step_margin_m)
+    s.push_step_double_support_s = float(o.push_step_double_support_s)
+    s.dcm_replan = bool(o.dcm_replan)
+    s.com_descent_accel_mps2 = float(o.com_descent_accel_mps2)
+    s.com_descent_speed_mps = float(o.com_descent_speed_mps)
+    s.com_step_down_min_m = float(o.com_step_down_min_m)
+    s.terrain_aware = -1 if o.terrain_aware is None else int(bool(o.terrain_aware))
+    s.validate()
+    return s
+
+
+class CppWalkingController:
+    """The simulator's Controller protocol around ``_core.WalkingController``: it plans by itself
+    (every ``1 / mpc_hz`` and at contact changes), so it has no ``plan`` method."""
+
+    def __init__(self, ctx):
+        self._py = WalkingController(ctx)
+        mpc_hz = float(getattr(ctx.settings, "mpc_hz", 50.0))
+        plan_every = max(1, int(round(1.0 / (mpc_hz * float(ctx.dt_s)))))
+        self.settings = cpp_settings(self._py, plan_every)
+        self.ctl = _core.WalkingController(self.settings, getattr(ctx, "terrain", None))
+        self._ticks: list[float] = []
+        self._wbc_ticks: list[float] = []
+        self._failure_times: list[tuple[float, str]] = []
+
+    def reset(self, state) -> None:
+        self.ctl.reset(state)
+        if self._py.options.planning_thread:
+            self.ctl.start_planning_thread()
+        self._ticks.clear()
+        self._wbc_ticks.clear()
+        self._failure_times.clear()
+        self._failures = 0
+
+    def compute(self, state, command) -> np.ndarray:
+        tau = self.ctl.tick(state, command)
+        self._ticks.append(self.ctl.last_tick_us)
+        self._wbc_ticks.append(self.ctl.last_wbc_us)
+        if self.ctl.failures != self._failures:
+            self._failures = self.ctl.failures
+            if len(self._failure_times) < 50:
+                self._failure_times.append((round(float(state.t_s), 3), str(self.ctl.status)))
+        return tau
+
+    def close(self) -> None:
+        """Stops the planning thread (if any)."""
+        self.ctl.stop_planning_thread()
+
+    def __del__(self):
+        ctl = getattr(self, "ctl", None)
+        if ctl is not None:
+            ctl.stop_planning_thread()
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "tick_us": percentiles(self._ticks),
+            "wbc_tick_us": percentiles(self._wbc_ticks),
+            "failures": int(self.ctl.failures),
+            "planner": "lipm",
+            "implementation": "cpp",
+            "first_failures": list(self._failure_times),
+            "push_steps": int(self.ctl.push_steps),
+            "plans": int(self.ctl.plans),
+            "planning_thread": (
+                {**self.ctl.planning_stats, "stale_ticks": int(self.ctl.stale_ticks)}
+                if self._py.options.planning_thread
+                else None
+            ),
+            "mpc": {"solve_ms": None, "failures": 0, "deadline_misses": 0},
+        }
+
+
+def make_walking_controller(ctx):
+    """The ``walk`` controller: C++ with ``implementation = "cpp"``, else the Python one."""
+    options = {**dict(getattr(ctx.robot, "walking", {}) or {}), **dict(ctx.options)}
+    if options.get("implementation", "python") == "cpp":
+        return CppWalkingController(ctx)
+    return WalkingController(ctx)

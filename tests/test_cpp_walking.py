@@ -1,0 +1,201 @@
+"""The C++ walking controller (_core.WalkingController, implementation = "cpp") against the Python
+one it replaces (controllers/walking.py): both are fed the same states of one closed-loop run
+(the Python controller drives the robot; its C++ twin plans and ticks on every state alongside) and
+must give the same torques on every tick, through walking, turning, sidestepping, stopping,
+stairs, stepping stones, pushes and push stepping, for every robot."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from cerebellum.controllers.walking_cpp import CppWalkingController
+from cerebellum.errors import CerebellumError
+from cerebellum.sim.scenario import Push, load_scenario
+from cerebellum.sim.simulation import Simulation
+
+
+def _twin_run(scenario, robot: str, duration_s: float, overrides=()):
+    sc = load_scenario(scenario, list(overrides)) if isinstance(scenario, str) else scenario
+    sim = Simulation(sc, robot=robot, seed=0, controller="walk", duration_s=duration_s)
+    py = sim.controller
+    assert type(py).__name__ == "WalkingController"
+    twin = CppWalkingController(sim.controller_context)
+    diffs, scale = [], []
+    reset, compute = py.reset, py.compute
+
+    def both_reset(state):
+        reset(state)
+        twin.reset(state)
+
+    def both_compute(state, cmd):
+        a = compute(state, cmd)
+        b = twin.compute(state, cmd)
+        diffs.append(float(np.abs(a - b).max()))
+        scale.append(float(np.abs(a).max()))
+        return a
+
+    py.reset, py.compute = both_reset, both_compute
+    result = sim.run()
+    return result, np.array(diffs), max(scale), py, twin
+
+
+CASES = [
+    ("walk-flat", "h1", 4.0, ()),
+    ("turn", "h1", 4.0, ()),
+    ("walk-lateral", "h1", 4.0, ()),
+    ("walk-stop-go", "h1", 6.0, ()),
+    ("stairs-up", "h1", 5.0, ()),  # terrain-aware footholds and swings
+    ("stones", "h1", 4.0, ()),
+    ("walk-rough", "h1", 4.0, ()),
+    ("walk-flat", "apollo", 3.0, ()),  # arm swing, forward drift feedback
+    ("walk-flat", "talos", 3.0, ()),
+    ("walk-flat", "h1", 3.0, ('controller.options.step_feedback="capture"',)),
+    ("walk-flat", "h1", 3.0, ('controller.options.step_feedback="dcm"',)),
+    ("walk-flat", "h1", 3.0, ("controller.options.dcm_replan=false",)),
+]
+
+
+@pytest.mark.parametrize("scenario, robot, duration, overrides", CASES)
+def test_cpp_controller_gives_the_python_torques(scenario, robot, duration, overrides):
+    result, d, scale, py, twin = _twin_run(scenario, robot, duration, overrides)
+    assert not result.fell
+    assert len(d) == round(duration * 1000)
+    # the same arithmetic in another order: rounding, amplified by the QP's conditioning
+    assert d.max() < 1e-5 * scale, (d.max(), int(np.argmax(d)))
+    assert np.median(d) < 1e-9 * scale
+    assert twin.ctl.plans > duration * 50  # periodic plans and one per contact change
+    assert twin.ctl.push_steps == py._push_steps
+
+
+def test_push_stepping_matches():
+    """A lateral shove that sends the DCM out of the feet while standing: both start stepping at
+    the same tick with the same foot."""
+    sc = load_scenario("push-stand")
+    sc = dataclasses.replace(
+        sc, pushes=(Push(t_s=1.0, duration_s=0.1, impulse_Ns=(0.0, 45.0, 0.0)),)
+    )
+    result, d, scale, py, twin = _twin_run(sc, "h1", 3.0)
+    assert py._push_steps >= 1
+    assert twin.ctl.push_steps == py._push_steps
+    assert d.max() < 1e-5 * scale
+
+
+def test_cpp_controller_walks_by_itself_as_far_as_the_python_one():
+    """The "walk" controller with implementation = "cpp" drives the robot alone, and the walk
+    ends where the Python controller's does (closed loops that differ only by rounding)."""
+    from cerebellum.controllers.walking_cpp import CppWalkingController as Cpp
+
+    ends = {}
+    for impl in ("cpp", "python"):
+        sc = load_scenario("walk-flat", [f'controller.options.implementation="{impl}"'])
+        sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=5.0)
+        assert isinstance(sim.controller, Cpp) == (impl == "cpp")
+        res = sim.run()
+        assert not res.fell
+        ends[impl] = res.log["base_pos"][-1, :2]
+        if impl == "cpp":
+            stats = sim.controller.stats()
+            assert stats["implementation"] == "cpp" and stats["failures"] == 0
+    assert ends["cpp"][0] > 2.5  # 1 m/s from t = 1 s, after the ramp
+    assert np.linalg.norm(ends["cpp"] - ends["python"]) < 0.01 * ends["python"][0]
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(CerebellumError, match="implementation"):
+        Simulation(
+            load_scenario("walk-flat", ['controller.options.implementation="rust"']),
+            robot="h1",
+            controller="walk",
+        )
+    with pytest.raises(CerebellumError, match="lipm"):
+        Simulation(
+            load_scenario(
+                "walk-flat",
+                ['controller.options.implementation="cpp"', 'controller.options.planner="mpc"'],
+            ),
+            robot="h1",
+            controller="walk",
+        )
+
+
+def test_state_without_base_is_refused():
+    from cerebellum import _core
+
+    sc = load_scenario("walk-flat", ['controller.options.implementation="cpp"'])
+    sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=0.01)
+    seen = []
+    reset = sim.controller.reset
+    sim.controller.reset = lambda state: (seen.append(state), reset(state))
+    sim.run()
+    state = seen[0]
+    ctl = _core.WalkingController(sim.controller.settings)
+    with pytest.raises(RuntimeError, match="before reset"):
+        ctl.tick(state, (0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="base"):
+        ctl.reset(dataclasses.replace(state, base=None))
+    with pytest.raises(ValueError, match="joint_pos"):
+        ctl.reset(dataclasses.replace(state, joint_pos=state.joint_pos[:-1]))
+    ctl.reset(state)
+    tau = ctl.tick(state, (0.0, 0.0, 0.0))
+    assert tau.shape == (len(state.joint_pos),) and np.isfinite(tau).all()
+    bad = _core.WalkingSettings()
+    with pytest.raises(ValueError, match="WalkingSettings"):
+        _core.WalkingController(bad)
+
+
+def test_planning_thread_plans_while_the_tick_only_interpolates():
+    """Threaded mode (what a robot runs): the plans come from the planning thread (wall-clock
+    rate, from the latest published state); the robot walks, the counters add up, and plan()
+    is refused while the thread runs."""
+    sc = load_scenario(
+        "walk-flat",
+        ['controller.options.implementation="cpp"', "controller.options.planning_thread=true"],
+    )
+    sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=5.0)
+    res = sim.run()
+    ctl = sim.controller
+    try:
+        assert not res.fell
+        assert res.log["base_pos"][-1, 0] > 2.5
+        st = ctl.stats()["planning_thread"]
+        assert ctl.ctl.planning_thread_running
+        assert st["cycles"] >= 10 and st["failures"] == 0
+        assert 0 <= st["deadline_misses"] <= st["cycles"]
+        # every plan but the first (at the reset state) came from a cycle that found a new state
+        assert 1 <= ctl.ctl.plans <= st["cycles"] + 1
+        assert 0 <= st["stale_ticks"] <= 5000
+        with pytest.raises(RuntimeError, match="planning thread"):
+            ctl.ctl.plan(_any_state(sim), (0.0, 0.0, 0.0))
+    finally:
+        ctl.close()
+    assert not ctl.ctl.planning_thread_running
+
+
+def _any_state(sim):
+    from cerebellum.sim.state import BaseState, RobotState
+
+    q = sim.controller.settings.q_stand
+    nj = len(q) - 7
+    return RobotState(
+        t_s=0.0,
+        joint_pos=q[7:],
+        joint_vel=np.zeros(nj),
+        imu_quat_xyzw=q[3:7],
+        imu_gyro=np.zeros(3),
+        imu_acc=np.array([0.0, 0.0, 9.81]),
+        foot_force=np.zeros((2, 3)),
+        foot_torque=np.zeros((2, 3)),
+        base=BaseState(q[:3], q[3:7], np.zeros(3), np.zeros(3)),
+    )
+
+
+def test_planning_thread_option_needs_the_cpp_controller():
+    with pytest.raises(CerebellumError, match="planning_thread"):
+        Simulation(
+            load_scenario("walk-flat", ["controller.options.planning_thread=true"]),
+            robot="h1",
+            controller="walk",
+        )
