@@ -83,6 +83,8 @@ StandingControllerConfig standing_controller_config(const KeyValueFile& f, const
   s.eps_abs = f.number("wbc.eps_abs");
   s.eps_rel = f.number("wbc.eps_rel");
   s.max_iter = static_cast<int>(f.integer("wbc.max_iter", 1, 1000000));
+  if (f.has("wbc.max_iter_in"))  // absent in files exported before the setting existed
+    s.max_iter_in = static_cast<int>(f.integer("wbc.max_iter_in", 1, 1000000));
   s.fallback_decay = f.number("wbc.fallback_decay");
   s.fallback_damping = f.number("wbc.fallback_damping");
   f.check_all_used();
