@@ -92,15 +92,16 @@ struct WholeBodyQPSettings {
   /// held at 0 by its cone rows (fz in [0, 0]).
   double contact_weight = 0.0;
 
-  // Solver (proxsuite dense). proxsuite nests its iterations: each outer (proximal-multiplier)
-  // iteration runs up to max_iter_in + 1 inner (semi-smooth Newton) ones, so one tick does at most
-  // max_iter * (max_iter_in + 1) inner iterations (what iterations() counts); past it, the fallback.
-  // H1, Apollo, Talos walking, stairs and pushes take <= 15 outer iterations; an inner cap of 30
-  // changed H1's stairs-up walk (1.6 cm), 50 leaves it identical. proxsuite's own inner cap
-  // (1500) let absurd postures, gains or sensor noise run 3e5 iterations (0.8 s) in one tick.
+  // Solver (proxsuite dense).
   double eps_abs = 1e-9;
   double eps_rel = 0.0;
+  /// Outer (proximal-multiplier) iterations of a tick, each running up to max_iter_in + 1 inner
+  /// ones: a tick does at most max_iter * (max_iter_in + 1) inner iterations (iterations()), past
+  /// which the counted fallback. H1, Apollo, Talos walking, stairs and pushes take <= 15 outer.
   int max_iter = 30;
+  /// Inner (semi-smooth Newton) iterations per outer one: 30 changed H1's stairs-up walk by 1.6 cm,
+  /// 50 leaves it identical; proxsuite's default 1500 let absurd postures, NaN gains or sensor
+  /// noise run 3e5 iterations (0.8 s) in one tick.
   int max_iter_in = 50;
 
   // Fallback on solver failure: tau = decay * tau_prev - damping * v_joint, clipped to the limits.
