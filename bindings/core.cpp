@@ -7,6 +7,7 @@ void register_robot(py::module_& m);
 void register_mpc(py::module_& m);
 void register_swing(py::module_& m);
 void register_com(py::module_& m);
+void register_estimator(py::module_& m);
 void register_terrain(py::module_& m);  // after register_swing (TerrainQuery)
 void register_footsteps(py::module_& m);
 void register_gait(py::module_& m);  // after register_swing (SwingSample), register_footsteps
@@ -24,6 +25,7 @@ PYBIND11_MODULE(_core, m) {
   register_mpc(m);
   register_swing(m);
   register_com(m);
+  register_estimator(m);
   register_terrain(m);
   register_footsteps(m);
   register_gait(m);

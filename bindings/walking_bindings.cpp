@@ -183,6 +183,13 @@ sim.terrain.Terrain.)doc")
           "The planning thread's cycles, failures, deadline misses and longest cycle (s).")
       .def_property_readonly("stale_ticks",
                              [](const PyWalkingController& w) { return w.ctl.stats().stale_ticks; })
+      .def(
+          "planned_contacts",
+          [](const PyWalkingController& w, double t) {
+            const auto c = w.ctl.planned_contacts(t);
+            return py::make_tuple(c[0], c[1]);
+          },
+          py::arg("t"), "(left, right) at t in the current plan: 1 stance, 0 swing, -1 no plan.")
       .def_property_readonly("omega", [](const PyWalkingController& w) { return w.ctl.omega(); })
       .def_property_readonly("terrain_aware",
                              [](const PyWalkingController& w) { return w.ctl.terrain_aware(); })

@@ -18,7 +18,8 @@ since its solve: CoM height and vertical rate, contact wrenches as WBC feed-forw
 leg posture, the base orientation and the horizontal CoM (``mpc_dcm_feedback = false``; by default
 the DCM law above keeps the horizontal CoM, as a safety layer).
 
-Needs the ground-truth base (``controller.ground_truth_base = true``). Flat ground.
+Needs a base state: the ground truth (``controller.ground_truth_base = true``) or the base
+estimator's (``false``). Flat ground.
 """
 
 from __future__ import annotations
@@ -878,6 +879,15 @@ class WalkingController:
             self.qp.set_base_reference(Rb, Rb @ ref["v"][3:6])
         else:
             self._set_upright_base()
+
+    def planned_contacts(self, t: float) -> tuple[int, int]:
+        """Gait plan at t per foot [left, right]: 1 stance, 0 swing (-1 before the first plan);
+        the base estimator's contact prior."""
+        planner = getattr(self, "planner", None)
+        if planner is None:
+            return (-1, -1)
+        sch = planner.schedule
+        return tuple(int(sch.swing_phase(t, f) is None) for f in (LEFT, RIGHT))  # type: ignore[return-value]
 
     def stats(self) -> dict[str, Any]:
         return {

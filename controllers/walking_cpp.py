@@ -109,6 +109,11 @@ class CppWalkingController:
                 self._failure_times.append((round(float(state.t_s), 3), str(self.ctl.status)))
         return tau
 
+    def planned_contacts(self, t: float) -> tuple[int, int]:
+        """The current plan at t per foot [left, right]: 1 stance, 0 swing (-1 before the first
+        plan); the base estimator's contact prior."""
+        return self.ctl.planned_contacts(float(t))
+
     def close(self) -> None:
         """Stops the planning thread (if any)."""
         self.ctl.stop_planning_thread()

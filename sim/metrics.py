@@ -113,3 +113,47 @@ def mpc_metrics(stats: dict[str, Any]) -> dict[str, Any]:
     for key in ("failures", "deadline_misses"):
         out[key] = int(mpc[key]) if mpc.get(key) is not None else None
     return out
+
+
+#: Normal force above which MuJoCo's sole counts as in contact for ``contact_errors``, N.
+TRUE_CONTACT_N = 1.0
+
+
+def estimator_metrics(log: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """``estimator`` block of metrics.json (None when the run had no estimator in the loop).
+
+    ``velocity_rmse_mps``: RMS of the horizontal base velocity error (world); ``tilt_rmse_rad``:
+    RMS angle between the estimated and true base z axes; ``drift_m``: horizontal base position
+    error at the end; ``drift_fraction``: ``drift_m`` / ``distance_m`` (None below 0.5 m walked);
+    ``contact_errors``: ticks x feet whose detected contact differs from MuJoCo's (normal force
+    > ``TRUE_CONTACT_N`` over the physics step before the tick, the one the sensors saw);
+    ``max_velocity_error_mps``, ``max_tilt_error_rad``.
+    """
+    if "est_base_pos" not in log:
+        return None
+    n = len(log["t"])
+    if n == 0:
+        return None
+    v_err = log["est_base_vel_world"][:, :2] - log["qvel"][:, :2]  # MuJoCo: world-frame velocity
+    v_norm = np.linalg.norm(v_err, axis=1)
+
+    def z_axis(q: np.ndarray) -> np.ndarray:  # (n, 4) xyzw -> (n, 3) third column of R
+        x, y, z, w = q.T
+        return np.stack([2 * (x * z + y * w), 2 * (y * z - x * w), 1 - 2 * (x * x + y * y)], 1)
+
+    cos = np.sum(z_axis(log["est_base_quat_xyzw"]) * z_axis(log["base_quat_xyzw"]), axis=1)
+    tilt = np.arccos(np.clip(cos, -1.0, 1.0))
+    drift = float(np.linalg.norm(log["est_base_pos"][-1, :2] - log["base_pos"][-1, :2]))
+    dist = distance_m(log)
+    fz = log["contact_force"][:, :, 2]
+    truth = np.concatenate([fz[:1], fz[:-1]]) > TRUE_CONTACT_N  # tick k saw step k - 1
+    return {
+        "velocity_rmse_mps": float(np.sqrt(np.mean(v_norm**2))),
+        "max_velocity_error_mps": float(v_norm.max()),
+        "tilt_rmse_rad": float(np.sqrt(np.mean(tilt**2))),
+        "max_tilt_error_rad": float(tilt.max()),
+        "drift_m": drift,
+        "drift_fraction": drift / dist if dist >= 0.5 else None,
+        "contact_errors": int(np.sum(log["est_contact"] != truth)),
+        "ticks": n,
+    }

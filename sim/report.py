@@ -48,7 +48,8 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
     ``max_push_Ns``: the largest impulse norm actually delivered by a push before the run ended.
     Walking: ``distance_m``, ``mean_speed_mps``, ``velocity_tracking_rmse`` (see
     :mod:`cerebellum.sim.metrics`), ``mpc`` {solve_ms {p50, p99, max}, failures, deadline_misses}
-    from the controller's ``stats()["mpc"]`` (None without an MPC).
+    from the controller's ``stats()["mpc"]`` (None without an MPC); ``estimator``
+    (:func:`cerebellum.sim.metrics.estimator_metrics`, None with the ground-truth base).
     """
     from cerebellum.sim import metrics as walking
 
@@ -89,6 +90,7 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
         "mean_speed_mps": walking.mean_speed_mps(log),
         "velocity_tracking_rmse": walking.velocity_tracking_rmse(log),
         "mpc": mpc,
+        "estimator": walking.estimator_metrics(log),
         "pushes": [
             {k: p[k] for k in ("t_s", "duration_s", "body", "force_N", "impulse_Ns")}
             for p in pushes
@@ -194,7 +196,8 @@ def save_log(log: dict[str, np.ndarray], path: str | os.PathLike) -> Path:
 def save_plots(
     log: dict[str, np.ndarray], out_dir: str | os.PathLike, title: str = ""
 ) -> list[Path]:
-    """Writes ``com_orientation.png``, ``contact_forces.png``, ``torques.png``; returns paths."""
+    """Writes ``com_orientation.png``, ``contact_forces.png``, ``torques.png`` (and
+    ``estimator.png``, estimate vs truth, when the estimator was in the loop); returns paths."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -239,6 +242,33 @@ def save_plots(
     paths.append(out / "torques.png")
     fig.savefig(paths[-1], dpi=100)
     plt.close(fig)
+
+    if "est_base_pos" in log:  # the estimator was in the loop: estimate vs truth
+        fig, ax = plt.subplots(3, 1, figsize=(9, 8), sharex=True)
+        for i, c in enumerate("xy"):
+            ax[0].plot(t, log["qvel"][:, i], lw=0.8, label=f"true v{c}")
+            ax[0].plot(t, log["est_base_vel_world"][:, i], "--", lw=0.8, label=f"estimated v{c}")
+        ax[0].set_ylabel("base velocity (world), m/s")
+        ax[0].legend(loc="best", fontsize=8)
+        err = log["est_base_pos"][:, :2] - log["base_pos"][:, :2]
+        ax[1].plot(t, np.linalg.norm(err, axis=1), label="horizontal position error")
+        ax[1].set_ylabel("m")
+        ax[1].legend(loc="best", fontsize=8)
+        fz = log["contact_force"][:, :, 2]
+        for i, side in enumerate(("left", "right")):
+            ax[2].plot(t, 2 * i + (fz[:, i] > 1.0), lw=0.8, label=f"{side} MuJoCo")
+            ax[2].plot(
+                t, 2 * i + 0.9 * log["est_contact"][:, i], "--", lw=0.8, label=f"{side} detected"
+            )
+        ax[2].set_yticks([0, 1, 2, 3], ["L off", "L on", "R off", "R on"])
+        ax[2].set_xlabel("time, s")
+        ax[2].legend(loc="best", fontsize=7)
+        _shade_pushes(ax, t, log)
+        fig.suptitle(f"{title} base estimator vs ground truth")
+        fig.tight_layout()
+        paths.append(out / "estimator.png")
+        fig.savefig(paths[-1], dpi=100)
+        plt.close(fig)
     return paths
 
 

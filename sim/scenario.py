@@ -11,9 +11,14 @@ wherever a scenario name is. Layout (every table except ``[scenario]`` is option
     [[push]]     t_s, duration_s, body, force_N = [x, y, z] | impulse_Ns = [x, y, z] (world frame),
                  jitter_t_s (uniform +-), jitter_angle_deg (uniform +- rotation about z)
     [noise]      joint_pos_rad, joint_vel_rad_s, gyro_rad_s, acc_m_s2, orientation_rad,
-                 foot_force_N, foot_torque_Nm                Gaussian standard deviations
+                 foot_force_N, foot_torque_Nm                Gaussian standard deviations;
+                 gyro_bias_rad_s, acc_bias_m_s2 (std of a constant bias drawn per run and axis),
+                 gyro_bias_walk_rad_s2, acc_bias_walk_m_s3 (bias random walk, per sqrt(s));
+                 imu_rate_hz, imu_latency_s, imu_dropout_t_s, imu_dropout_duration_s
     [initial]    joint_pos_rad, base_xy_m, base_yaw_rad     Gaussian std of the start perturbation
-    [controller] name, wbc_hz, mpc_hz, actuation_delay_ticks, ground_truth_base, options = {...}
+    [controller] name, wbc_hz, mpc_hz, actuation_delay_ticks, ground_truth_base, options = {...},
+                 estimator = {...} (BaseEstimatorSettings fields, used when ground_truth_base
+                 is false)
     [physics]    timestep_s
     [success]    no_fall, fall_height_fraction, fall_tilt_rad, base_height_min_m,
                  end_position = [x, y], end_position_tol_m, end_velocity_tol_m_s,
@@ -103,6 +108,14 @@ class SensorNoise:
     orientation_rad: float = 0.0
     foot_force_N: float = 0.0
     foot_torque_Nm: float = 0.0
+    gyro_bias_rad_s: float = 0.0  # constant bias ~ N(0, std) per run and axis
+    acc_bias_m_s2: float = 0.0
+    gyro_bias_walk_rad_s2: float = 0.0  # bias random walk, std per sqrt(s)
+    acc_bias_walk_m_s3: float = 0.0
+    imu_rate_hz: float = 0.0  # IMU sample rate (held between samples); 0: every control tick
+    imu_latency_s: float = 0.0  # age of the IMU sample the controller gets (whole ticks)
+    imu_dropout_t_s: float = 0.0  # IMU readings are NaN during [t, t + duration)
+    imu_dropout_duration_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -122,8 +135,9 @@ class ControllerSettings:
     wbc_hz: float = 1000.0
     mpc_hz: float = 50.0
     actuation_delay_ticks: int = 0
-    ground_truth_base: bool = True
+    ground_truth_base: bool = True  # false: the controller gets the estimator's base state
     options: dict[str, Any] = field(default_factory=dict)
+    estimator: dict[str, Any] = field(default_factory=dict)  # BaseEstimatorSettings overrides
 
 
 @dataclass(frozen=True)
@@ -461,7 +475,7 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
 
     nt = _Table(path, "noise", doc.get("noise", {}), tuple(SensorNoise.__dataclass_fields__))
     noise = SensorNoise(
-        **{k: nt.num(k, 0.0, lo=0.0, hi=1e3) for k in SensorNoise.__dataclass_fields__}
+        **{k: nt.num(k, 0.0, lo=0.0, hi=1e4) for k in SensorNoise.__dataclass_fields__}
     )
     it = _Table(
         path, "initial", doc.get("initial", {}), tuple(InitialPerturbation.__dataclass_fields__)
@@ -483,6 +497,9 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
     options = ct.t.get("options", {})
     if not isinstance(options, dict):
         raise ConfigError(path, "controller.options", f"expected a table, got {options!r}")
+    estimator = ct.t.get("estimator", {})
+    if not isinstance(estimator, dict):
+        raise ConfigError(path, "controller.estimator", f"expected a table, got {estimator!r}")
     controller = ControllerSettings(
         name=ct.string("name", None),
         wbc_hz=ct.num("wbc_hz", 1000.0, lo=10.0, hi=10000.0),
@@ -490,6 +507,7 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         actuation_delay_ticks=ct.integer("actuation_delay_ticks", 0, lo=0, hi=1),
         ground_truth_base=ct.boolean("ground_truth_base", True),
         options=dict(options),
+        estimator=dict(estimator),
     )
 
     pt = _Table(path, "physics", doc.get("physics", {}), ("timestep_s",))

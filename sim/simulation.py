@@ -14,6 +14,11 @@ Each control tick (every ``round(1 / (wbc_hz * timestep_s))`` physics steps):
    MuJoCo clamps them to each motor's ``ctrlrange`` (the model's effort limits);
 4. pushes are applied with ``xfrc_applied`` at the body's centre of mass; ``mj_step2`` integrates.
 
+With ``controller.ground_truth_base = false`` the base state in :class:`RobotState` is the
+estimate of ``_core.BaseEstimator`` (IMU + leg kinematics, started at the true initial pose,
+updated each tick before the controller runs, settings from ``[controller.estimator]``); the
+estimate is logged beside the truth (``est_*`` keys, see ``docs/estimator.md``).
+
 Falls (base height above the terrain < ``fall_height_fraction`` x its initial value, or base tilt
 > ``fall_tilt_rad``) end the run. Controllers come from a registry (:func:`register_controller`).
 """
@@ -329,7 +334,10 @@ class Simulation:
     limits, ``contact_force`` (n, 2, 3) world-frame total contact force on [left, right] sole, N,
     ``com`` (n, 3) m, ``base_pos`` (n, 3), ``base_quat_xyzw`` (n, 4), ``base_rpy`` (n, 3) rad,
     ``base_height`` (n,) above the terrain, ``tilt`` (n,) rad, ``push_force`` (n, 3) N, ``command``
-    (n, 3) [vx, vy, yaw_rate]; plus ``joint_names``, ``effort_limit`` (nu,), ``dt_s``.
+    (n, 3) [vx, vy, yaw_rate]; plus ``joint_names``, ``effort_limit`` (nu,), ``dt_s``. With the
+    estimator in the loop also ``est_base_pos`` (n, 3), ``est_base_quat_xyzw`` (n, 4),
+    ``est_base_vel_world`` (n, 3), ``est_contact`` / ``est_slipping`` (n, 2) bool,
+    ``est_gyro_bias`` / ``est_acc_bias`` (n, 3), ``est_status`` (n,) (BaseEstimator status bits).
     """
 
     def __init__(
@@ -401,6 +409,13 @@ class Simulation:
         )
         self.controller_context = ctx
         self.controller = make_controller(self.controller_name, ctx)
+        self.estimator = None  # _core.BaseEstimator when the controller gets an estimated base
+        if not scenario.controller.ground_truth_base:
+            from cerebellum.controllers.estimator import make_estimator
+
+            self.estimator = make_estimator(
+                self.cfg, self.cfg.model_path(), scenario.controller.estimator
+            )
         self._layout()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -512,9 +527,14 @@ class Simulation:
                     ]
                 )
                 y[2 * nu : 2 * nu + 4] = q / np.sqrt(q @ q)
+        if self._bias_any:  # IMU biases [gyro, acc]: constant per run + random walk
+            self._imu_bias += self._bias_walk * self.rng_bias.standard_normal(6)
+            y[2 * nu + 4 : 2 * nu + 10] += self._imu_bias
+        if self._imu_timing:
+            self._imu_timing_apply(y[2 * nu : 2 * nu + 10], t)
         o = 2 * nu
         base = None
-        if self._ground_truth:
+        if self._ground_truth or self.estimator is not None:
             g = y[o + 22 :]
             base = BaseState(
                 position=g[0:3],
@@ -547,6 +567,7 @@ class Simulation:
             for i in range(m.nsensor)
         }
         self._ground_truth = self.scenario.controller.ground_truth_base
+        truth = self._ground_truth or self.estimator is not None
         parts = [
             self._qadr,
             nq + self._vadr,
@@ -558,7 +579,7 @@ class Simulation:
             adr["left_foot_torque"],
             adr["right_foot_torque"],
         ]
-        if self._ground_truth:
+        if truth:
             parts += [
                 np.arange(3),
                 np.array([4, 5, 6, 3]),
@@ -575,7 +596,7 @@ class Simulation:
                 np.full(3, n.acc_m_s2),
                 np.full(6, n.foot_force_N),
                 np.full(6, n.foot_torque_Nm),
-                np.zeros(13 if self._ground_truth else 0),
+                np.zeros(13 if truth else 0),
                 np.full(3, n.orientation_rad / 2),
             ]
         )
@@ -583,8 +604,70 @@ class Simulation:
         self._orientation_std = n.orientation_rad
         self._noise_block = np.zeros((0, len(self._noise_std)))
         self._noise_row = 0
+        dt = self.dt_ctrl
+        self._bias_walk = np.sqrt(dt) * np.repeat(
+            [n.gyro_bias_walk_rad_s2, n.acc_bias_walk_m_s3], 3
+        )
+        self._bias_std = np.repeat([n.gyro_bias_rad_s, n.acc_bias_m_s2], 3)
+        self._bias_any = bool(self._bias_walk.any() or self._bias_std.any())
+        self._imu_bias = np.zeros(6)
+        # IMU sample rate, latency and dropout: a ring of the last readings [quat, gyro, acc]
+        dt = self.dt_ctrl
+        self._imu_every = max(1, int(round(1.0 / (n.imu_rate_hz * dt)))) if n.imu_rate_hz else 1
+        self._imu_lag = int(round(n.imu_latency_s / dt))
+        k0 = int(round(n.imu_dropout_t_s / dt))
+        self._imu_dropout = (k0, k0 + int(round(n.imu_dropout_duration_s / dt)))  # ticks
+        self._imu_timing = bool(
+            self._imu_every > 1 or self._imu_lag or n.imu_dropout_duration_s > 0
+        )
+        self._imu_ring = np.zeros((self._imu_lag + 1, 10))
         c = [m.sensor_adr[m.sensor(f"{s}_sole_contact").id] for s in ("left", "right")]
         self._contact_index = np.concatenate([np.arange(a, a + 3) for a in c])
+
+    def _imu_timing_apply(self, imu: np.ndarray, t: float) -> None:
+        """imu (10,) [quat xyzw, gyro, acc] of tick t, in place: the sample ``imu_latency_s`` old,
+        taken at ``imu_rate_hz`` (held in between), NaN inside the dropout window."""
+        k = int(round(t / self.dt_ctrl))
+        ring, lag = self._imu_ring, self._imu_lag
+        if k % self._imu_every == 0 or k == 0:
+            ring[k % (lag + 1)] = imu
+        else:
+            ring[k % (lag + 1)] = ring[(k - 1) % (lag + 1)]
+        imu[:] = ring[max(k - lag, 0) % (lag + 1)]
+        if self._imu_dropout[0] <= k < self._imu_dropout[1]:
+            imu[:] = np.nan
+
+    @staticmethod
+    def _world_velocity(b: BaseState) -> np.ndarray:
+        x, y, z, w = b.quat_xyzw
+        R = np.array(
+            [
+                [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+                [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+                [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+            ]
+        )
+        return R @ b.linear_velocity
+
+    def _estimated_base(self) -> BaseState:
+        e = self.estimator
+        return BaseState(
+            position=e.position.copy(),
+            quat_xyzw=e.quat_xyzw.copy(),
+            linear_velocity=e.linear_velocity.copy(),
+            angular_velocity=e.angular_velocity.copy(),
+        )
+
+    def _log_estimate(self, log: dict[str, np.ndarray], k: int) -> None:
+        e = self.estimator
+        log["est_base_pos"][k] = e.position
+        log["est_base_quat_xyzw"][k] = e.quat_xyzw
+        log["est_base_vel_world"][k] = e.linear_velocity_world
+        log["est_contact"][k] = e.contact
+        log["est_slipping"][k] = e.slipping
+        log["est_gyro_bias"][k] = e.gyro_bias
+        log["est_acc_bias"][k] = e.acc_bias
+        log["est_status"][k] = e.status
 
     def _contact_forces(self, out: np.ndarray) -> None:
         """(2, 3) world-frame contact force of the terrain on [left, right] sole box, N; valid
@@ -602,6 +685,9 @@ class Simulation:
             self._noise_seq
         )  # fresh streams: run() repeats exactly
         self._noise_block, self._noise_row = self._noise_block[:0], 0
+        # own stream (a child of the noise seed): biases leave the noise draws unchanged
+        self.rng_bias = np.random.default_rng(self._noise_seq.spawn(1)[0])
+        self._imu_bias = self._bias_std * self.rng_bias.standard_normal(6)
         d.qpos[:] = self.initial_qpos()
         mujoco.mj_forward(m, d)
         n = int(round(self.duration_s / self.dt_ctrl))
@@ -627,7 +713,31 @@ class Simulation:
         has_plan = callable(getattr(self.controller, "plan", None))
         fell, fall_time = False, None
         mujoco.mj_step1(m, d)
-        self.controller.reset(self._read_state(0.0))
+        est = self.estimator
+        if est is not None:
+            est_log = {
+                "est_base_pos": np.zeros((n, 3)),
+                "est_base_quat_xyzw": np.zeros((n, 4)),
+                "est_base_vel_world": np.zeros((n, 3)),
+                "est_contact": np.zeros((n, 2), dtype=bool),
+                "est_slipping": np.zeros((n, 2), dtype=bool),
+                "est_gyro_bias": np.zeros((n, 3)),
+                "est_acc_bias": np.zeros((n, 3)),
+                "est_status": np.zeros(n, dtype=np.int32),
+            }
+            log.update(est_log)
+            planned = getattr(self.controller, "planned_contacts", None)
+            state0 = self._read_state(0.0)
+            est.reset(  # from the true start pose (a robot starts from a known place)
+                state0.base.position,
+                state0.base.quat_xyzw,
+                self._world_velocity(state0.base),
+                state0.joint_pos,
+            )
+            state0.base = self._estimated_base()
+            self.controller.reset(state0)
+        else:
+            self.controller.reset(self._read_state(0.0))
         root, substeps, dt = self.root_body, self.substeps, self.dt_ctrl
         xmat, xfrc, qpos, qvel, ctrl, subtree_com = (
             d.xmat,
@@ -656,6 +766,23 @@ class Simulation:
             if k:
                 mujoco.mj_step1(m, d)
             state = self._read_state(t)
+            if est is not None:
+                if k:
+                    # MuJoCo's F/T sensors give the leg's wrench on the foot: minus the ground
+                    # reaction (the foot's inertia aside)
+                    est.update(
+                        state.imu_gyro,
+                        state.imu_acc,
+                        state.joint_pos,
+                        state.joint_vel,
+                        -state.foot_force,
+                        -state.foot_torque,
+                        dt,
+                        state.imu_quat_xyzw,
+                        planned(t) if callable(planned) else None,
+                    )
+                state.base = self._estimated_base()
+                self._log_estimate(log, k)
             cmd = sc.command_at(t)
             if has_plan and k % self.mpc_every == 0:
                 self.controller.plan(state, cmd)

@@ -1,5 +1,5 @@
-"""What a controller sees each tick: sensor readings a real robot could provide, plus an optional
-ground-truth base state from the simulator (until an estimator exists).
+"""What a controller sees each tick: sensor readings a real robot could provide, plus a base state:
+the simulator's ground truth, or the base estimator's (``controller.ground_truth_base = false``).
 
 Conventions (Pinocchio's): quaternions are x, y, z, w; joint arrays are in the model's joint order
 (the MJCF order, the same in Pinocchio and MuJoCo; MuJoCo actuator k drives joint k).
@@ -16,7 +16,7 @@ __all__ = ["BaseState", "RobotState"]
 
 @dataclass
 class BaseState:
-    """Floating-base state, ground truth from the simulator.
+    """Floating-base state: the simulator's ground truth or the base estimator's estimate.
 
     position (3) m, world frame; quat_xyzw (4) world_R_base; linear_velocity (3) m/s and
     angular_velocity (3) rad/s, both expressed in the BASE frame (Pinocchio's free-flyer ``v[:6]``).
@@ -38,7 +38,8 @@ class RobotState:
     foot_force (2, 3) N and foot_torque (2, 3) N·m: [left, right] force/torque sensors at the sole
         sites, sole frame, as MuJoCo's force/torque sensors report them (the load the foot
         body transmits to the leg).
-    base: ground-truth :class:`BaseState` if the scenario sets ``ground_truth_base``, else None.
+    base: :class:`BaseState`, ground truth if the scenario sets ``ground_truth_base``, else the
+        estimate of ``_core.BaseEstimator`` (None only for a harness without an estimator).
     """
 
     t_s: float

@@ -154,6 +154,22 @@ class Terrain(ABC):
         return q
 
     def _query(self) -> Any:
+        from cerebellum import _core
+
+        kind, data = self.query_data()
+        make = {
+            "flat": _core.FlatTerrain,
+            "boxes": _core.BoxTerrain,
+            "slope": _core.SlopeTerrain,
+            "grid": _core.GridTerrain,
+        }[kind]
+        return make(*data.values())
+
+    def query_data(self) -> tuple[str, dict[str, Any]]:
+        """(kind, constructor arguments in order) of the compiled query: "flat" (level_m),
+        "boxes" (boxes (n, 5) x0 x1 y0 y1 top, base_m), "slope" (angle_deg, length_m, width_m,
+        x0_m, y_m) or "grid" (grid (rows along y, cols along x), x0_m, y0_m, cell_m, outside_m);
+        what `cerebellum export` writes for the C++ programs."""
         raise TerrainError(self.name, "query", "this terrain has no compiled equivalent")
 
     def params(self) -> dict[str, Any]:
@@ -178,10 +194,8 @@ class Flat(Terrain):
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
         return np.zeros(x.shape) if x.ndim else 0.0
 
-    def _query(self):
-        from cerebellum import _core
-
-        return _core.FlatTerrain(0.0)
+    def query_data(self):
+        return "flat", {"level_m": 0.0}
 
 
 @dataclass(frozen=True)
@@ -235,10 +249,8 @@ class _BoxTerrain(Terrain):
         h = np.maximum(h, self._base())
         return h if h.ndim else float(h)
 
-    def _query(self):
-        from cerebellum import _core
-
-        return _core.BoxTerrain(self._box_table.T, self._base())
+    def query_data(self):
+        return "boxes", {"boxes": np.ascontiguousarray(self._box_table.T), "base_m": self._base()}
 
 
 class Stairs(_BoxTerrain):
@@ -497,12 +509,14 @@ class Slope(Terrain):
         n[on] = [-np.sin(a), 0.0, np.cos(a)]
         return n
 
-    def _query(self):
-        from cerebellum import _core
-
-        return _core.SlopeTerrain(
-            self.angle_deg, self.length_m, self.width_m, self._x0, self.start_xy[1]
-        )
+    def query_data(self):
+        return "slope", {
+            "angle_deg": self.angle_deg,
+            "length_m": self.length_m,
+            "width_m": self.width_m,
+            "x0_m": self._x0,
+            "y_m": self.start_xy[1],
+        }
 
 
 class _HeightfieldTerrain(Terrain):
@@ -581,10 +595,14 @@ class _HeightfieldTerrain(Terrain):
         n[~inside] = [0.0, 0.0, 1.0]
         return n / np.linalg.norm(n, axis=-1, keepdims=True)
 
-    def _query(self):
-        from cerebellum import _core
-
-        return _core.GridTerrain(self._z, self._x0, self._y0, self._cell, self._zmin)
+    def query_data(self):
+        return "grid", {
+            "grid": self._z,
+            "x0_m": self._x0,
+            "y0_m": self._y0,
+            "cell_m": self._cell,
+            "outside_m": self._zmin,
+        }
 
 
 class Rough(_HeightfieldTerrain):

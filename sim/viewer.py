@@ -23,6 +23,7 @@ __all__ = [
     "ViewerUnavailableError",
     "RunLogError",
     "has_display",
+    "close_viewer",
     "open_viewer",
     "load_run",
     "run_model",
@@ -72,6 +73,18 @@ def open_viewer(model, data):
         ) from None
 
 
+def close_viewer(viewer, timeout_s: float = 5.0) -> None:
+    """Closes a passive viewer and waits for its render thread to finish: a process that exits
+    while that thread still draws crashes in GLFW's atexit terminate (seen under Xvfb with short
+    replays)."""
+    import threading
+
+    viewer.close()
+    for t in threading.enumerate():
+        if t is not threading.current_thread() and "_launch_internal" in t.name:
+            t.join(timeout_s)
+
+
 def load_run(run_dir: str | os.PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """(metrics, log arrays) of a ``cerebellum run`` output folder."""
     run = Path(run_dir)
@@ -112,7 +125,8 @@ def play_log(model, log: dict[str, np.ndarray], speed: float = 1.0, loop: bool =
 
     data = mujoco.MjData(model)
     t = log["t"]
-    with open_viewer(model, data) as viewer:
+    viewer = open_viewer(model, data)
+    try:
         while viewer.is_running():
             t0 = time.perf_counter()
             k = 0
@@ -125,3 +139,5 @@ def play_log(model, log: dict[str, np.ndarray], speed: float = 1.0, loop: bool =
                 time.sleep(1.0 / 60.0)
             if not loop:
                 break
+    finally:
+        close_viewer(viewer)

@@ -274,8 +274,8 @@ def test_bad_folder_exits_2(stand, tmp_path):
 
 
 def test_export_bad_input(tmp_path):
-    with pytest.raises(CerebellumError, match="unknown controller with a C\\+\\+ port 'walk'"):
-        export_scenario("stand", tmp_path, robot="h1", controller="walk")
+    with pytest.raises(CerebellumError, match="unknown controller with a C\\+\\+ port 'pd'"):
+        export_scenario("stand", tmp_path, robot="h1", controller="pd")
     with pytest.raises(CerebellumError, match="ground_truth_base"):
         export_scenario("stand", tmp_path, overrides=["controller.ground_truth_base=false"])
     p = subprocess.run(

@@ -29,7 +29,7 @@ def cli(*args, env=None, cwd=None, timeout=300):
     """``python -m cerebellum ARGS``; ``env`` entries set to None are removed."""
     full = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "cerebellum", *args],
+        [sys.executable, "-X", "faulthandler", "-m", "cerebellum", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -504,7 +504,12 @@ def test_viewer_on_a_virtual_display(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        time.sleep(1.5)
+        socket = f"/tmp/.X11-unix/X{display[1:]}"
+        for _ in range(100):  # the server is up once its socket exists (slow on a loaded machine)
+            if os.path.exists(socket):
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)
         env = {"DISPLAY": display, "MUJOCO_GL": "glfw"}
         run = tmp_path / "run"
         args = ("run", "stand", "--duration", "1.0", "--controller", "pd", "--viewer")

@@ -82,6 +82,7 @@ def test_robot_state_matches_the_simulator_without_noise():
             "noise.foot_force_N=0.0",
             "noise.foot_torque_Nm=0.0",
             "push.0.t_s=0.3",
+            "controller.ground_truth_base=true",
         ],
     )
     sim = Simulation(sc, controller="test-recorder", duration_s=0.35)
@@ -113,9 +114,10 @@ def test_noise_and_no_ground_truth():
     sim = Simulation(sc, controller="test-recorder", duration_s=0.05)
     log = sim.run().log
     s = sim.controller.states[10]
-    assert s.base is None
-    with pytest.raises(RuntimeError, match="ground_truth_base"):
-        s.q()
+    # no ground truth: the base the controller gets is the estimator's, logged beside the truth
+    np.testing.assert_array_equal(s.base.position, log["est_base_pos"][10])
+    np.testing.assert_array_equal(s.base.quat_xyzw, log["est_base_quat_xyzw"][10])
+    assert 0 < np.linalg.norm(s.base.position - log["base_pos"][10]) < 0.01
     err = s.joint_pos - mujoco_to_pinocchio_q(log["qpos"][10])[7:]
     assert 0.001 < np.std(err) < 0.03
 

@@ -41,6 +41,7 @@ def test_mpc_only_standing_holds_the_com_with_a_light_tilt_weight():
                 'controller.options.planner="mpc"',
                 "controller.options.mpc_dcm_feedback=false",
                 f"controller.options.mpc_w_base_tilt={tilt}",
+                "controller.ground_truth_base=true",  # the MPC's weights, on the true state
             ],
         )
         r = Simulation(sc, robot="talos", seed=0, controller="walk", duration_s=0.62).run()

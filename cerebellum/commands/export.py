@@ -34,7 +34,7 @@ from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
 __all__ = ["EXPORTABLE_CONTROLLERS", "WBC_SETTINGS_FIELDS", "add_parser", "export_scenario", "main"]
 
 # Controllers with a C++ port that cerebellum_sim runs.
-EXPORTABLE_CONTROLLERS = ("wbc",)
+EXPORTABLE_CONTROLLERS = ("wbc", "walk")
 FORMAT = 1
 
 # Every scalar/vector field of WholeBodyQPSettings, in the order of controller.txt (contacts,
@@ -150,6 +150,108 @@ class _Writer:
         path.write_text("\n".join(self.lines) + "\n")
 
 
+# WalkingSettings scalars written as they are (see cpp/src/walking_config.cpp).
+WALKING_FIELDS = (
+    "dt_s",
+    "plan_every",
+    "n_knots",
+    "knot_dt_s",
+    "k_dcm",
+    "max_yaw_lead_rad",
+    "footholds_from_com",
+    "step_dcm_gain",
+    "max_step_adjust_m",
+    "stop_speed_mps",
+    "push_step_margin_m",
+    "push_step_double_support_s",
+    "dcm_replan",
+    "com_descent_accel_mps2",
+    "com_descent_speed_mps",
+    "com_step_down_min_m",
+    "terrain_aware",
+)
+GAIT_FIELDS = (
+    "step_duration_s",
+    "double_support_ratio",
+    "step_height_m",
+    "max_step_length_m",
+    "max_step_width_m",
+    "min_step_width_m",
+    "nominal_width_m",
+    "nominal_foot_x_m",
+    "base_height_m",
+    "com_height_m",
+    "fast_double_support_ratio",
+    "fast_speed_mps",
+    "swing_apex_phase",
+    "swing_clearance_m",
+    "swing_xy_ramp",
+    "swing_xy_ramp_travel_m",
+    "velocity_feedback_gain",
+    "touchdown_freeze_phase",
+    "initial_double_support_s",
+    "stop_delay_s",
+    "command_deadband",
+)
+SEARCH_FIELDS = (
+    "search_radius_m",
+    "grid_step_m",
+    "max_slope_rad",
+    "max_roughness_m",
+    "edge_margin_m",
+    "max_edge_step_m",
+    "max_step_height_m",
+    "replan_tolerance_m",
+    "distance_weight",
+    "roughness_weight",
+    "slope_weight",
+)
+SHAPING_FIELDS = (
+    "max_accel_mps2",
+    "max_yaw_accel_rad_s2",
+    "forward_drift_gain",
+    "max_forward_drift_m",
+    "max_forward_correction_mps",
+    "lateral_drift_gain",
+    "max_lateral_drift_m",
+    "max_lateral_correction_mps",
+)
+
+
+def _write_walking(w: _Writer, py, ws, terrain) -> None:
+    """The walking controller's own settings and the terrain its planner queries."""
+    from cerebellum.controllers.footsteps import FootholdSearch
+
+    w("imu_frame", ws.imu_frame)
+    g = py.gait
+    for f in GAIT_FIELDS:
+        v = getattr(g, f)
+        w(f"gait.{f}", "none" if v is None else float(v))
+    w("gait.capture_point_feedback", bool(g.capture_point_feedback))
+    w("gait.sole_rectangle", np.asarray(g.sole_rectangle, float))
+    search = FootholdSearch()
+    for f in SEARCH_FIELDS:
+        w(f"search.{f}", float(getattr(search, f)))
+    for f in SHAPING_FIELDS:
+        w(f"shaping.{f}", float(getattr(ws.shaping, f)))
+    w("sole.centre", np.asarray(ws.sole.centre, float))
+    w("sole.cop_box", np.asarray(ws.sole.cop_box, float))
+    w("base_minus_com", np.asarray(ws.base_minus_com, float))
+    w("arm_joints", *[int(i) for i in np.asarray(ws.arm_joints).reshape(-1)])
+    w("arm_coeffs", *[float(c) for c in np.asarray(ws.arm_coeffs).reshape(-1)])
+    w("step_feedback", int(ws.step_feedback))
+    for f in WALKING_FIELDS:
+        w(f, getattr(ws, f))
+    w("planning_thread", bool(py.options.planning_thread))
+    kind, data = terrain.query_data()
+    w("terrain.kind", kind)
+    for k, v in data.items():
+        a = np.asarray(v, float)
+        if a.ndim == 2:
+            w(f"terrain.{k}.shape", *a.shape)
+        w(f"terrain.{k}", a.reshape(-1) if a.ndim else float(a))
+
+
 def export_scenario(
     scenario: str,
     out: str | Path,
@@ -190,7 +292,7 @@ def export_scenario(
     out.mkdir(parents=True, exist_ok=True)
     m, cfg = sim.model, sim.cfg
     ctrl = sim.controller
-    rm = ctrl.rm
+    rm = getattr(ctrl, "rm", None) or ctrl._py.rm  # the C++ walk controller: its Python twin
 
     # -- models
     spec = build_spec(cfg, sim.terrain, sc.timestep_s)
@@ -199,19 +301,41 @@ def export_scenario(
     shutil.copyfile(rm.path, out / "robot.xml")
 
     # -- controller
-    s = wbc_settings(rm, **{**BALANCE_DEFAULTS, **dict(sc.controller.options)})
-    w = _Writer(
-        f"cerebellum export: controller '{controller}' (controllers/wbc.py WholeBodyController)\n"
-        f"robot {cfg.name}, scenario {sc.name}: resolved WholeBodyQPSettings (wbc_settings +\n"
-        "BALANCE_DEFAULTS + controller.options); q_stand: Pinocchio q (quat xyzw)"
-    )
+    if controller == "walk":
+        from cerebellum.controllers.walking import WalkingController
+        from cerebellum.controllers.walking_cpp import CppWalkingController, cpp_settings
+
+        py = ctrl._py if isinstance(ctrl, CppWalkingController) else ctrl
+        assert isinstance(py, WalkingController)
+        if py.options.planner != "lipm":
+            raise ConfigError(
+                sc.path,
+                "controller.options.planner",
+                "the C++ walking controller has the 'lipm' planner only",
+            )
+        s = py.wbc_settings
+        q_stand = py.q_stand
+        header = (
+            f"cerebellum export: controller 'walk' (controllers/walking.py, implementation cpp)\n"
+            f"robot {cfg.name}, scenario {sc.name}: the resolved WalkingSettings"
+        )
+    else:
+        s = wbc_settings(rm, **{**BALANCE_DEFAULTS, **dict(sc.controller.options)})
+        q_stand = ctrl.q_stand
+        header = (
+            f"cerebellum export: controller '{controller}' (controllers/wbc.py "
+            f"WholeBodyController)\nrobot {cfg.name}, scenario {sc.name}: resolved "
+            "WholeBodyQPSettings (wbc_settings +\nBALANCE_DEFAULTS + controller.options); q_stand: "
+            "Pinocchio q (quat xyzw)"
+        )
+    w = _Writer(header)
     w("format", FORMAT)
     w("controller", controller)
     w("model", "robot.xml")
     w("frames", *(list(rm.foot_frames) + ["base_imu"]))
     w("nq", rm.nq)
     w("nv", rm.nv)
-    w("q_stand", np.asarray(ctrl.q_stand, dtype=float))
+    w("q_stand", np.asarray(q_stand, dtype=float))
     w("contacts", len(s.contacts))
     for i, c in enumerate(s.contacts):
         w(f"contact.{i}.frame", c.frame)
@@ -226,6 +350,8 @@ def export_scenario(
             w(f"wbc.{f}", *([v] if v.size else []))
         else:
             w(f"wbc.{f}", v)
+    if controller == "walk":
+        _write_walking(w, py, cpp_settings(py, sim.mpc_every), sim.terrain)
     w.save(out / "controller.txt")
 
     # -- scenario

@@ -146,14 +146,14 @@ def run_scenario(
     bar = _Progress(sim.duration_s) if progress else None
     window = None
     if viewer:
-        from cerebellum.sim.viewer import open_viewer
+        from cerebellum.sim.viewer import close_viewer, open_viewer
 
         window = open_viewer(sim.model, sim.data)
     try:
         result = sim.run(progress=bar if window is None else _paced(window, bar))
     finally:
         if window is not None:
-            window.close()
+            close_viewer(window)
     if bar is not None:
         bar.close()
     terrain = {"name": sc.terrain, **sim.terrain.params()}

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <sys/stat.h>
@@ -30,7 +31,9 @@
 #include "cerebellum/controller.hpp"
 #include "cerebellum/key_value_file.hpp"
 #include "cerebellum/robot.hpp"
+#include "cerebellum/controller_config.hpp"
 #include "cerebellum/standing_controller.hpp"
+#include "cerebellum/walking_controller.hpp"
 
 using namespace cerebellum;
 
@@ -400,8 +403,18 @@ int replay(const Args& a, const StandingControllerConfig& cfg) {
 }
 
 int run(const Args& a) {
-  const StandingControllerConfig cfg = load_standing_controller(a.dir + "/controller.txt");
-  if (!a.replay.empty()) return replay(a, cfg);
+  const KeyValueFile cf = KeyValueFile::load(a.dir + "/controller.txt");
+  const bool walk = cf.has("controller") && cf.string("controller") == "walk";
+  std::optional<StandingControllerConfig> scfg;
+  std::optional<WalkingConfig> wcfg;
+  if (walk)
+    wcfg.emplace(walking_config(cf, a.dir));
+  else
+    scfg.emplace(standing_controller_config(cf, a.dir));
+  if (!a.replay.empty()) {
+    if (walk) throw std::invalid_argument("--replay: only for the wbc controller");
+    return replay(a, *scfg);
+  }
 
   const KeyValueFile sf = KeyValueFile::load(a.dir + "/scenario.txt");
   const std::string model_file = a.dir + "/" + sf.string("model");
@@ -420,16 +433,31 @@ int run(const Args& a) {
   mjData* d = mj_makeData(m);
   std::unique_ptr<mjData, void (*)(mjData*)> data_guard(d, mj_deleteData);
 
-  Robot robot(cfg.model_path, cfg.frames);
-  if (robot.nq() != m->nq || robot.nv() != m->nv || robot.nv() - 6 != m->nu)
-    throw std::invalid_argument("the Pinocchio model (nq " + std::to_string(robot.nq()) + ", nv " +
-                                std::to_string(robot.nv()) + ") does not match the MuJoCo model (nq " +
-                                std::to_string(m->nq) + ", nv " + std::to_string(m->nv) +
-                                ", nu " + std::to_string(m->nu) + ")");
+  const Eigen::Index nq_ctl = walk ? wcfg->settings.q_stand.size() : scfg->q_stand.size();
+  if (nq_ctl != m->nq || nq_ctl - 1 != m->nv || nq_ctl - 7 != m->nu)
+    throw std::invalid_argument("controller.txt: q_stand has " + std::to_string(nq_ctl) +
+                                " entries; the MuJoCo model has nq " + std::to_string(m->nq) +
+                                ", nv " + std::to_string(m->nv) + ", nu " + std::to_string(m->nu));
   if (!sc.ground_truth)
     throw std::invalid_argument(
-        "scenario.txt: ground_truth_base 0: the standing controller needs the base state");
-  StandingController controller(robot, cfg.wbc, cfg.q_stand);
+        "scenario.txt: ground_truth_base 0: the controller needs the base state");
+  std::unique_ptr<Robot> robot;
+  std::unique_ptr<Controller> controller;
+  const WholeBodyQP* qp_ptr = nullptr;
+  WalkingController* walking = nullptr;
+  if (walk) {
+    auto w = std::make_unique<WalkingController>(wcfg->settings, wcfg->terrain.get());
+    walking = w.get();
+    qp_ptr = &w->qp();
+    controller = std::move(w);
+  } else {
+    robot = std::make_unique<Robot>(scfg->model_path, scfg->frames);
+    if (robot->nq() != m->nq || robot->nv() != m->nv)
+      throw std::invalid_argument("the Pinocchio model does not match the MuJoCo model");
+    auto c = std::make_unique<StandingController>(*robot, scfg->wbc, scfg->q_stand);
+    qp_ptr = &c->qp();
+    controller = std::move(c);
+  }
 
   const int nq = m->nq, nv = m->nv, nu = m->nu;
   const long n = sc.ticks;
@@ -511,7 +539,8 @@ int run(const Args& a) {
   double fall_time = NAN;
   mj_step1(m, d);
   read_state(0.0, 0);
-  controller.reset(st);
+  controller->reset(st);
+  if (walking != nullptr && wcfg->planning_thread) walking->start_planning_thread();
   int active = -1;
   using clock = std::chrono::steady_clock;
   const auto wall0 = clock::now();
@@ -522,9 +551,9 @@ int run(const Args& a) {
     read_state(t, k + 1);  // noise row 0 was the reset state's
     const Command cmd = command_at(t);
     const auto t0 = clock::now();
-    const Eigen::VectorXd& tau = controller.tick(st, cmd);
+    const Eigen::VectorXd& tau = controller->tick(st, cmd);
     tick_us[k] = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
-    qp_us[k] = controller.qp().last_tick_us();
+    qp_us[k] = qp_ptr->last_tick_us();
     if (tau.size() != nu || !tau.allFinite())
       throw std::runtime_error("the controller returned torques of size " +
                                std::to_string(tau.size()) +
@@ -648,7 +677,8 @@ int run(const Args& a) {
                 ", \"yaw_rate_rad_s\": " + num(rmse.yaw_rate) + ", \"linear_mps\": " +
                 num(rmse.linear) + ", \"raw_linear_mps\": " + num(rmse.raw_linear) +
                 ", \"raw_yaw_rate_rad_s\": " + num(rmse.raw_yaw_rate) + ", \"window_s\": 0.8}";
-  const auto& qp = controller.qp();
+  if (walking != nullptr) walking->stop_planning_thread();
+  const auto& qp = *qp_ptr;
   std::string json = "{\n";
   json += "  \"robot\": " + quoted(sc.robot) + ",\n";
   json += "  \"scenario\": " + quoted(sc.scenario) + ",\n";

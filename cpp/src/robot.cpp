@@ -11,6 +11,7 @@
 #include <pinocchio/algorithm/center-of-mass.hpp>
 #include <pinocchio/algorithm/crba.hpp>
 #include <pinocchio/algorithm/frames.hpp>
+#include <pinocchio/algorithm/jacobian.hpp>
 #include <pinocchio/algorithm/model.hpp>
 #include <pinocchio/algorithm/rnea.hpp>
 #include <pinocchio/multibody/data.hpp>
@@ -213,6 +214,23 @@ const WholeBodyQuantities& Robot::compute(const Eigen::Ref<const Eigen::VectorXd
   if (!finite)
     throw std::invalid_argument(
         "Robot::compute: non-finite result at this (q, v): entries too large for the model");
+  return o;
+}
+
+const WholeBodyQuantities& Robot::kinematics(const Eigen::Ref<const Eigen::VectorXd>& q) {
+  RobotImpl& r = *impl_;
+  const pinocchio::Model& model = r.model;
+  pinocchio::Data& data = r.data;
+  WholeBodyQuantities& o = r.out;
+  check_vector("q", q, model.nq);
+  pinocchio::computeJointJacobians(model, data, q);  // oMi and the world-frame joint Jacobians
+  for (std::size_t k = 0; k < r.frame_ids.size(); ++k) {
+    const pinocchio::FrameIndex fid = r.frame_ids[k];
+    const pinocchio::SE3& oMf = pinocchio::updateFramePlacement(model, data, fid);
+    o.frames[k].R = oMf.rotation();
+    o.frames[k].p = oMf.translation();
+    pinocchio::getFrameJacobian(model, data, fid, pinocchio::LOCAL_WORLD_ALIGNED, o.J[k]);
+  }
   return o;
 }
 

@@ -1,17 +1,13 @@
 // Standing balance on the whole-body QP (see standing_controller.hpp).
 #include "cerebellum/standing_controller.hpp"
 
+#include "cerebellum/controller_config.hpp"
+
 #include <Eigen/Geometry>
 #include <cmath>
 #include <stdexcept>
 
 namespace cerebellum {
-
-namespace {
-
-Vector6d vec6(const KeyValueFile& f, const std::string& key) { return f.vector(key, 6); }
-
-}  // namespace
 
 StandingControllerConfig standing_controller_config(const KeyValueFile& f, const std::string& dir) {
   if (f.integer("format", 1, 1) != 1) f.fail("format", "expected 1");
@@ -28,65 +24,7 @@ StandingControllerConfig standing_controller_config(const KeyValueFile& f, const
   c.q_stand = f.vector("q_stand", static_cast<int>(nq));
   const int nj = static_cast<int>(nv - 6);
 
-  WholeBodyQPSettings& s = c.wbc;
-  const long nc = f.integer("contacts", 0, 16);
-  for (long i = 0; i < nc; ++i) {
-    const std::string p = "contact." + std::to_string(i) + ".";
-    ContactDescription d;
-    d.frame = f.string(p + "frame");
-    d.offset = f.vector(p + "offset", 3);
-    const Eigen::VectorXd R = f.vector(p + "rotation", 9);  // row-major
-    for (int r = 0; r < 3; ++r)
-      for (int k = 0; k < 3; ++k) d.rotation(r, k) = R[3 * r + k];
-    d.x_back = f.number(p + "x_back");
-    d.x_front = f.number(p + "x_front");
-    d.y_right = f.number(p + "y_right");
-    d.y_left = f.number(p + "y_left");
-    d.mu = f.number(p + "mu");
-    d.fz_min = f.number(p + "fz_min");
-    d.fz_max = f.number(p + "fz_max");
-    d.yaw_coeff = f.number(p + "yaw_coeff");
-    d.free_roll = f.boolean(p + "free_roll");
-    s.contacts.push_back(d);
-  }
-  const auto& base = f.values("wbc.base_frame");
-  if (base.size() > 1) f.fail("wbc.base_frame", "expected at most one frame name");
-  s.base_frame = base.empty() ? std::string() : base[0];
-  s.hand_frames = f.values("wbc.hand_frames");
-  s.torque_limit = f.vector("wbc.torque_limit", nj);
-  s.joint_damping = f.vector("wbc.joint_damping");
-  s.joint_friction = f.vector("wbc.joint_friction");
-  s.friction_velocity = f.number("wbc.friction_velocity");
-  s.w_momentum = vec6(f, "wbc.w_momentum");
-  s.w_base_orientation = f.number("wbc.w_base_orientation");
-  s.w_swing = vec6(f, "wbc.w_swing");
-  s.w_posture = f.number("wbc.w_posture");
-  s.w_hand = vec6(f, "wbc.w_hand");
-  s.w_reg_vdot = f.number("wbc.w_reg_vdot");
-  s.w_reg_wrench = f.number("wbc.w_reg_wrench");
-  s.w_wrench_ff = f.number("wbc.w_wrench_ff");
-  s.kp_com = f.number("wbc.kp_com");
-  s.kd_com = f.number("wbc.kd_com");
-  s.kd_angular_momentum = f.number("wbc.kd_angular_momentum");
-  s.k_dcm = f.number("wbc.k_dcm");
-  s.cmp_margin = f.number("wbc.cmp_margin");
-  s.kp_base = f.number("wbc.kp_base");
-  s.kd_base = f.number("wbc.kd_base");
-  s.kp_swing = f.number("wbc.kp_swing");
-  s.kd_swing = f.number("wbc.kd_swing");
-  s.kp_posture = f.number("wbc.kp_posture");
-  s.kd_posture = f.number("wbc.kd_posture");
-  s.kp_hand = f.number("wbc.kp_hand");
-  s.kd_hand = f.number("wbc.kd_hand");
-  s.kd_contact = f.number("wbc.kd_contact");
-  s.contact_weight = f.number("wbc.contact_weight");
-  s.eps_abs = f.number("wbc.eps_abs");
-  s.eps_rel = f.number("wbc.eps_rel");
-  s.max_iter = static_cast<int>(f.integer("wbc.max_iter", 1, 1000000));
-  if (f.has("wbc.max_iter_in"))  // absent in files exported before the setting existed
-    s.max_iter_in = static_cast<int>(f.integer("wbc.max_iter_in", 1, 1000000));
-  s.fallback_decay = f.number("wbc.fallback_decay");
-  s.fallback_damping = f.number("wbc.fallback_damping");
+  c.wbc = read_wbc_settings(f, nj);
   f.check_all_used();
   return c;
 }

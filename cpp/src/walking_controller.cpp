@@ -341,6 +341,16 @@ void WalkingController::stop_planning_thread() {
   if (thread_) thread_->stop();
 }
 
+std::array<int, 2> WalkingController::planned_contacts(double t) const {
+  if (!cur_->valid) return {-1, -1};
+  std::array<int, 2> c{1, 1};
+  for (int i = 0; i < cur_->n_swings; ++i) {
+    const Foothold& fh = cur_->swing_fh[static_cast<size_t>(i)];
+    if (fh.t_liftoff <= t && t < fh.t_touchdown) c[static_cast<size_t>(fh.foot)] = 0;
+  }
+  return c;
+}
+
 PlanningThread::Stats WalkingController::planning_stats() const {
   return thread_ ? thread_->stats() : PlanningThread::Stats();
 }

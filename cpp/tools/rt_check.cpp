@@ -4,6 +4,7 @@
 // __libc_* entry points; operator new goes through malloc and is counted too.
 // Usage: cerebellum_rt_check <model.xml|model.urdf> <frame> [frame ...] [--calls N]
 // Prints JSON: {"robot_compute": {"calls": N, "allocations": K}, ...}
+#include <cerebellum/base_estimator.hpp>
 #include <cerebellum/balance_law.hpp>
 #include <cerebellum/capture_step.hpp>
 #include <cerebellum/command_shaping.hpp>
@@ -29,6 +30,7 @@
 #include <limits>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -218,6 +220,39 @@ int main(int argc, char** argv) {
                           [&](int) { standing->tick(state, command); }});
     }
 
+    // Base estimator update, on a model with the default sole and IMU frames (left_sole,
+    // right_sole, base_imu: the MJCF the project builds). Contacts switch every 50 calls; every
+    // 97th call has a NaN IMU sample and every 89th non-finite joints (the fallback paths).
+    std::unique_ptr<cerebellum::BaseEstimator> est;
+    cerebellum::BaseEstimatorInput est_in;
+    try {
+      est = std::make_unique<cerebellum::BaseEstimator>(positional[0],
+                                                         cerebellum::BaseEstimatorSettings{});
+    } catch (const std::invalid_argument& e) {
+      std::fprintf(stderr, "estimator_update not checked: %s\n", e.what());
+    }
+    if (est) {
+      est_in = est->make_input();
+      Eigen::VectorXd qj0 = Eigen::VectorXd::Zero(nq - 7);
+      est->reset(Eigen::Vector3d(0, 0, 1), Eigen::Vector4d(0, 0, 0, 1), Eigen::Vector3d::Zero(), qj0);
+      auto walking = [&](int i) {
+        for (int k = 0; k < nq - 7; ++k) est_in.joint_pos[k] = 0.1 * uni(rng);
+        for (int k = 0; k < nq - 7; ++k) est_in.joint_vel[k] = 0.5 * uni(rng);
+        est_in.gyro = Eigen::Vector3d(0.1 * uni(rng), 0.1 * uni(rng), 0.1 * uni(rng));
+        est_in.acc = Eigen::Vector3d(0.5 * uni(rng), 0.5 * uni(rng), 9.81 + 0.5 * uni(rng));
+        const bool left = (i / 50) % 2 == 0;
+        est_in.foot_force[0] = Eigen::Vector3d(0, 0, left ? 400. : 5.);
+        est_in.foot_force[1] = Eigen::Vector3d(0, 0, left ? 5. : 400.);
+        est_in.foot_torque[0] = Eigen::Vector3d(4. * uni(rng), 4. * uni(rng), 0.);
+        est_in.foot_torque[1] = Eigen::Vector3d(4. * uni(rng), 4. * uni(rng), 0.);
+        est_in.schedule = {left ? 1 : 0, left ? 0 : 1};
+        est_in.has_orientation = i % 3 != 0;
+        est_in.dt_s = i % 101 == 0 ? 0.0 : 1e-3;
+        if (i % 97 == 0) est_in.gyro[0] = std::numeric_limits<double>::quiet_NaN();
+        if (i % 89 == 0) est_in.joint_vel[0] = std::numeric_limits<double>::infinity();
+      };
+      sections.push_back({"estimator_update", walking, [&](int) { est->update(est_in); }});
+    }
     // Footstep placement on a field of stepping stones (the terrain search, its memo hits, misses
     // and evictions) and on flat ground. Inputs: a walk forward with noise on every call; a swing
     // is re-planned about 5 times (t_liftoff changes every 5 calls).

@@ -148,6 +148,10 @@ class WalkingController final : public Controller {
   /// The planning thread's cycles, failures and deadline misses (zeros when never started).
   PlanningThread::Stats planning_stats() const;
 
+  /// The current plan at t per foot [left, right]: 1 stance, 0 swing; -1 before the first plan
+  /// (the base estimator's contact prior). Tick side: safe beside the planning thread.
+  std::array<int, 2> planned_contacts(double t) const;
+
   const WalkingSettings& settings() const { return settings_; }
   /// Counters (plans and push_steps are counted by the planning side, read atomically).
   WalkingStats stats() const;

@@ -1,0 +1,431 @@
+"""cerebellum._core.BaseEstimator against Pinocchio's Python bindings and MuJoCo's simulation."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pinocchio as pin
+import pytest
+
+from cerebellum import _core, load_robot
+from cerebellum.controllers.estimator import estimator_settings, make_estimator
+from cerebellum.errors import ConfigError
+from cerebellum.sim.scenario import load_scenario
+from cerebellum.sim.simulation import Simulation
+
+ROBOTS = ["h1", "apollo", "talos"]
+NOISE = (
+    "joint_pos_rad",
+    "joint_vel_rad_s",
+    "gyro_rad_s",
+    "acc_m_s2",
+    "orientation_rad",
+    "foot_force_N",
+    "foot_torque_Nm",
+)
+NOISELESS = [f"noise.{k}=0.0" for k in NOISE]
+G = np.array([0.0, 0.0, -9.81])
+
+
+def _rot(q_xyzw: np.ndarray) -> np.ndarray:
+    return pin.Quaternion(np.asarray(q_xyzw, float)).normalized().matrix()
+
+
+def _random_joints(model: pin.Model, rng: np.random.Generator) -> np.ndarray:
+    lo, hi = model.lowerPositionLimit[7:], model.upperPositionLimit[7:]
+    lo = np.where(np.isfinite(lo), lo, -1.0)
+    hi = np.where(np.isfinite(hi), hi, 1.0)
+    return rng.uniform(lo, hi)
+
+
+def _random_pose(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    q = rng.normal(size=4)
+    return rng.normal(size=3), q / np.linalg.norm(q)
+
+
+# ---------------------------------------------------------------------------------------------
+# kinematics against Pinocchio
+
+
+@pytest.mark.parametrize("name", ROBOTS)
+@pytest.mark.parametrize("imu", ["base_imu", "model"])
+def test_kinematics_match_pinocchio(name, imu):
+    """Soles in the IMU frame, their joint-rate velocity, and the base pose reported through the
+    IMU frame (also for an IMU on another link: H1's torso, Apollo's, Talos's imu_link)."""
+    cfg = load_robot(name)
+    path = cfg.model_path()
+    model = pin.buildModelFromMJCF(str(path))
+    data = model.createData()
+    imu_frame = "base_imu" if imu == "base_imu" else ("imu_link" if name == "talos" else "imu")
+    est = make_estimator(cfg, path, {"imu_frame": imu_frame})
+    fi = model.getFrameId(imu_frame)
+    soles = [model.getFrameId(f) for f in cfg.foot_frames]
+    rng = np.random.default_rng(3)
+
+    def in_imu(q: np.ndarray) -> np.ndarray:  # (2, 3)
+        pin.framesForwardKinematics(model, data, q)
+        oMi = data.oMf[fi]
+        return np.array([oMi.actInv(data.oMf[s]).translation for s in soles])
+
+    for _ in range(20):
+        p, quat = _random_pose(rng)
+        qj = _random_joints(model, rng)
+        vj = rng.normal(size=model.nv - 6)
+        q = np.concatenate([p, quat, qj])
+        est.reset(p, quat, np.zeros(3), qj)
+        # base pose round trip through the IMU frame; IMU placement as Pinocchio puts it
+        np.testing.assert_allclose(est.position, p, atol=1e-12)
+        np.testing.assert_allclose(est.rotation, _rot(quat), atol=1e-12)
+        pin.framesForwardKinematics(model, data, q)
+        np.testing.assert_allclose(est.imu_position, data.oMf[fi].translation, atol=1e-12)
+        np.testing.assert_allclose(est.imu_rotation, data.oMf[fi].rotation, atol=1e-12)
+        np.testing.assert_allclose([est.foot_in_imu(i) for i in range(2)], in_imu(q), atol=1e-12)
+        # the joint-rate velocity of the soles in the IMU frame, against central differences
+        est.update(np.zeros(3), -G, qj, vj, np.zeros((2, 3)), np.zeros((2, 3)), 1e-3)
+        h = 1e-6
+        qp = pin.integrate(model, q, h * np.concatenate([np.zeros(6), vj]))
+        qm = pin.integrate(model, q, -h * np.concatenate([np.zeros(6), vj]))
+        fd = (in_imu(qp) - in_imu(qm)) / (2 * h)
+        np.testing.assert_allclose([est.foot_rate_in_imu(i) for i in range(2)], fd, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# IMU model against MuJoCo
+
+
+def _record(scenario: str, sets: list[str], controller: str | None = None) -> dict:
+    """Sensor readings and MuJoCo's true base state at every tick of a closed-loop run."""
+    sim = Simulation(load_scenario(scenario, sets), controller=controller)
+    rec: dict[str, list] = {k: [] for k in ("gyro", "acc", "qj", "vj", "p", "q", "v", "w")}
+    read = sim._read_state
+
+    def hook(t):
+        st = read(t)
+        d = sim.data
+        for k, x in (
+            ("gyro", st.imu_gyro),
+            ("acc", st.imu_acc),
+            ("qj", st.joint_pos),
+            ("vj", st.joint_vel),
+            ("p", d.qpos[:3]),
+            ("q", d.qpos[[4, 5, 6, 3]]),
+            ("v", d.qvel[:3]),  # world frame
+            ("w", d.qvel[3:6]),  # base frame
+        ):
+            rec[k].append(np.array(x, dtype=float))
+        return st
+
+    sim._read_state = hook
+    res = sim.run()
+    out = {k: np.array(v)[1:] for k, v in rec.items()}  # row 0: the controller's reset read
+    out["dt"] = sim.dt_ctrl
+    out["result"] = res
+    return out
+
+
+@pytest.fixture(scope="module")
+def walk_record():
+    """2.5 s of H1 walk-flat (walking from 1 s), noiseless sensors, ground truth in the loop."""
+    return _record("walk-flat", ["scenario.duration_s=2.5", *NOISELESS])
+
+
+def test_imu_readings_are_the_integrator_of_mujoco(walk_record):
+    """The discretisation the filter assumes: v+ = v + (R a + g) dt with the accelerometer of the
+    previous interval, R+ = R Exp(w dt) with the current gyro (the IMU site is the base origin).
+    The accelerometer reads MuJoCo's explicit qacc; implicitfast integrates with the joint damping
+    taken implicitly, which leaves ~1e-3 m/s^2 between the two."""
+    r, dt = walk_record, walk_record["dt"]
+    R = np.array([_rot(q) for q in r["q"]])
+    dv = (r["v"][1:] - r["v"][:-1]) / dt
+    assert np.abs(dv).max() > 5.0  # the start and the walk accelerate the base
+    err = np.einsum("kij,kj->ki", R[:-1], r["acc"][1:]) + G - dv
+    late = np.einsum("kij,kj->ki", R[1:-1], r["acc"][2:]) + G - dv[:-1]  # one sample off
+    assert np.sqrt(np.mean(err**2)) < 2e-3
+    assert np.abs(err).max() < 2e-2
+    assert np.sqrt(np.mean(late**2)) > 20 * np.sqrt(np.mean(err**2))
+    np.testing.assert_allclose(r["gyro"], r["w"], atol=1e-9)
+    for k in range(0, len(R) - 1, 50):
+        R_next = R[k] @ pin.exp3(r["gyro"][k + 1] * dt)
+        np.testing.assert_allclose(R_next, R[k + 1], atol=1e-9)
+
+
+def test_imu_dead_reckoning_follows_mujoco(walk_record):
+    """Without contacts or orientation (no corrections), the propagation from the true start
+    follows MuJoCo's base trajectory over the whole 2.5 s walk (orientation exactly)."""
+    r, dt = walk_record, walk_record["dt"]
+    est = make_estimator(load_robot("h1"), None, {"use_orientation": False})
+    est.reset(r["p"][0], r["q"][0], r["v"][0], r["qj"][0])
+    zero = np.zeros((2, 3))
+    for k in range(1, len(r["p"])):
+        status = est.update(r["gyro"][k], r["acc"][k], r["qj"][k], r["vj"][k], zero, zero, dt)
+        assert status == 0
+        assert est.contact == (False, False)
+    # (the velocity and position drift by the accelerometer/integrator gap above: ~mm/s)
+    np.testing.assert_allclose(est.linear_velocity_world, r["v"][-1], atol=5e-3)
+    np.testing.assert_allclose(est.position, r["p"][-1], atol=5e-3)
+    np.testing.assert_allclose(est.rotation, _rot(r["q"][-1]), atol=1e-8)
+    np.testing.assert_allclose(est.angular_velocity, r["w"][-1], atol=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# closed loop
+
+
+def test_closed_loop_walk_tracks_mujoco():
+    """H1 walks 4 s of walk-flat on the estimator's base (noiseless sensors); the estimate
+    follows MuJoCo's true base velocity and tilt."""
+    from cerebellum.sim import metrics
+
+    sim = Simulation(
+        load_scenario(
+            "walk-flat",
+            ["scenario.duration_s=4.0", "controller.ground_truth_base=false", *NOISELESS],
+        )
+    )
+    res = sim.run()
+    assert not res.fell
+    assert metrics.distance_m(res.log) > 1.5
+    m = metrics.estimator_metrics(res.log)
+    assert m is not None
+    assert m["velocity_rmse_mps"] < 0.01
+    assert m["max_velocity_error_mps"] < 0.04
+    assert m["tilt_rmse_rad"] < 1e-3
+    assert m["drift_m"] < 0.02
+    assert m["contact_errors"] < 0.05 * 2 * m["ticks"]
+    # the controller saw the estimate, and the truth was logged beside it
+    assert not np.array_equal(res.log["est_base_pos"], res.log["base_pos"])
+    assert np.isfinite(res.log["est_base_vel_world"]).all()
+    assert (res.log["est_status"] == 0).all()
+
+
+def test_ground_truth_run_has_no_estimator_block():
+    from cerebellum.sim import metrics
+
+    sc = load_scenario("stand", ["scenario.duration_s=0.05", "controller.ground_truth_base=true"])
+    sim = Simulation(sc, controller="pd")
+    assert sim.estimator is None
+    assert metrics.estimator_metrics(sim.run().log) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# contacts, slip, bad input
+
+
+def _standing(name: str = "h1", **over):
+    cfg = load_robot(name)
+    est = make_estimator(cfg, None, over)
+    model = pin.buildModelFromMJCF(str(cfg.model_path()))
+    from cerebellum.dynamics.model import RobotModel, standing_configuration
+
+    q = standing_configuration(RobotModel(cfg))
+    est.reset(q[:3], q[3:7], np.zeros(3), q[7:])
+    return cfg, est, model, q
+
+
+def test_contact_hysteresis_and_schedule():
+    cfg, est, _, q = _standing()
+    s = est.settings
+    qj, vj, z = q[7:], np.zeros(len(q) - 7), np.zeros((2, 3))
+    up = -G @ np.eye(3)  # at rest, base upright: specific force +g along z
+
+    def step(fl, fr, plan=None):
+        f = np.array([[0, 0, fl], [0, 0, fr]], float)
+        est.update(np.zeros(3), up, qj, vj, f, z, 1e-3, None, plan)
+        return est.contact
+
+    on, off, sw = s.force_on_N, s.force_off_N, s.force_swing_N
+    assert off < on < sw
+    assert step(0.5 * on, 0.0) == (False, False)
+    assert step(1.01 * on, 0.0) == (True, False)  # enters above force_on_N
+    assert step(0.5 * (on + off), 0.0) == (True, False)  # stays between the thresholds
+    assert step(0.99 * off, 0.0) == (False, False)  # leaves below force_off_N
+    assert step(1.01 * on, 1.01 * on, (0, 1)) == (False, True)  # a planned swing needs more
+    assert step(1.01 * sw, 1.01 * on, (0, 1)) == (True, True)
+    assert step(math.nan, 0.0, (1, 0)) == (True, False)  # no force reading: the plan decides
+
+
+def test_slipping_stance_foot_loses_weight():
+    """Robot at rest per the IMU; the left leg's joints move its sole forward at 0.4 m/s while the
+    F/T says it is loaded. Without slip handling the leg odometry drags the base velocity
+    estimate; with it, the estimate stays near zero."""
+    results = {}
+    for scale in (1.0, 100.0):
+        cfg, est, model, q = _standing(slip_noise_scale=scale)
+        data = model.createData()
+        fid = model.getFrameId(cfg.foot_frames[0])
+        pin.computeJointJacobians(model, data, q)
+        pin.updateFramePlacements(model, data)
+        J = pin.getFrameJacobian(model, data, fid, pin.LOCAL_WORLD_ALIGNED)[:3, 6:]
+        vj = np.linalg.pinv(J) @ (_rot(q[3:7]).T @ np.array([0.4, 0.0, 0.0]))
+        f = np.array([[0, 0, 250.0], [0, 0, 250.0]])
+        acc = _rot(q[3:7]).T @ -G
+        for k in range(250):  # within slip_max_s
+            qj = q[7:] + (k + 1) * 1e-3 * vj
+            est.update(np.zeros(3), acc, qj, vj, f, np.zeros((2, 3)), 1e-3, q[3:7])
+        results[scale] = (np.linalg.norm(est.linear_velocity_world), est.slipping)
+    v_plain, _ = results[1.0]
+    v_slip, flags = results[100.0]
+    assert flags == (True, False)
+    assert v_slip < 0.01 < 0.1 < v_plain, (v_slip, v_plain)  # the right sole holds it at ~0.15
+
+
+def test_bad_input_gives_status_not_nan():
+    cfg, est, _, q = _standing()
+    qj, vj, z = q[7:], np.zeros(len(q) - 7), np.zeros((2, 3))
+    f = np.array([[0, 0, 250.0], [0, 0, 250.0]])
+    acc = _rot(q[3:7]).T @ -G
+    assert est.update(np.zeros(3), acc, qj, vj, f, z, 1e-3, q[3:7]) == 0
+    before = (est.position.copy(), est.linear_velocity.copy(), est.covariance.copy())
+    for dt in (0.0, -1e-3, math.nan, math.inf):
+        assert est.update(np.zeros(3), acc, qj, vj, f, z, dt) == 1  # nothing done
+    np.testing.assert_array_equal(est.position, before[0])
+    np.testing.assert_array_equal(est.linear_velocity, before[1])
+    np.testing.assert_array_equal(est.covariance, before[2])
+    nan3 = np.full(3, math.nan)
+    for _ in range(50):  # a 50 ms IMU dropout: the last sample is held
+        assert est.update(nan3, nan3, qj, vj, f, z, 1e-3, q[3:7]) == 2
+    assert est.update(np.zeros(3), acc, np.full_like(qj, math.nan), vj, f, z, 1e-3) == 4
+    assert est.update(np.zeros(3), acc, qj, vj, f, z, 1e-3, np.full(4, math.nan)) == 0
+    assert np.isfinite(est.covariance).all()
+    for x in (est.position, est.quat_xyzw, est.linear_velocity, est.angular_velocity):
+        assert np.isfinite(x).all()
+    assert np.linalg.norm(est.linear_velocity) < 1e-3
+    fresh = make_estimator(cfg)
+    assert fresh.update(np.zeros(3), acc, qj, vj, f, z, 1e-3) == 8  # not reset
+    with pytest.raises(ValueError, match="joint_pos"):
+        est.update(np.zeros(3), acc, qj[:-1], vj, f, z, 1e-3)
+    with pytest.raises(ValueError, match="non-finite"):
+        est.reset(np.full(3, math.nan), q[3:7], np.zeros(3), qj)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("force_off_N", 1e4), ("contact_noise", 0.0), ("slip_noise_scale", 0.5), ("cop_limit_m", -1)],
+)
+def test_invalid_settings_name_the_field(field, value):
+    cfg = load_robot("h1")
+    with pytest.raises(ConfigError, match=field.split("_N")[0]):
+        estimator_settings(cfg, {field: value})
+    s = _core.BaseEstimatorSettings()
+    setattr(s, field, value)
+    with pytest.raises(ValueError, match=field.split("_N")[0]):
+        _core.BaseEstimator(str(cfg.model_path()), s)
+
+
+def test_unknown_setting_and_frame():
+    cfg = load_robot("h1")
+    with pytest.raises(ConfigError, match="valid"):
+        estimator_settings(cfg, {"gyro_nosie": 1.0})
+    s = _core.BaseEstimatorSettings()
+    s.imu_frame = "no_such_imu"
+    with pytest.raises(ValueError, match="no_such_imu"):
+        _core.BaseEstimator(str(cfg.model_path()), s)
+
+
+def test_scenario_estimator_table_reaches_the_filter():
+    sc = load_scenario(
+        "stand",
+        ["controller.ground_truth_base=false", "controller.estimator.slip_speed_mps=0.3"],
+    )
+    sim = Simulation(sc, controller="pd")
+    assert sim.estimator is not None
+    assert sim.estimator.settings.slip_speed_mps == 0.3
+
+
+# ---------------------------------------------------------------------------------------------
+# real time
+
+
+def _rt_check_binary() -> Path:
+    return Path(_core.__file__).parent / "bin" / "cerebellum_rt_check"
+
+
+@pytest.mark.parametrize("name", ROBOTS)
+def test_rt_check_estimator_update_no_allocation(name):
+    exe = _rt_check_binary()
+    if not exe.exists():
+        pytest.skip(f"cerebellum_rt_check is not installed next to _core ({exe})")
+    out = subprocess.run(
+        [str(exe), str(load_robot(name).model_path()), "--calls", "1000"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    # contacts switch every 50 calls; NaN IMU, non-finite joints and dt = 0 calls included
+    assert json.loads(out.stdout)["estimator_update"] == {"calls": 1000, "allocations": 0}
+
+
+# ---------------------------------------------------------------------------------------------
+# sensors in the harness
+
+
+def _imu_stream(sets: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(delivered gyro, true base angular velocity, t) per tick of a short PD stand."""
+    sim = Simulation(
+        load_scenario("push-stand", ["scenario.duration_s=0.4", *sets]), controller="pd"
+    )
+    got, true, ts = [], [], []
+    read = sim._read_state
+
+    def hook(t):
+        st = read(t)
+        got.append(st.imu_gyro.copy())
+        true.append(sim.data.qvel[3:6].copy())
+        ts.append(t)
+        return st
+
+    sim._read_state = hook
+    sim.run()
+    return np.array(got)[1:], np.array(true)[1:], np.array(ts)[1:]
+
+
+def test_imu_latency_rate_and_dropout():
+    got, true, _ = _imu_stream([*NOISELESS, "noise.imu_latency_s=0.003"])
+    assert np.abs(true).max() > 1e-3
+    np.testing.assert_allclose(got[3:], true[:-3], atol=1e-12)  # 3 ticks old
+    got, true, _ = _imu_stream([*NOISELESS, "noise.imu_rate_hz=250.0"])
+    for k in range(0, len(got) - 4, 4):  # a fresh sample every 4th tick, held in between
+        np.testing.assert_allclose(got[k : k + 4], np.tile(true[k], (4, 1)), atol=1e-12)
+    got, _, t = _imu_stream(
+        [*NOISELESS, "noise.imu_dropout_t_s=0.1", "noise.imu_dropout_duration_s=0.05"]
+    )
+    out = (t >= 0.1 - 1e-9) & (t < 0.15 - 1e-9)
+    assert out.sum() == 50
+    assert np.isnan(got[out]).all() and np.isfinite(got[~out]).all()
+
+
+def test_imu_bias_constant_and_walk():
+    got, true, _ = _imu_stream([*NOISELESS, "noise.gyro_bias_rad_s=0.01"])
+    bias = got - true
+    assert np.abs(bias).max() > 1e-3
+    np.testing.assert_allclose(bias, np.tile(bias[0], (len(bias), 1)), atol=1e-12)
+    got, true, _ = _imu_stream([*NOISELESS, "noise.gyro_bias_walk_rad_s2=0.01"])
+    step = np.diff(got - true, axis=0)  # increments: N(0, 0.01 sqrt(dt))
+    assert np.std(step) == pytest.approx(0.01 * math.sqrt(1e-3), rel=0.1)
+
+
+def test_walk_survives_imu_faults():
+    """H1 keeps walking on the estimator through a 50 ms IMU dropout, a gyro and an
+    accelerometer bias (scenario noise otherwise)."""
+    from cerebellum.sim import metrics
+
+    sets = [
+        "scenario.duration_s=4.0",
+        "controller.ground_truth_base=false",
+        "noise.imu_dropout_t_s=2.5",
+        "noise.imu_dropout_duration_s=0.05",
+        "noise.gyro_bias_rad_s=0.005",
+        "noise.acc_bias_m_s2=0.05",
+    ]
+    res = Simulation(load_scenario("walk-flat", sets)).run()
+    assert not res.fell
+    assert metrics.distance_m(res.log) > 1.5
+    held = (res.log["est_status"] & 2) != 0
+    assert held.sum() == 50
+    m = metrics.estimator_metrics(res.log)
+    assert m["velocity_rmse_mps"] < 0.03 and m["tilt_rmse_rad"] < 0.01
