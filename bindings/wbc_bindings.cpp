@@ -118,7 +118,7 @@ void register_wbc(py::module_& m) {
                   CB_RW(kd_angular_momentum) CB_RW(k_dcm) CB_RW(cmp_margin) CB_RW(kp_base) CB_RW(kd_base) CB_RW(kp_swing)
                       CB_RW(kd_swing) CB_RW(kp_posture) CB_RW(kd_posture) CB_RW(kp_hand)
                           CB_RW(kd_hand) CB_RW(kd_contact) CB_RW(contact_weight) CB_RW(eps_abs) CB_RW(eps_rel)
-                              CB_RW(max_iter) CB_RW(fallback_decay) CB_RW(fallback_damping);
+                              CB_RW(max_iter) CB_RW(max_iter_in) CB_RW(fallback_decay) CB_RW(fallback_damping);
 #undef CB_RW
 
   py::enum_<WbcStatus>(m, "WbcStatus")
@@ -224,6 +224,7 @@ References start at the configuration q0 given to the constructor.)doc")
       .def_property_readonly("status", [](const PyWholeBodyQP& w) { return w.qp.status(); })
       .def_property_readonly("failures", [](const PyWholeBodyQP& w) { return w.qp.failures(); })
       .def_property_readonly("iterations", [](const PyWholeBodyQP& w) { return w.qp.iterations(); })
+      .def_property_readonly("outer_iterations", [](const PyWholeBodyQP& w) { return w.qp.outer_iterations(); })
       .def_property_readonly("last_tick_us", [](const PyWholeBodyQP& w) { return w.qp.last_tick_us(); })
       .def(
           "qp_matrices",

@@ -239,9 +239,17 @@ def build_robot_mjcf(cfg: RobotConfig) -> Path:
     out = cache_root() / "models" / f"{cfg.name}-{_hash(cfg)}.xml"
     if out.is_file():
         return out
-    spec = _build_spec(cfg)
-    spec.compile()
-    xml = spec.to_xml()
+    try:
+        spec = _build_spec(cfg)
+        spec.compile()
+        xml = spec.to_xml()
+    except ConfigError:
+        raise
+    except (ValueError, UnicodeDecodeError, OSError) as e:  # MuJoCo's parse and compile errors
+        problem = " ".join(str(e).split())
+        raise ConfigError(
+            cfg.config_path, "robot.source", f"MuJoCo cannot load {cfg.source}: {problem}"
+        ) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".xml.tmp")
     with os.fdopen(fd, "w") as f:

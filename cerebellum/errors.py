@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CerebellumError", "ConfigError", "UnknownNameError"]
+__all__ = ["ArgumentError", "CerebellumError", "ConfigError", "OutputError", "UnknownNameError"]
 
 
 class CerebellumError(Exception):
@@ -26,3 +26,22 @@ class ConfigError(CerebellumError, ValueError):
     def __init__(self, path: str, field: str, problem: str):
         self.path, self.field, self.problem = str(path), field, problem
         super().__init__(f"{path}: field '{field}': {problem}")
+
+
+class ArgumentError(CerebellumError, ValueError):
+    """A bad command-line or function argument; names it and its valid range."""
+
+    def __init__(self, argument: str, problem: str):
+        self.argument, self.problem = argument, problem
+        super().__init__(f"{argument}: {problem}")
+
+
+class OutputError(CerebellumError, OSError):
+    """An output file or folder that cannot be written (not a folder, read-only, disk full)."""
+
+    def __init__(self, path: str, problem: str):
+        self.path, self.problem = str(path), problem
+        super().__init__(f"{path}: cannot write: {problem}")
+
+    def __str__(self) -> str:  # OSError would format its own (errno, strerror)
+        return str(self.args[0])

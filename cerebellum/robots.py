@@ -99,6 +99,12 @@ class RobotConfig:
         return build_robot_mjcf(self)
 
 
+# Plausible sizes, m: a frame offset from its body, a sole rectangle's extent from its origin
+# (MuJoCo's compiler fails with a geom-size error on values like 1e300).
+MAX_OFFSET_M = 10.0
+MAX_SOLE_M = 1.0
+
+
 def _builtin_dir() -> Path:
     return Path(str(importlib.resources.files("cerebellum.models")))
 
@@ -177,7 +183,9 @@ def _get(table: dict, key: str, path: Path, where: str, kind: type | tuple[type,
     return value
 
 
-def _vec(table: dict, key: str, n: int, path: Path, where: str, default=None) -> tuple[float, ...]:
+def _vec(
+    table: dict, key: str, n: int, path: Path, where: str, default=None, bound: float = np.inf
+) -> tuple[float, ...]:
     value = _get(table, key, path, where, list, default)
     if value is None:
         return tuple([0.0] * n)
@@ -187,6 +195,10 @@ def _vec(table: dict, key: str, n: int, path: Path, where: str, default=None) ->
         raise ConfigError(path, f"{where}{key}", f"expected a list of {n} numbers, got {value!r}")
     if not all(np.isfinite(value)):
         raise ConfigError(path, f"{where}{key}", "must be finite")
+    if not all(abs(x) <= bound for x in value):
+        raise ConfigError(
+            path, f"{where}{key}", f"expected entries within +-{bound:g}, got {value!r}"
+        )
     return tuple(float(x) for x in value)
 
 
@@ -195,18 +207,22 @@ def _frame(table: dict, path: Path, where: str) -> FrameSpec:
         raise ConfigError(path, where.rstrip("."), "expected a table with 'body', 'pos', 'rpy'")
     return FrameSpec(
         body=_get(table, "body", path, where, str),
-        pos=_vec(table, "pos", 3, path, where, None),
-        rpy=_vec(table, "rpy", 3, path, where, None),
+        pos=_vec(table, "pos", 3, path, where, None, bound=MAX_OFFSET_M),
+        rpy=_vec(table, "rpy", 3, path, where, None, bound=2 * np.pi),
     )
 
 
-def _numbers(table: dict, path: Path, where: str) -> dict[str, float]:
+def _numbers(
+    table: dict, path: Path, where: str, lo: float = -np.inf, unit: str = ""
+) -> dict[str, float]:
     if not isinstance(table, dict):
         raise ConfigError(path, where, "expected a table of name = number")
     out = {}
     for k, v in table.items():
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v):
             raise ConfigError(path, f"{where}.{k}", f"expected a finite number, got {v!r}")
+        if v < lo:
+            raise ConfigError(path, f"{where}.{k}", f"expected >= {lo:g}{unit}, got {v!r}")
         out[k] = float(v)
     return out
 
@@ -217,6 +233,10 @@ def _parse(path: Path) -> RobotConfig:
             doc = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(path, "<syntax>", str(e)) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(path, "<encoding>", f"not UTF-8 text ({e})") from None
+    except OSError as e:
+        raise ConfigError(path, "<file>", f"cannot read: {e.strerror or e}") from None
     robot = _get(doc, "robot", path, "", dict)
     name = _get(robot, "name", path, "robot.", str)
     if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
@@ -236,7 +256,7 @@ def _parse(path: Path) -> RobotConfig:
         if s not in SIDES:
             raise ConfigError(path, f"hands.{s}", f"side must be one of {SIDES}")
     sole = _get(doc, "sole", path, "", dict)
-    rect = _vec(sole, "rectangle", 4, path, "sole.")
+    rect = _vec(sole, "rectangle", 4, path, "sole.", bound=MAX_SOLE_M)
     if not (rect[0] < 0 < rect[1] and rect[2] < 0 < rect[3]):
         raise ConfigError(
             path, "sole.rectangle", "expected x_min < 0 < x_max and y_min < 0 < y_max"
@@ -259,8 +279,8 @@ def _parse(path: Path) -> RobotConfig:
         standing_joints=_numbers(
             _get(standing, "joints", path, "standing.", dict, {}), path, "standing.joints"
         ),
-        kp=_numbers(_get(gains, "kp", path, "gains.", dict), path, "gains.kp"),
-        kd=_numbers(_get(gains, "kd", path, "gains.", dict), path, "gains.kd"),
+        kp=_numbers(_get(gains, "kp", path, "gains.", dict), path, "gains.kp", 0.0, " N·m/rad"),
+        kd=_numbers(_get(gains, "kd", path, "gains.", dict), path, "gains.kd", 0.0, " N·m·s/rad"),
         walking=_walking(_get(doc, "walking", path, "", dict, {}), path),
     )
 

@@ -815,6 +815,7 @@ class KinodynamicMPC:
         cs.qp_accept_residual = s.qp_accept_residual
         cs.qp_eq_band = s.qp_eq_band
         cs.deadline_us = s.deadline_us
+        self.core_settings = cs  # what the C++ solver was built from (a copy is kept there)
         self._solver = _core.KinodynamicMPC(cs)
         self._out = ocp.functions["mpc_out"].map(s.knots + 1)
         self._has_guess = False
@@ -848,6 +849,8 @@ class KinodynamicMPC:
         if x0.shape != (ocp.nx,):
             raise ValueError(f"x0 must have shape ({ocp.nx},), got {x0.shape}")
         contact = np.asarray(contact, dtype=float)
+        if elapsed_s is not None and math.isnan(elapsed_s):
+            raise ValueError("elapsed_s must be a number of seconds (>= 0, inf allowed), got nan")
         if self._has_guess:
             self._solver.shift(
                 1.0 if elapsed_s is None else max(0.0, elapsed_s) / self.settings.dt_s

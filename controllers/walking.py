@@ -193,7 +193,8 @@ _WBC_DEFAULTS: dict[str, Any] = {
     # same walk (walk-flat: 11.91 m, RMSE 0.216 either way)
     "eps_abs": 1e-6,
     "eps_rel": 0.0,
-    "max_iter": 200,
+    "max_iter": 30,  # x (max_iter_in + 1) inner iterations bound a tick (see wbc.hpp)
+    "max_iter_in": 50,
     "fallback_decay": 0.9,
     "fallback_damping": 2.0,
 }

@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 import pinocchio as pin
 
-from cerebellum.errors import UnknownNameError
+from cerebellum.errors import ConfigError, UnknownNameError
 from cerebellum.robots import RobotConfig, load_robot
 
 __all__ = ["RobotModel", "robot_model", "standing_configuration", "random_configuration"]
@@ -22,7 +22,12 @@ class RobotModel:
     def __init__(self, cfg: RobotConfig):
         self.config = cfg
         self.path = cfg.model_path()
-        self.model: pin.Model = pin.buildModelFromMJCF(str(self.path))
+        try:
+            self.model: pin.Model = pin.buildModelFromMJCF(str(self.path))
+        except (ValueError, RuntimeError) as e:
+            raise ConfigError(
+                cfg.config_path, "robot.source", f"Pinocchio cannot load {self.path}: {e}"
+            ) from None
         self.data = self.model.createData()
         self.nq, self.nv = self.model.nq, self.model.nv
         self.joint_names: list[str] = list(self.model.names)[2:]  # (nv - 6) actuated joints
@@ -32,6 +37,18 @@ class RobotModel:
         self.q_lower = np.array(self.model.lowerPositionLimit[7:])  # (nq - 7) rad
         self.q_upper = np.array(self.model.upperPositionLimit[7:])
         self.mass = float(pin.computeTotalMass(self.model))
+        for name, value in cfg.standing_joints.items():  # one source of truth: the model's limits
+            if name not in self.joint_names:
+                continue  # joint_vector() lists the valid names
+            i = self.joint_names.index(name)
+            lo, hi = self.q_lower[i], self.q_upper[i]
+            if not lo - 1e-9 <= value <= hi + 1e-9:
+                raise ConfigError(
+                    cfg.config_path,
+                    f"standing.joints.{name}",
+                    f"{value} rad is outside the joint's range [{lo:.4g}, {hi:.4g}] rad "
+                    "(from the model file)",
+                )
 
     def frame_id(self, name: str) -> int:
         if not self.model.existFrame(name):

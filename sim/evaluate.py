@@ -9,7 +9,9 @@ Layout of the output folder ``DIR``::
 
 A run is identified by a key: a hash of the robot (name and config file content), the scenario file
 content, the seed, the controller, the overrides and the duration. Runs whose key is already in
-``runs.jsonl`` are not simulated again, so an interrupted evaluation resumes where it stopped.
+``runs.jsonl`` are not simulated again, so an interrupted evaluation resumes where it stopped
+(``retry_failed``: failed runs are simulated again). A run past ``timeout_s`` of wall time is
+killed with its worker and recorded as failed, reason "timeout: ...".
 """
 
 from __future__ import annotations
@@ -344,8 +346,12 @@ def run_task(task: Task, out_dir: str | os.PathLike) -> dict[str, Any]:
 
 
 def _worker_main(conn: mp.connection.Connection, out_dir: str) -> None:
-    """Worker loop: receives a Task (None: stop), sends back its record."""
+    """Worker loop: receives a Task (None: stop), sends ("started", None) as the run starts (the
+    wall-time limit counts from there, imports excluded), then ("done", record)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides how to stop
+    with contextlib.suppress(Exception):  # an import error is reported by run_task, per run
+        import cerebellum.commands.run  # noqa: F401
+        import cerebellum.sim.simulation  # noqa: F401
     while True:
         try:
             task = conn.recv()
@@ -353,34 +359,101 @@ def _worker_main(conn: mp.connection.Connection, out_dir: str) -> None:
             return
         if task is None:
             return
-        conn.send(run_task(task, out_dir))
+        conn.send(("started", None))
+        conn.send(("done", run_task(task, out_dir)))
 
 
 # ---------------------------------------------------------------------------------------------
 # runs.jsonl
 
 
+# Fields of a run record that the summary reads, and their JSON types.
+_RECORD_TYPES: dict[str, tuple[type, ...]] = {
+    "key": (str,),
+    "robot": (str,),
+    "scenario": (str,),
+    "seed": (int,),
+    "success": (bool,),
+    "run_dir": (str,),
+    "reason": (str, type(None)),
+    "metrics": (dict, type(None)),
+    "failed_criteria": (list,),
+}
+
+
+def _check_record(rec: Any) -> str | None:
+    """Why ``rec`` is not a run record (None if it is)."""
+    if not isinstance(rec, dict):
+        return "expected a JSON object"
+    for k, types in _RECORD_TYPES.items():
+        if k not in rec:
+            return f"missing field '{k}'"
+        v = rec[k]
+        if not isinstance(v, types) or (isinstance(v, bool) and bool not in types):
+            names = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            return f"field '{k}': expected {names}, got {v!r}"
+    return None
+
+
 def load_runs(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
-    """Records by key from a runs.jsonl (a torn last line from a hard kill is ignored)."""
+    """Records by key from a runs.jsonl. A torn last line (a hard kill mid-write) is ignored; any
+    other malformed line raises ConfigError naming the file and the line."""
+    from cerebellum.errors import ConfigError
+
     out: dict[str, dict[str, Any]] = {}
     path = Path(path)
     if not path.is_file():
         return out
-    for line in path.read_text().splitlines():
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(path, "<file>", f"cannot read: {e.strerror or e}") from None
+    lines = data.split(b"\n")[:-1]  # after the last newline: nothing, or a torn record
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
             continue
-        if isinstance(rec, dict) and "key" in rec:
-            out[rec["key"]] = rec
+        try:
+            rec = json.loads(raw.decode("utf-8"))
+        except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+            problem = f"not a JSON record ({e})"
+        else:
+            problem = _check_record(rec)
+        if problem is not None:
+            raise ConfigError(
+                path,
+                f"line {n}",
+                f"{problem}; delete the line (its run is then simulated again) or use a new --out",
+            )
+        out[rec["key"]] = rec
     return out
 
 
+def _drop_torn_tail(path: Path) -> None:
+    """Cuts a torn last line (no newline: a hard kill mid-write) so that the next record starts
+    on a line of its own."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    data = path.read_bytes()
+    if data.endswith(b"\n"):
+        return
+    with open(path, "r+b") as f:
+        f.truncate(data.rfind(b"\n") + 1)
+
+
 def _append(path: Path, rec: dict[str, Any]) -> None:
-    with open(path, "a") as f:
-        f.write(json.dumps(rec, allow_nan=True) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+    from cerebellum.errors import OutputError
+    from cerebellum.sim.report import finite_json
+
+    clean, bad = finite_json(rec)
+    if bad:
+        clean["non_finite"] = bad
+    try:
+        with open(path, "a") as f:
+            f.write(json.dumps(clean, allow_nan=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as e:
+        raise OutputError(path, e.strerror or str(e)) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,6 +519,18 @@ class _Worker:
         self.conn.close()
 
 
+def _timed_out(task: Task, timeout_s: float, wall_s: float) -> dict[str, Any]:
+    rec = _record(task, None)
+    rec.update(
+        reason=f"timeout: the run took longer than {timeout_s:g} s of wall time (worker killed)",
+        error=True,
+        timeout=True,
+        wall_time_s=wall_s,
+        finished_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
+    return rec
+
+
 def _died(task: Task, exitcode: int | None, wall_s: float) -> dict[str, Any]:
     rec = _record(task, None)
     if exitcode is not None and exitcode < 0:
@@ -501,19 +586,34 @@ def run_evaluation(
     workers: int = 2,
     progress: TextIO | None = sys.stderr,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    timeout_s: float | None = None,
+    retry_failed: bool = False,
 ) -> Evaluation:
-    """Runs the tasks not yet in ``out_dir/runs.jsonl`` on ``workers`` spawned processes.
+    """Runs the tasks not yet in ``out_dir/runs.jsonl`` on ``workers`` spawned processes
+    (``retry_failed``: also those recorded as failed).
 
     Each finished run is appended to runs.jsonl at once. A worker that dies mid-run (crash or
-    kill) is recorded as a failed run and replaced. KeyboardInterrupt (and SIGTERM) terminates
-    the workers and returns with ``interrupted`` set; what finished is kept.
+    kill) is recorded as a failed run and replaced; one still running after ``timeout_s`` of
+    wall time is killed and its run recorded as failed with reason "timeout: ...". The
+    evaluation goes on. KeyboardInterrupt (and SIGTERM) terminates the workers and returns with
+    ``interrupted`` set; what finished is kept.
     """
+    from cerebellum.sim.report import prepare_output_dir
+
     if workers < 1:
         raise EvaluationInputError(f"--workers must be >= 1, got {workers}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if timeout_s is not None and not (math.isfinite(timeout_s) and timeout_s > 0):
+        raise EvaluationInputError(
+            f"--timeout must be a finite number of seconds > 0, got {timeout_s}"
+        )
+    out = prepare_output_dir(out_dir)
     jsonl = out / "runs.jsonl"
     records = load_runs(jsonl)
+    _drop_torn_tail(jsonl)
+    if retry_failed:
+        for t in tasks:
+            if t.key in records and not records[t.key]["success"]:
+                del records[t.key]
     todo = deque(t for t in tasks if t.key not in records)
     ev = Evaluation(tasks=tasks, records=records, skipped=len(tasks) - len(todo))
     bar = _Progress(len(tasks), ev.skipped, progress)
@@ -531,19 +631,35 @@ def run_evaluation(
             w.give(todo.popleft())
         while any(w.task is not None for w in pool):
             busy = [w for w in pool if w.task is not None]
+            wait_s = None
+            if timeout_s is not None:
+                now = time.perf_counter()
+                wait_s = max(0.0, min(w.started + timeout_s - now for w in busy))
             multiprocessing.connection.wait(
-                [w.conn for w in busy] + [w.proc.sentinel for w in busy]
+                [w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_s
             )
             for i, w in enumerate(pool):
                 if w.task is None:
                     continue
                 rec = None
-                if w.conn.poll():
-                    try:
-                        rec = w.conn.recv()
-                    except (EOFError, OSError):
-                        rec = None
-                if rec is None and not w.proc.is_alive():
+                try:
+                    while rec is None and w.conn.poll():
+                        kind, payload = w.conn.recv()
+                        if kind == "started":
+                            w.started = time.perf_counter()
+                        else:
+                            rec = payload
+                except (EOFError, OSError):
+                    rec = None
+                elapsed = time.perf_counter() - w.started
+                if rec is None and timeout_s is not None and elapsed >= timeout_s:
+                    rec = _timed_out(w.task, timeout_s, elapsed)
+                    w.proc.kill()
+                    w.proc.join()
+                    w.task = None
+                    w.stop()
+                    w = pool[i] = _Worker(ctx, str(out))
+                elif rec is None and not w.proc.is_alive():
                     w.proc.join()
                     rec = _died(w.task, w.proc.exitcode, time.perf_counter() - w.started)
                     w.task = None
@@ -642,8 +758,10 @@ def summarize(ev: Evaluation) -> list[dict[str, Any]]:
 
 def write_results(ev: Evaluation, out_dir: str | os.PathLike, command: str = "") -> Path:
     """Writes results.json and results.md for the tasks of ``ev``; returns results.md."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from cerebellum.errors import OutputError
+    from cerebellum.sim.report import prepare_output_dir, write_json
+
+    out = prepare_output_dir(out_dir)
     cells = summarize(ev)
     runs = sorted(ev.finished, key=lambda r: (r["robot"], r["scenario"], r["seed"]))
     from cerebellum.sim.results import source_commit
@@ -661,9 +779,7 @@ def write_results(ev: Evaluation, out_dir: str | os.PathLike, command: str = "")
         "cells": cells,
         "runs": runs,
     }
-    tmp = out / "results.json.tmp"
-    tmp.write_text(json.dumps(doc, indent=2, allow_nan=True) + "\n")
-    tmp.replace(out / "results.json")
+    write_json(doc, out / "results.json")
 
     lines = ["# Evaluation results", ""]
     if command:
@@ -693,5 +809,8 @@ def write_results(ev: Evaluation, out_dir: str | os.PathLike, command: str = "")
         reason = (f["reason"] or "").replace("\n", " ")
         lines.append(f"- {c['robot']} / {c['scenario']} / seed {f['seed']}: {reason}")
     md = out / "results.md"
-    md.write_text("\n".join(lines) + "\n")
+    try:
+        md.write_text("\n".join(lines) + "\n")
+    except OSError as e:
+        raise OutputError(md, e.strerror or str(e)) from None
     return md

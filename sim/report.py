@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -13,6 +14,7 @@ from cerebellum.errors import CerebellumError
 
 __all__ = [
     "RendererUnavailableError",
+    "finite_json",
     "metrics",
     "save_log",
     "save_metrics",
@@ -21,8 +23,10 @@ __all__ = [
     "torque_ratio_bins",
     "render_frame",
     "open_renderer",
+    "prepare_output_dir",
     "render_video",
     "summary_table",
+    "write_json",
 ]
 
 
@@ -113,10 +117,73 @@ def _jsonable(x: Any) -> Any:
     return str(x)
 
 
-def save_metrics(m: dict[str, Any], path: str | os.PathLike) -> Path:
+def finite_json(obj: Any) -> tuple[Any, dict[str, str]]:
+    """A copy of ``obj`` that ``json.dumps(allow_nan=False)`` accepts: every NaN/inf float (and
+    numpy scalar) becomes null; returns it and {dotted path: "nan" | "inf" | "-inf"} of those."""
+    bad: dict[str, str] = {}
+
+    def walk(x: Any, where: str) -> Any:
+        if isinstance(x, dict):
+            return {k: walk(v, f"{where}.{k}" if where else str(k)) for k, v in x.items()}
+        if isinstance(x, (list, tuple, np.ndarray)):
+            return [walk(v, f"{where}[{i}]") for i, v in enumerate(x)]
+        if isinstance(x, np.generic):
+            x = x.item()
+        if isinstance(x, float) and not np.isfinite(x):
+            bad[where] = repr(x)
+            return None
+        return x
+
+    return walk(obj, ""), bad
+
+
+def write_json(doc: Any, path: str | os.PathLike, indent: int | None = 2) -> Path:
+    """Writes ``doc`` as strict JSON (non-finite numbers as null, listed under ``non_finite`` when
+    ``doc`` is a dict), atomically; an unwritable path raises OutputError."""
+    from cerebellum.errors import OutputError
+
     path = Path(path)
-    path.write_text(json.dumps(m, indent=2, allow_nan=True) + "\n")
+    clean, bad = finite_json(doc)
+    if bad and isinstance(clean, dict):
+        clean["non_finite"] = bad
+    text = json.dumps(clean, indent=indent, allow_nan=False) + "\n"
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text)
+        tmp.replace(path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OutputError(path, e.strerror or str(e)) from None
     return path
+
+
+def prepare_output_dir(path: str | os.PathLike) -> Path:
+    """Creates the folder ``path`` and checks that a file can be written in it; raises
+    OutputError (not a folder, read-only, disk full) naming it."""
+    import tempfile
+
+    from cerebellum.errors import OutputError
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(path, "exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-")
+        try:
+            os.write(fd, b"0" * 4096)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as e:
+        raise OutputError(path, e.strerror or str(e)) from None
+    return path
+
+
+def save_metrics(m: dict[str, Any], path: str | os.PathLike) -> Path:
+    """metrics.json: always valid JSON (see :func:`write_json`)."""
+    return write_json(m, path)
 
 
 def save_log(log: dict[str, np.ndarray], path: str | os.PathLike) -> Path:

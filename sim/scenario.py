@@ -536,6 +536,17 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         max_velocity_rmse=st.num("max_velocity_rmse", None, lo=0.0, hi=10.0, lo_open=True),
         max_yaw_rate_rmse=st.num("max_yaw_rate_rmse", None, lo=0.0, hi=10.0, lo_open=True),
     )
+    for i, p in enumerate(pushes):
+        if p.duration_s < timestep:  # fewer than one physics step: the impulse is not delivered
+            raise ConfigError(
+                path,
+                f"push[{i}].duration_s",
+                f"expected >= the physics timestep ({timestep} s), got {p.duration_s}",
+            )
+        if p.body == "world":
+            raise ConfigError(
+                path, f"push[{i}].body", "'world' does not move; name a body of the robot"
+            )
     return Scenario(
         name=name,
         path=path,
@@ -566,6 +577,8 @@ def load_scenario(
             doc = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(path, "<syntax>", str(e)) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(path, "<encoding>", f"not UTF-8 text ({e})") from None
     except OSError as e:
         raise ConfigError(path, "<file>", str(e)) from None
     doc = apply_overrides(doc, overrides, path)

@@ -60,6 +60,9 @@ __all__ = [
     "register_controller",
 ]
 
+# Longest run, s (as a scenario file's duration_s): the log is held in memory, ~1 kB per tick.
+MAX_DURATION_S = 3600.0
+
 
 # ---------------------------------------------------------------------------------------------
 # controllers
@@ -243,7 +246,12 @@ register_controller("walk", "cerebellum.controllers.walking_cpp:make_walking_con
 
 def build_model(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco.MjModel:
     """Robot MJCF + terrain + light; ``implicitfast`` at ``timestep_s``; 640x480 offscreen."""
-    return build_spec(cfg, terrain, timestep_s).compile()
+    try:
+        return build_spec(cfg, terrain, timestep_s).compile()
+    except ValueError as e:  # MuJoCo's compile errors (the robot file's numbers, the terrain's)
+        raise ConfigError(
+            cfg.config_path, "<model>", f"MuJoCo cannot compile the robot on this terrain: {e}"
+        ) from None
 
 
 def build_spec(cfg: RobotConfig, terrain: Terrain, timestep_s: float) -> mujoco.MjSpec:
@@ -346,9 +354,12 @@ class Simulation:
         if self.seed < 0:
             raise ConfigError(scenario.path, "scenario.seed", f"expected >= 0, got {self.seed}")
         self.duration_s = scenario.duration_s if duration_s is None else float(duration_s)
-        if not self.duration_s > 0:
+        if not (math.isfinite(self.duration_s) and 0 < self.duration_s <= MAX_DURATION_S):
             raise ConfigError(
-                scenario.path, "scenario.duration_s", f"expected > 0, got {self.duration_s}"
+                scenario.path,
+                "scenario.duration_s",
+                f"expected a finite number of seconds in (0, {MAX_DURATION_S:g}], "
+                f"got {self.duration_s}",
             )
         self.controller_name = controller or scenario.controller.name or default_controller()
         ss = np.random.SeedSequence(self.seed)
@@ -365,6 +376,12 @@ class Simulation:
         m = self.model
         self.substeps = int(round(1.0 / (scenario.controller.wbc_hz * scenario.timestep_s)))
         self.dt_ctrl = self.substeps * scenario.timestep_s
+        if int(round(self.duration_s / self.dt_ctrl)) < 1:  # a run of no tick proves nothing
+            raise ConfigError(
+                scenario.path,
+                "scenario.duration_s",
+                f"expected at least one control period ({self.dt_ctrl:g} s), got {self.duration_s}",
+            )
         self.mpc_every = max(1, int(round(1.0 / (scenario.controller.mpc_hz * self.dt_ctrl))))
         self.joint_names = tuple(m.joint(m.actuator_trnid[k][0]).name for k in range(m.nu))
         self.effort_limit = np.abs(m.actuator_ctrlrange[:, 1]).copy()
@@ -408,7 +425,7 @@ class Simulation:
         for i, p in enumerate(self.scenario.pushes):
             body = p.body or self.cfg.base_frame
             bid = mujoco.mj_name2id(self.model, mujoco.mjtObj.mjOBJ_BODY, body)
-            if bid < 0:
+            if bid <= 0:  # 0: the world body, which a force does not move
                 names = [
                     self.model.body(b).name
                     for b in range(1, self.model.nbody)
@@ -731,6 +748,14 @@ class Simulation:
             d.subtree_com,
         )
         active = -1
+        diverged = [
+            d.warning[w]
+            for w in (
+                mujoco.mjtWarning.mjWARN_BADQPOS,
+                mujoco.mjtWarning.mjWARN_BADQVEL,
+                mujoco.mjtWarning.mjWARN_BADQACC,
+            )
+        ]
         perf = time.perf_counter
         wall0 = perf()
         report_every_s = float(getattr(progress, "interval_s", 0.1))  # wall time, s
@@ -793,9 +818,12 @@ class Simulation:
                 mujoco.mj_step2(m, d)
                 if sub == 0:
                     self._contact_forces(L_cf[k])
-            # fall check on the new state
-            if xmat[root, 8] < cos_tilt or (
-                k % 10 == 0 and qpos[2] - self.terrain.height(qpos[0], qpos[1]) < fall_h
+            # fall check on the new state; a non-finite or diverged state (MuJoCo resets the
+            # data on NaN/huge accelerations) is a fall, never a silently passed run
+            if (
+                not xmat[root, 8] >= cos_tilt
+                or (k % 10 == 0 and not qpos[2] - self.terrain.height(qpos[0], qpos[1]) >= fall_h)
+                or any(w.number > 0 for w in diverged)
             ):
                 fell, fall_time = True, t + dt
                 k += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,11 @@ def _add_material(spec: mujoco.MjSpec) -> str:
     return name
 
 
+# Largest |x|, |y| of the start, m: MuJoCo's float32 rendering and contact margins lose
+# millimetres beyond ~1e4 m from the origin.
+MAX_START_M = 1e4
+
+
 class Terrain(ABC):
     """Base class. Subclasses set ``name`` and implement ``_build``, ``height`` and ``normal``."""
 
@@ -89,7 +95,17 @@ class Terrain(ABC):
             f"expected 0 < mu <= 2, got {friction}",
         )
         self.friction = float(friction)
-        self.start_xy = (float(start_xy[0]), float(start_xy[1]))
+        try:
+            sx, sy = (float(v) for v in start_xy)
+        except (TypeError, ValueError):
+            sx = sy = math.nan
+        _check(
+            bool(abs(sx) <= MAX_START_M and abs(sy) <= MAX_START_M),
+            self.name,
+            "start_xy",
+            f"expected [x, y] with finite |x|, |y| <= {MAX_START_M:g} m, got {start_xy!r}",
+        )
+        self.start_xy = (sx, sy)
 
     def add_to(self, spec: mujoco.MjSpec, prefix: str = "terrain") -> None:
         """Adds the terrain's geoms (and hfield, if any) to ``spec``'s world body."""

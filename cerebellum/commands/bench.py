@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import os
 import platform
 import socket
@@ -523,10 +524,57 @@ def _peers_script():
     return script
 
 
+def load_baseline(path: str) -> dict:
+    """A baseline written by ``cerebellum bench --json``; ConfigError naming the file and the
+    first malformed field."""
+    from cerebellum.errors import ConfigError
+
+    try:
+        with open(path, "rb") as f:
+            baseline = json.loads(f.read().decode("utf-8"))
+    except (OSError, ValueError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ConfigError(path, "<file>", f"cannot read baseline: {e}") from None
+    if not isinstance(baseline, dict):
+        raise ConfigError(path, "<root>", "expected a JSON object written by bench --json")
+    if baseline.get("schema_version") != SCHEMA_VERSION:
+        raise ConfigError(
+            path,
+            "schema_version",
+            f"expected {SCHEMA_VERSION}, got {baseline.get('schema_version')!r}: write a new "
+            "baseline with `cerebellum bench --quick --json FILE`",
+        )
+    results = baseline.get("results")
+    if not isinstance(results, list):
+        raise ConfigError(path, "results", "expected a list of stage results")
+    for i, r in enumerate(results):
+        if not isinstance(r, dict):
+            raise ConfigError(path, f"results[{i}]", "expected an object")
+        for key in ("name", "robot"):
+            if not isinstance(r.get(key), str):
+                raise ConfigError(path, f"results[{i}].{key}", "expected a string")
+        for key in ("p50", "normalised"):
+            v = r.get(key)
+            if key in r and (
+                not isinstance(v, (int, float))
+                or isinstance(v, bool)
+                or not math.isfinite(v)
+                or v <= 0
+            ):
+                raise ConfigError(path, f"results[{i}].{key}", f"expected a number > 0, got {v!r}")
+    return baseline
+
+
 def main(args: argparse.Namespace) -> int:
-    from cerebellum.errors import UnknownNameError
+    from cerebellum.errors import ArgumentError, UnknownNameError
     from cerebellum.robots import list_robots
 
+    if not (math.isfinite(args.max_regression) and args.max_regression >= 0):
+        raise ArgumentError(
+            "--max-regression", f"expected a finite fraction >= 0, got {args.max_regression}"
+        )
+    if args.samples is not None and args.samples < 1:
+        raise ArgumentError("--samples", f"expected an integer >= 1, got {args.samples}")
+    baseline = load_baseline(args.compare) if args.compare else None
     robots = args.robots or list_robots()
     for r in robots:
         if r not in list_robots():
@@ -554,14 +602,7 @@ def main(args: argparse.Namespace) -> int:
                 f"{robot}: bundle_cpp / (rnea_cpp + crba_cpp) = {ratio:.2f} (p50); Python call overhead {extra:.2f} us (p50)"
             )
     rows, ok = None, True
-    if args.compare:
-        from cerebellum.errors import ConfigError
-
-        try:
-            with open(args.compare) as f:
-                baseline = json.load(f)
-        except (OSError, json.JSONDecodeError) as e:
-            raise ConfigError(args.compare, "<file>", f"cannot read baseline: {e}") from None
+    if baseline is not None:
         rows, ok = compare(report, baseline, args.max_regression)
         report["comparison"] = {
             "baseline": args.compare,
@@ -576,14 +617,20 @@ def main(args: argparse.Namespace) -> int:
             if ok
             else "REGRESSION: at least one stage is slower than the gate allows"
         )
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2)
-        print(f"wrote {args.json}")
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(_markdown(report, rows))
-        print(f"wrote {args.markdown}")
+    from cerebellum.errors import OutputError
+
+    for path, text in ((args.json, None), (args.markdown, "md")):
+        if not path:
+            continue
+        try:
+            with open(path, "w") as f:
+                if text is None:
+                    json.dump(report, f, indent=2)
+                else:
+                    f.write(_markdown(report, rows))
+        except OSError as e:
+            raise OutputError(path, e.strerror or str(e)) from None
+        print(f"wrote {path}")
     if args.peers:
         import subprocess
 

@@ -162,6 +162,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from cerebellum.errors import ArgumentError
+
+    if args.states < 1:  # 0 states would check nothing and report OK
+        raise ArgumentError("--states", f"expected an integer >= 1, got {args.states}")
     all_ok = True
     for name in args.robots:
         t0 = time.perf_counter()

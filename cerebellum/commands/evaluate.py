@@ -1,7 +1,9 @@
 """``cerebellum evaluate``: the robot x scenario x seed matrix in parallel worker processes.
 
 Writes ``DIR/runs.jsonl`` (each run as it finishes), ``DIR/results.json`` and ``DIR/results.md``;
-re-running with the same ``--out`` resumes (runs with the same settings are not simulated again).
+re-running with the same ``--out`` resumes (runs with the same settings are not simulated again;
+``--retry-failed`` simulates the failed ones again). ``--timeout S`` kills a run past S seconds of
+wall time and records it as failed (reason "timeout"); the evaluation goes on.
 Exit codes: 0 when every run succeeded, 1 otherwise, 2 for bad input (unknown robot, scenario or
 controller names are listed), 130 when interrupted (the finished runs are kept and reported).
 """
@@ -75,6 +77,18 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write log.npz and plots of every run under DIR/runs/",
     )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="wall-time limit per run, s: a run past it is killed and recorded as failed "
+        "(reason 'timeout'); the evaluation goes on (default: none)",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="simulate again the runs that runs.jsonl records as failed (timeouts included)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -93,7 +107,12 @@ def main(args: argparse.Namespace) -> int:
     )
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     ev = run_evaluation(
-        tasks, args.out, workers=workers, progress=None if args.quiet else sys.stderr
+        tasks,
+        args.out,
+        workers=workers,
+        progress=None if args.quiet else sys.stderr,
+        timeout_s=args.timeout,
+        retry_failed=args.retry_failed,
     )
     ev.settings = {
         "robots": args.robots,
@@ -104,6 +123,7 @@ def main(args: argparse.Namespace) -> int:
         "duration_s": args.duration,
         "overrides": list(args.overrides),
         "workers": workers,
+        "timeout_s": args.timeout,
     }
     command = "cerebellum " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
     md = write_results(ev, args.out, command=command)

@@ -71,6 +71,7 @@ WBC_SETTINGS_FIELDS = (
     "eps_abs",
     "eps_rel",
     "max_iter",
+    "max_iter_in",
     "fallback_decay",
     "fallback_damping",
 )

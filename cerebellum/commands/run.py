@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 import ctypes.util
+import math
 import os
 import sys
 import time
 from pathlib import Path
+
+from cerebellum.errors import ArgumentError, OutputError
 
 __all__ = ["add_parser", "main", "run_scenario"]
 
@@ -128,12 +131,16 @@ def run_scenario(
     from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
+    if duration_s is not None and not (math.isfinite(duration_s) and duration_s > 0):
+        raise ArgumentError(
+            "--duration", f"expected a finite number of seconds > 0, got {duration_s}"
+        )
     sc = load_scenario(scenario, overrides)
     sim = Simulation(sc, robot=robot, seed=seed, controller=controller, duration_s=duration_s)
     out_dir = (
         Path(out) if out is not None else Path("runs") / f"{sc.name}-{sim.cfg.name}-{sim.seed}"
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    report.prepare_output_dir(out_dir)  # before simulating: a bad --out fails at once
     if video:  # fail before simulating when no renderer exists
         report.open_renderer(sim.model, 64, 48).close()
     bar = _Progress(sim.duration_s) if progress else None
@@ -151,14 +158,17 @@ def run_scenario(
         bar.close()
     terrain = {"name": sc.terrain, **sim.terrain.params()}
     m = report.metrics(result, terrain=terrain)
-    if keep_logs:
-        report.save_log(result.log, out_dir / "log.npz")
-        title = f"{sc.name} / {sim.cfg.name} / seed {sim.seed}:"
-        report.save_plots(result.log, out_dir, title=title)
-    if video:
-        t0 = time.perf_counter()
-        report.render_video(sim.model, result.log, out_dir / "video.mp4")
-        m["video_render_s"] = time.perf_counter() - t0
+    try:
+        if keep_logs:
+            report.save_log(result.log, out_dir / "log.npz")
+            title = f"{sc.name} / {sim.cfg.name} / seed {sim.seed}:"
+            report.save_plots(result.log, out_dir, title=title)
+        if video:
+            t0 = time.perf_counter()
+            report.render_video(sim.model, result.log, out_dir / "video.mp4")
+            m["video_render_s"] = time.perf_counter() - t0
+    except OSError as e:  # disk full, folder removed or made read-only during the run
+        raise OutputError(e.filename or out_dir, e.strerror or str(e)) from None
     report.save_metrics(m, out_dir / "metrics.json")
     return m, out_dir
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 extern "C" {  // this header has no C++ guard
@@ -148,6 +149,33 @@ struct StageData {
 
 }  // namespace
 
+/// Throws std::invalid_argument naming the first setting out of its range (NaN included).
+static void check_settings(const KinodynamicMPCSettings& s) {
+  auto fail = [](const std::string& what) {
+    throw std::invalid_argument("KinodynamicMPC: " + what);
+  };
+  if (s.x_lower.hasNaN() || s.x_upper.hasNaN() || (s.x_lower.array() > s.x_upper.array()).any())
+    fail("x_lower and x_upper must not be NaN, with x_lower <= x_upper");
+  if (!s.w_stage.allFinite() || !s.w_terminal.allFinite())
+    fail("w_stage and w_terminal must be finite");
+  if (s.sqp_iterations < 1) fail("sqp_iterations must be >= 1, got " + std::to_string(s.sqp_iterations));
+  if (s.qp_max_iter < 0) fail("qp_max_iter must be >= 0, got " + std::to_string(s.qp_max_iter));
+  if (!(std::isfinite(s.qp_tol) && s.qp_tol > 0)) fail("qp_tol must be finite > 0, got " + std::to_string(s.qp_tol));
+  if (s.qp_mode < 0 || s.qp_mode > 3) fail("qp_mode must be 0..3, got " + std::to_string(s.qp_mode));
+  if (s.qp_warm_start < 0 || s.qp_warm_start > 2)
+    fail("qp_warm_start must be 0..2, got " + std::to_string(s.qp_warm_start));
+  for (const auto& [name, v] : {std::pair<const char*, int>{"qp_pred_corr", s.qp_pred_corr},
+                                {"qp_ric_alg", s.qp_ric_alg}, {"qp_split_step", s.qp_split_step}})
+    if (v < -1 || v > 1) fail(std::string(name) + " must be -1, 0 or 1, got " + std::to_string(v));
+  if (s.qp_cond_horizon < 0) fail("qp_cond_horizon must be >= 0, got " + std::to_string(s.qp_cond_horizon));
+  if (!(std::isfinite(s.qp_accept_residual) && s.qp_accept_residual >= 0))
+    fail("qp_accept_residual must be finite >= 0, got " + std::to_string(s.qp_accept_residual));
+  if (!(std::isfinite(s.qp_eq_band) && s.qp_eq_band >= 0))
+    fail("qp_eq_band must be finite >= 0, got " + std::to_string(s.qp_eq_band));
+  if (!(s.deadline_us >= 0))
+    fail("deadline_us must be >= 0 (0: every solve misses, inf: none), got " + std::to_string(s.deadline_us));
+}
+
 struct KinodynamicMPCImpl {
   KinodynamicMPCSettings s;
   Library lib;
@@ -224,6 +252,7 @@ struct KinodynamicMPCImpl {
     need(s.x_upper, nx, "x_upper");
     need(s.w_stage, nw, "w_stage");
     need(s.w_terminal, nw, "w_terminal");
+    check_settings(s);
     if (stage_fn.n_in() != 4 || stage_fn.n_out() != 11 || term_fn.n_in() != 3 || term_fn.n_out() != 3) {
       throw std::invalid_argument("KinodynamicMPC: mpc_stage/mpc_terminal have unexpected signatures");
     }
@@ -567,6 +596,8 @@ struct KinodynamicMPCImpl {
 
   void shift(double knots) {
     if (!(knots > 0.0)) return;
+    // Past the horizon every knot holds the last one; clamping first keeps the cast in range.
+    knots = std::min(knots, static_cast<double>(N + 1));
     const int whole = static_cast<int>(std::floor(knots));
     const double a = knots - whole;
     auto shift_cols = [&](Eigen::MatrixXd& M) {
@@ -606,7 +637,13 @@ void KinodynamicMPC::set_guess(const Eigen::Ref<const Eigen::MatrixXd>& X,
   impl_->U = U;
 }
 
-void KinodynamicMPC::shift(double knots) { impl_->shift(knots); }
+void KinodynamicMPC::shift(double knots) {
+  if (!(knots >= 0.0)) {
+    throw std::invalid_argument("shift: knots must be >= 0 (+inf: hold the last knot), got " +
+                                std::to_string(knots));
+  }
+  impl_->shift(knots);
+}
 
 MPCStatus KinodynamicMPC::solve(const Eigen::Ref<const Eigen::VectorXd>& x0) {
   if (x0.size() != impl_->nx) throw std::invalid_argument("solve: x0 must have size nx");
@@ -634,16 +671,25 @@ void KinodynamicMPC::time_iteration(int n, Eigen::Ref<Eigen::VectorXd> out_us) {
 }
 
 const KinodynamicMPCSettings& KinodynamicMPC::settings() const { return impl_->s; }
-void KinodynamicMPC::set_deadline_us(double us) { impl_->s.deadline_us = us; }
+void KinodynamicMPC::set_deadline_us(double us) {
+  if (!(us >= 0))
+    throw std::invalid_argument("set_deadline_us: must be >= 0 (inf: none), got " + std::to_string(us));
+  impl_->s.deadline_us = us;
+}
 void KinodynamicMPC::set_qp_max_iter(int n) {
+  if (n < 0) throw std::invalid_argument("set_qp_max_iter: must be >= 0, got " + std::to_string(n));
   impl_->s.qp_max_iter = n;
   impl_->apply_qp_args();
 }
 void KinodynamicMPC::set_qp_tol(double tol) {
+  if (!(std::isfinite(tol) && tol > 0)) throw std::invalid_argument("set_qp_tol: must be finite > 0, got " + std::to_string(tol));
   impl_->s.qp_tol = tol;
   impl_->apply_qp_args();
 }
-void KinodynamicMPC::set_sqp_iterations(int n) { impl_->s.sqp_iterations = n; }
+void KinodynamicMPC::set_sqp_iterations(int n) {
+  if (n < 1) throw std::invalid_argument("set_sqp_iterations: must be >= 1, got " + std::to_string(n));
+  impl_->s.sqp_iterations = n;
+}
 const Eigen::MatrixXd& KinodynamicMPC::X() const { return impl_->X; }
 const Eigen::MatrixXd& KinodynamicMPC::U() const { return impl_->U; }
 MPCStatus KinodynamicMPC::status() const { return impl_->status; }

@@ -205,6 +205,15 @@ const WholeBodyQuantities& Robot::compute(const Eigen::Ref<const Eigen::VectorXd
                                                           pinocchio::LOCAL_WORLD_ALIGNED)
                      .toVector();
   }
+  // A finite but huge state (|q| or |v| ~ 1e150) overflows: refuse it rather than return NaN.
+  bool finite = o.M.allFinite() && o.nle.allFinite() && o.com.allFinite() && o.Ag.allFinite() &&
+                o.hg.allFinite() && o.dAg_v.allFinite();
+  for (std::size_t k = 0; k < r.frame_ids.size(); ++k)
+    finite = finite && o.frames[k].R.allFinite() && o.frames[k].p.allFinite() &&
+             o.J[k].allFinite() && o.drift[k].allFinite();
+  if (!finite)
+    throw std::invalid_argument(
+        "Robot::compute: non-finite result at this (q, v): entries too large for the model");
   return o;
 }
 

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <proxsuite/linalg/dense/core.hpp>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 // proxsuite 0.8's dense LDLT row insertion (active-set changes) computes dst += f * lhs * rhs with
 // this helper. When dst has a single row, Eigen evaluates the row of (f * lhs) into a heap
@@ -106,6 +108,7 @@ struct WholeBodyQPImpl {
 
   WbcStatus status = WbcStatus::kNotRun;
   int iterations = 0;
+  int outer_iterations = 0;
   std::uint64_t failures = 0;
   double tick_us = 0.0;
 
@@ -114,6 +117,17 @@ struct WholeBodyQPImpl {
         s(st),
         qp(n_, neq_, nin_, false, proxsuite::proxqp::HessianType::Dense,
            proxsuite::proxqp::DenseBackend::PrimalDualLDLT) {}
+
+  /// Solver failure: decaying previous torque plus joint damping, clipped; counted.
+  void fallback(const Eigen::Ref<const Eigen::VectorXd>& v) {
+    ++failures;
+    warm = false;
+    vdot.setZero();
+    wrenches.setZero();
+    tau = s.fallback_decay * tau_prev - s.fallback_damping * v.tail(nj);
+    tau = tau.cwiseMax(-s.torque_limit).cwiseMin(s.torque_limit);
+    tau_prev = tau;
+  }
 
   static int find_frame(const Robot& robot, const std::string& name) {
     const auto& names = robot.frame_names();
@@ -241,10 +255,39 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
     throw std::invalid_argument("WholeBodyQP: friction_velocity must be finite > 0");
   if (!(settings.contact_weight >= 0 && std::isfinite(settings.contact_weight) &&
         settings.eps_abs > 0 && settings.eps_rel >= 0 && settings.max_iter > 0 &&
-        settings.k_dcm >= 0 && settings.cmp_margin > 0 && settings.cmp_margin <= 1))
+        settings.max_iter_in > 0 && settings.k_dcm >= 0 && settings.cmp_margin > 0 &&
+        settings.cmp_margin <= 1))
     throw std::invalid_argument(
-        "WholeBodyQP: contact_weight must be finite >= 0, eps_abs and max_iter > 0, eps_rel and "
-        "k_dcm >= 0, cmp_margin in (0, 1]");
+        "WholeBodyQP: contact_weight must be finite >= 0, eps_abs, max_iter and max_iter_in > 0, "
+        "eps_rel and k_dcm >= 0, cmp_margin in (0, 1]");
+  // Every weight, gain and solver number finite and >= 0 (NaN gains made proxsuite run its whole
+  // iteration budget on NaN data every tick).
+  const std::pair<const char*, double> scalars[] = {
+      {"w_base_orientation", settings.w_base_orientation}, {"w_posture", settings.w_posture},
+      {"w_reg_vdot", settings.w_reg_vdot}, {"w_reg_wrench", settings.w_reg_wrench},
+      {"w_wrench_ff", settings.w_wrench_ff}, {"kp_com", settings.kp_com},
+      {"kd_com", settings.kd_com}, {"kd_angular_momentum", settings.kd_angular_momentum},
+      {"k_dcm", settings.k_dcm}, {"kp_base", settings.kp_base}, {"kd_base", settings.kd_base},
+      {"kp_swing", settings.kp_swing}, {"kd_swing", settings.kd_swing},
+      {"kp_posture", settings.kp_posture}, {"kd_posture", settings.kd_posture},
+      {"kp_hand", settings.kp_hand}, {"kd_hand", settings.kd_hand},
+      {"kd_contact", settings.kd_contact}, {"eps_abs", settings.eps_abs},
+      {"eps_rel", settings.eps_rel}, {"fallback_decay", settings.fallback_decay},
+      {"fallback_damping", settings.fallback_damping}};
+  for (const auto& [name, value] : scalars)
+    if (!(std::isfinite(value) && value >= 0))
+      throw std::invalid_argument(std::string("WholeBodyQP: ") + name +
+                                  " must be finite and >= 0, got " + std::to_string(value));
+  const std::pair<const char*, const Vector6d*> weights6[] = {
+      {"w_momentum", &settings.w_momentum}, {"w_swing", &settings.w_swing},
+      {"w_hand", &settings.w_hand}};
+  for (const auto& [name, w] : weights6)
+    if (!w->allFinite() || (w->array() < 0).any())
+      throw std::invalid_argument(std::string("WholeBodyQP: ") + name +
+                                  " must have 6 finite entries >= 0");
+  if (settings.fallback_decay > 1)
+    throw std::invalid_argument("WholeBodyQP: fallback_decay must be in [0, 1], got " +
+                                std::to_string(settings.fallback_decay));
   // Soft contacts: the zero wrench of an inactive contact comes from its cone rows (fz in [0, 0],
   // yaw rows always present) instead of 6 equality rows, which keeps proxsuite's KKT 6 nc rows
   // smaller in double support.
@@ -349,6 +392,7 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.qp.settings.eps_abs = settings.eps_abs;
   I.qp.settings.eps_rel = settings.eps_rel;
   I.qp.settings.max_iter = settings.max_iter;
+  I.qp.settings.max_iter_in = settings.max_iter_in;
   // proxsuite's infeasibility certificates default to 1e-4: on H1's walking QP (soft contacts,
   // cond(H) ~ 6e11) that declared feasible problems infeasible, cold as well as warm (HiGHS finds
   // them feasible; at 1e-6 to 1e-10 proxsuite solves them in 10-12 iterations).
@@ -556,7 +600,17 @@ const Eigen::VectorXd& WholeBodyQP::tick(
 
   I.mirror_cost();
 
-  // ---- Solve.
+  // ---- Solve. A state or reference far outside the model's range (e.g. huge velocities) can
+  // overflow the QP data: proxsuite would then iterate on NaN up to its budget.
+  if (!(I.H.allFinite() && I.g.allFinite() && I.A.allFinite() && I.b.allFinite() &&
+        I.C.allFinite() && !I.l_solver.hasNaN() && !I.u_solver.hasNaN())) {
+    I.iterations = I.outer_iterations = 0;
+    I.status = WbcStatus::kNonFinite;
+    I.fallback(v);
+    I.tick_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                    .count();
+    return I.tau;
+  }
   // Ruiz equilibration is recomputed when the contact set changes, and kept otherwise.
   const bool new_contacts = !I.scaled || (active != I.last_active).any();
   I.last_active = active;
@@ -579,6 +633,7 @@ const Eigen::VectorXd& WholeBodyQP::tick(
   I.qp.solve();
   const auto out = I.qp.results.info.status;
   I.iterations = static_cast<int>(I.qp.results.info.iter);
+  I.outer_iterations = static_cast<int>(I.qp.results.info.iter_ext);
   const Eigen::VectorXd& xs = I.qp.results.x;
   bool solved = out == proxsuite::proxqp::QPSolverOutput::PROXQP_SOLVED;
   if (solved && !xs.allFinite()) {
@@ -614,15 +669,13 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     I.tau += I.nle_j;
     for (int c = 0; c < nc; ++c)
       I.tau.noalias() -= I.Js[c].rightCols(nj).transpose() * I.wrenches.segment<6>(6 * c);
-  } else {
-    ++I.failures;
-    I.warm = false;
-    I.vdot.setZero();
-    I.wrenches.setZero();
-    I.tau = s.fallback_decay * I.tau_prev - s.fallback_damping * v.tail(nj);
-    I.tau = I.tau.cwiseMax(-s.torque_limit).cwiseMin(s.torque_limit);
+    I.tau_prev = I.tau;
   }
-  I.tau_prev = I.tau;
+  if (solved && !I.tau.allFinite()) {
+    solved = false;
+    I.status = WbcStatus::kNonFinite;
+  }
+  if (!solved) I.fallback(v);
   I.tick_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
                   .count();
   return I.tau;
@@ -639,6 +692,7 @@ const Eigen::VectorXd& WholeBodyQP::vdot() const { return impl_->vdot; }
 const Eigen::VectorXd& WholeBodyQP::wrenches() const { return impl_->wrenches; }
 WbcStatus WholeBodyQP::status() const { return impl_->status; }
 int WholeBodyQP::iterations() const { return impl_->iterations; }
+int WholeBodyQP::outer_iterations() const { return impl_->outer_iterations; }
 std::uint64_t WholeBodyQP::failures() const { return impl_->failures; }
 double WholeBodyQP::last_tick_us() const { return impl_->tick_us; }
 const RowMatrixXd& WholeBodyQP::H() const { return impl_->H; }

@@ -67,7 +67,8 @@ struct KinodynamicMPCImpl;
 class KinodynamicMPC {
  public:
   /// Loads the library (dlopen) and checks the function signatures against the dimensions.
-  /// Throws std::invalid_argument / std::runtime_error on mismatch or a missing library.
+  /// Throws std::invalid_argument / std::runtime_error on mismatch or a missing library, and
+  /// std::invalid_argument naming the first setting out of range (NaN tolerances, bounds, modes).
   explicit KinodynamicMPC(const KinodynamicMPCSettings& settings);
   ~KinodynamicMPC();
   KinodynamicMPC(const KinodynamicMPC&) = delete;
@@ -77,7 +78,8 @@ class KinodynamicMPC {
   void set_parameters(const Eigen::Ref<const Eigen::MatrixXd>& P);
   /// Initial guess X (nx, N+1), U (nu, N).
   void set_guess(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::MatrixXd>& U);
-  /// Shift the guess by `knots` (>= 0, fractional: linear interpolation; the tail is held).
+  /// Shift the guess by `knots` (>= 0, fractional: linear interpolation; the tail is held; N or
+  /// more, +inf included: every knot becomes the last). Throws std::invalid_argument on NaN or < 0.
   void shift(double knots);
   /// Runs settings.sqp_iterations SQP iterations from the current guess with x_0 fixed to x0 (nx).
   /// Never throws on solver failure: restores the guess of entry and sets status() != kOk.

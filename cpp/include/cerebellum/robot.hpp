@@ -52,7 +52,7 @@ class Robot {
   const std::vector<std::string>& frame_names() const;
 
   /// Computes all quantities at (q, v). No heap allocation. Throws std::invalid_argument on
-  /// wrong sizes or non-finite input.
+  /// wrong sizes, non-finite input, or a result that is not finite (input too large).
   const WholeBodyQuantities& compute(const Eigen::Ref<const Eigen::VectorXd>& q,
                                      const Eigen::Ref<const Eigen::VectorXd>& v);
   const WholeBodyQuantities& quantities() const;
