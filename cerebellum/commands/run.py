@@ -71,7 +71,10 @@ def _pick_gl_backend() -> None:
         return
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return
-    if ctypes.util.find_library("EGL"):
+    platform = os.environ.get("PYOPENGL_PLATFORM")  # PyOpenGL refuses any other back-end then
+    if platform in ("egl", "osmesa"):
+        os.environ["MUJOCO_GL"] = platform
+    elif ctypes.util.find_library("EGL"):
         os.environ["MUJOCO_GL"] = "egl"
     elif ctypes.util.find_library("OSMesa"):
         os.environ["MUJOCO_GL"] = "osmesa"
