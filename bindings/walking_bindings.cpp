@@ -190,6 +190,9 @@ sim.terrain.Terrain.)doc")
             return py::make_tuple(c[0], c[1]);
           },
           py::arg("t"), "(left, right) at t in the current plan: 1 stance, 0 swing, -1 no plan.")
+      .def_property_readonly(
+          "last_plan", [](const PyWalkingController& w) { return GaitPlan(w.ctl.last_plan()); },
+          "A copy of the last gait plan (deterministic mode; racy while the planning thread runs).")
       .def_property_readonly("omega", [](const PyWalkingController& w) { return w.ctl.omega(); })
       .def_property_readonly("terrain_aware",
                              [](const PyWalkingController& w) { return w.ctl.terrain_aware(); })

@@ -2018,6 +2018,11 @@ class WalkingController:
     @property
     def last_wbc_us(self) -> float: ...
     @property
+    def last_plan(self) -> GaitPlan:
+        """
+        A copy of the last gait plan (deterministic mode; racy while the planning thread runs).
+        """
+    @property
     def omega(self) -> float: ...
     @property
     def planning_stats(self) -> dict:
