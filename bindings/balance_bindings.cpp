@@ -21,9 +21,12 @@
 #include "cerebellum/command_shaping.hpp"
 #include "cerebellum/com_plan.hpp"
 #include "cerebellum/cop_plan.hpp"
+#include "gait_convert.hpp"
 
 namespace py = pybind11;
 using namespace cerebellum;
+using cerebellum_bindings::command_from;
+using cerebellum_bindings::gait_settings_from;
 
 namespace {
 
@@ -58,14 +61,6 @@ double number(const py::handle& obj, const char* name) {
   return py::cast<double>(py::float_(obj.attr(name)));
 }
 
-VelocityCommand command_from(const py::handle& obj) {
-  if (py::hasattr(obj, "vx"))
-    return {number(obj, "vx"), number(obj, "vy"), number(obj, "yaw_rate")};
-  const auto v = py::cast<std::vector<double>>(obj);
-  if (v.size() != 3)
-    throw std::invalid_argument("command: expected vx, vy, yaw_rate (an object or 3 numbers)");
-  return {v[0], v[1], v[2]};
-}
 py::tuple command_tuple(const VelocityCommand& c) { return py::make_tuple(c.vx, c.vy, c.yaw_rate); }
 
 std::vector<Foothold> footholds_from(const py::sequence& seq) {
@@ -84,44 +79,6 @@ std::vector<Foothold> footholds_from(const py::sequence& seq) {
     out.push_back(f);
   }
   return out;
-}
-
-/// GaitSettings from an object with its fields (Python None: NaN), validated.
-GaitSettings gait_from(const py::handle& o) {
-  GaitSettings g;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  auto opt = [&](const char* name) {
-    py::object v = o.attr(name);
-    return v.is_none() ? nan : py::cast<double>(py::float_(v));
-  };
-  g.step_duration_s = number(o, "step_duration_s");
-  g.double_support_ratio = number(o, "double_support_ratio");
-  g.step_height_m = number(o, "step_height_m");
-  g.max_step_length_m = number(o, "max_step_length_m");
-  g.max_step_width_m = number(o, "max_step_width_m");
-  g.min_step_width_m = number(o, "min_step_width_m");
-  g.nominal_width_m = number(o, "nominal_width_m");
-  g.nominal_foot_x_m = number(o, "nominal_foot_x_m");
-  g.base_height_m = number(o, "base_height_m");
-  g.com_height_m = number(o, "com_height_m");
-  const auto r = py::cast<std::vector<double>>(o.attr("sole_rectangle"));
-  if (r.size() != 4)
-    throw std::invalid_argument("gait setting 'sole_rectangle': expected 4 values");
-  g.sole_rectangle = {r[0], r[1], r[2], r[3]};
-  g.fast_double_support_ratio = opt("fast_double_support_ratio");
-  g.fast_speed_mps = number(o, "fast_speed_mps");
-  g.swing_apex_phase = number(o, "swing_apex_phase");
-  g.swing_clearance_m = number(o, "swing_clearance_m");
-  g.swing_xy_ramp = number(o, "swing_xy_ramp");
-  g.swing_xy_ramp_travel_m = number(o, "swing_xy_ramp_travel_m");
-  g.velocity_feedback_gain = number(o, "velocity_feedback_gain");
-  g.capture_point_feedback = py::cast<bool>(o.attr("capture_point_feedback"));
-  g.touchdown_freeze_phase = number(o, "touchdown_freeze_phase");
-  g.initial_double_support_s = opt("initial_double_support_s");
-  g.stop_delay_s = number(o, "stop_delay_s");
-  g.command_deadband = number(o, "command_deadband");
-  g.validate();
-  return g;
 }
 
 py::tuple waypoints_tuple(const double* times, const Eigen::Vector2d* cops, int k) {
@@ -256,7 +213,7 @@ void register_balance(py::module_& m) {
 
   py::class_<CopPlan>(m, "CopPlan", "CoP waypoints of the LIPM/DCM plan, fixed capacity.")
       .def(py::init([](const py::object& gait, const SoleGeometry& g, int max_footholds) {
-             return CopPlan(gait_from(gait), g, max_footholds);
+             return CopPlan(gait_settings_from(gait), g, max_footholds);
            }),
            py::arg("gait"), py::arg("geometry"), py::arg("max_footholds") = 16,
            "gait: an object with the GaitSettings fields.")
@@ -336,7 +293,7 @@ void register_balance(py::module_& m) {
         const CaptureState s = capture_state(
             t, vec3(base_position, "base_position"), vec2(com, "com"), vec2(vcom, "vcom"),
             feet_poses(feet, yaws), yaw, command_from(cmd), swing_foot, t_liftoff, t_touchdown,
-            gait_from(gait), g, omega);
+            gait_settings_from(gait), g, omega);
         return py::make_tuple(s.base_position, s.base_velocity);
       },
       py::arg("t"), py::arg("base_position"), py::arg("com"), py::arg("vcom"), py::arg("feet"),

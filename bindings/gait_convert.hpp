@@ -5,11 +5,13 @@
 
 #include <pybind11/eigen.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cerebellum/footstep_planner.hpp"
 #include "cerebellum/gait_settings.hpp"
@@ -82,7 +84,9 @@ inline cerebellum::VelocityCommand command_from(py::handle obj) {
   if (py::hasattr(obj, "vx"))
     return {py::cast<double>(obj.attr("vx")), py::cast<double>(obj.attr("vy")),
             py::cast<double>(obj.attr("yaw_rate"))};
-  const auto v = py::cast<std::array<double, 3>>(obj);
+  const auto v = py::cast<std::vector<double>>(obj);
+  if (v.size() != 3)
+    throw std::invalid_argument("command: expected vx, vy, yaw_rate (an object or 3 numbers)");
   return {v[0], v[1], v[2]};
 }
 
