@@ -22,6 +22,7 @@ Text files are ``key value ...`` lines (``cpp/include/cerebellum/key_value_file.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import shutil
 from pathlib import Path
@@ -29,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from cerebellum.controllers.footsteps import FootholdSearch
+from cerebellum.controllers.gait import GaitSettings
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
 
 __all__ = ["EXPORTABLE_CONTROLLERS", "WBC_SETTINGS_FIELDS", "add_parser", "export_scenario", "main"]
@@ -170,42 +173,14 @@ WALKING_FIELDS = (
     "com_step_down_min_m",
     "terrain_aware",
 )
-GAIT_FIELDS = (
-    "step_duration_s",
-    "double_support_ratio",
-    "step_height_m",
-    "max_step_length_m",
-    "max_step_width_m",
-    "min_step_width_m",
-    "nominal_width_m",
-    "nominal_foot_x_m",
-    "base_height_m",
-    "com_height_m",
-    "fast_double_support_ratio",
-    "fast_speed_mps",
-    "swing_apex_phase",
-    "swing_clearance_m",
-    "swing_xy_ramp",
-    "swing_xy_ramp_travel_m",
-    "velocity_feedback_gain",
-    "touchdown_freeze_phase",
-    "initial_double_support_s",
-    "stop_delay_s",
-    "command_deadband",
+# GaitSettings and FootholdSearch fields, as the dataclasses define them (the C++ reader,
+# cpp/src/controller_config.cpp, requires each key once and refuses unknown ones).
+GAIT_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(GaitSettings)
+    if f.name not in ("sole_rectangle", "capture_point_feedback")  # written on their own
 )
-SEARCH_FIELDS = (
-    "search_radius_m",
-    "grid_step_m",
-    "max_slope_rad",
-    "max_roughness_m",
-    "edge_margin_m",
-    "max_edge_step_m",
-    "max_step_height_m",
-    "replan_tolerance_m",
-    "distance_weight",
-    "roughness_weight",
-    "slope_weight",
-)
+SEARCH_FIELDS = tuple(f.name for f in dataclasses.fields(FootholdSearch))
 SHAPING_FIELDS = (
     "max_accel_mps2",
     "max_yaw_accel_rad_s2",
@@ -220,8 +195,6 @@ SHAPING_FIELDS = (
 
 def _write_walking(w: _Writer, py, ws, terrain) -> None:
     """The walking controller's own settings and the terrain its planner queries."""
-    from cerebellum.controllers.footsteps import FootholdSearch
-
     w("imu_frame", ws.imu_frame)
     g = py.gait
     for f in GAIT_FIELDS:
