@@ -17,6 +17,7 @@ void register_balance(py::module_& m);
 #ifdef CEREBELLUM_HAS_WBC
 void register_wbc(py::module_& m);
 #endif
+void register_safety(py::module_& m);
 void register_walking(py::module_& m);  // last: its settings hold the types above
 
 PYBIND11_MODULE(_core, m) {
@@ -33,5 +34,6 @@ PYBIND11_MODULE(_core, m) {
 #ifdef CEREBELLUM_HAS_WBC
   register_wbc(m);
 #endif
+  register_safety(m);
   register_walking(m);
 }

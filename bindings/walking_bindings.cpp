@@ -6,17 +6,20 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
 #include "cerebellum/walking_controller.hpp"
 #include "gait_convert.hpp"
+#include "safety_convert.hpp"
 
 namespace py = pybind11;
 using namespace cerebellum;
 using cerebellum_bindings::command_from;
 using cerebellum_bindings::foothold_search_from;
 using cerebellum_bindings::gait_settings_from;
+using cerebellum_bindings::safety_report;
 using cerebellum_bindings::terrain_from;
 
 namespace {
@@ -46,6 +49,13 @@ struct PyWalkingController {
       : terrain_obj(py::none()),
         ctl(s, terrain_from(terrain, terrain_obj)),
         state(make_state(static_cast<int>(s.q_stand.size()) - 7)) {}
+
+  /// The command's velocity and its stamp `t_s` when it has one (else NaN: never stale).
+  void read_command(const py::handle& c) {
+    command.velocity = command_from(c);
+    command.t_s = std::numeric_limits<double>::quiet_NaN();
+    if (py::hasattr(c, "t_s")) command.t_s = py::cast<double>(c.attr("t_s"));
+  }
 
   void read(const py::handle& st) {
     state.t_s = py::cast<double>(st.attr("t_s"));
@@ -118,6 +128,7 @@ void register_walking(py::module_& m) {
       .def_readwrite("com_descent_speed_mps", &WalkingSettings::com_descent_speed_mps)
       .def_readwrite("com_step_down_min_m", &WalkingSettings::com_step_down_min_m)
       .def_readwrite("terrain_aware", &WalkingSettings::terrain_aware)
+      .def_readwrite("safety", &WalkingSettings::safety)
       .def("validate", &WalkingSettings::validate);
 
   py::class_<PyWalkingController>(m, "WalkingController", R"doc(
@@ -141,19 +152,20 @@ sim.terrain.Terrain.)doc")
           "tick",
           [](PyWalkingController& w, const py::object& state, const py::object& command) {
             w.read(state);
-            w.command.velocity = command_from(command);
+            w.read_command(command);
+            const Eigen::VectorXd* tau = nullptr;
             {
               py::gil_scoped_release release;
-              w.ctl.tick(w.state, w.command);
+              tau = &w.ctl.tick(w.state, w.command);
             }
-            return Eigen::VectorXd(w.ctl.qp().tau());
+            return Eigen::VectorXd(*tau);
           },
           py::arg("state"), py::arg("command"))
       .def(
           "plan",
           [](PyWalkingController& w, const py::object& state, const py::object& command) {
             w.read(state);
-            w.command.velocity = command_from(command);
+            w.read_command(command);
             w.ctl.plan(w.state, w.command);
           },
           py::arg("state"), py::arg("command"), "One planning cycle now (tick() plans by itself).")
@@ -207,6 +219,14 @@ sim.terrain.Terrain.)doc")
       .def_property_readonly("last_wbc_us",
                              [](const PyWalkingController& w) { return w.ctl.stats().last_wbc_us; })
       .def_property_readonly("status", [](const PyWalkingController& w) { return w.ctl.qp().status(); })
+      .def_property_readonly(
+          "safety", [](const PyWalkingController& w) { return safety_report(w.ctl.safety()); },
+          "The safety layer's counters: {enabled, mode, ticks, safe_stop (None or {t_s, reason}), "
+          "events {name: {count, first_t_s}}} (docs/safety.md).")
+      .def_property_readonly(
+          "safety_mode",
+          [](const PyWalkingController& w) { return std::string(to_string(w.ctl.safety().mode())); },
+          "normal, hold, damping or safe_stop (the last tick's).")
       .def(
           "com_plan_sample",
           [](const PyWalkingController& w, double t) {

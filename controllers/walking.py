@@ -149,6 +149,10 @@ class WalkingOptions:
     # centres, heading frame) instead of around the measured base: a pelvis that sways or sits
     # off the CoM does not shorten or lengthen the steps
     footholds_from_com: bool = True
+    # implementation "cpp": SafetySettings fields of the tick's safety layer (input checks,
+    # output limits, fall detection and safe stop; docs/safety.md), e.g. {fall_tilt_rad = 0.5};
+    # None: its defaults, which change nothing in normal walking
+    safety: dict[str, Any] | None = None
     # planner = "mpc"
     mpc_deadline_scale: float = 0.8  # MPC deadline = this x the plan period (1 / mpc_hz)
     mpc_w_wrench_ff: float = 1e-4  # WBC weight of the MPC's contact wrenches as feed-forward
@@ -255,6 +259,12 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
         raise ConfigError(
             path,
             f"{prefix}planning_thread",
+            'needs the C++ controller (implementation "cpp" or "auto" with planner "lipm")',
+        )
+    if opts.safety is not None and (opts.implementation == "python" or opts.planner != "lipm"):
+        raise ConfigError(
+            path,
+            f"{prefix}safety",
             'needs the C++ controller (implementation "cpp" or "auto" with planner "lipm")',
         )
     if opts.step_feedback not in STEP_FEEDBACKS:

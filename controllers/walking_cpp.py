@@ -14,9 +14,15 @@ import numpy as np
 
 from cerebellum import _core
 from cerebellum.controllers.walking import WalkingController
+from cerebellum.errors import ConfigError
 from cerebellum.stats import percentiles
 
-__all__ = ["CppWalkingController", "cpp_settings", "make_walking_controller"]
+__all__ = ["SAFETY_FIELDS", "CppWalkingController", "cpp_settings", "make_walking_controller"]
+
+#: The safety layer's settings (``controller.options.safety``), defaults in C++ (safety_layer.hpp).
+SAFETY_FIELDS = tuple(
+    k for k in dir(_core.SafetySettings()) if not k.startswith("_") and k != "validate"
+)
 
 _STEP_FEEDBACK = {
     "gait": _core.StepFeedback.GAIT,
@@ -72,8 +78,32 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
     s.com_descent_speed_mps = float(o.com_descent_speed_mps)
     s.com_step_down_min_m = float(o.com_step_down_min_m)
     s.terrain_aware = -1 if o.terrain_aware is None else int(bool(o.terrain_aware))
+    s.safety = _safety_settings(py, o.safety)
     s.validate()
     return s
+
+
+def _safety_settings(py: WalkingController, table: dict[str, Any] | None) -> Any:
+    """``_core.SafetySettings`` with the ``controller.options.safety`` table applied."""
+    path = getattr(py.rm.config, "config_path", "<controller options>")
+    out = _core.SafetySettings()
+    if table is None:
+        return out
+    if not isinstance(table, dict):
+        raise ConfigError(path, "controller.options.safety", f"expected a table, got {table!r}")
+    for k, v in table.items():
+        where = f"controller.options.safety.{k}"
+        if k not in SAFETY_FIELDS:
+            raise ConfigError(path, where, f"unknown setting; valid: {list(SAFETY_FIELDS)}")
+        ok = isinstance(v, bool) if k == "enabled" else isinstance(v, (int, float))
+        if not ok or (k != "enabled" and isinstance(v, bool)):
+            raise ConfigError(path, where, f"expected a {'boolean' if k == 'enabled' else 'number'}, got {v!r}")
+        setattr(out, k, v)
+    try:
+        out.validate()
+    except ValueError as e:
+        raise ConfigError(path, "controller.options.safety", str(e)) from None
+    return out
 
 
 class CppWalkingController:
@@ -139,6 +169,7 @@ class CppWalkingController:
                 else None
             ),
             "mpc": {"solve_ms": None, "failures": 0, "deadline_misses": 0},
+            "safety": self.ctl.safety,
         }
 
 

@@ -215,6 +215,10 @@ def _write_walking(w: _Writer, py, ws, terrain) -> None:
     w("step_feedback", int(ws.step_feedback))
     for f in WALKING_FIELDS:
         w(f, getattr(ws, f))
+    from cerebellum.controllers.walking_cpp import SAFETY_FIELDS  # noqa: PLC0415
+
+    for f in SAFETY_FIELDS:
+        w(f"safety.{f}", getattr(ws.safety, f))
     w("planning_thread", bool(py.options.planning_thread))
     kind, data = terrain.query_data()
     w("terrain.kind", kind)

@@ -210,6 +210,28 @@ WalkingConfig walking_config(const KeyValueFile& f, const std::string& dir) {
   s.com_descent_speed_mps = f.number("com_descent_speed_mps");
   s.com_step_down_min_m = f.number("com_step_down_min_m");
   s.terrain_aware = static_cast<int>(f.integer("terrain_aware", -1, 1));
+  SafetySettings& y = s.safety;  // each key optional: files exported before they existed
+  if (f.has("safety.enabled")) y.enabled = f.boolean("safety.enabled");
+#define CB_SAFETY(x) \
+  if (f.has("safety." #x)) y.x = f.number("safety." #x)
+  CB_SAFETY(max_sensor_age_s);
+  CB_SAFETY(max_command_age_s);
+  CB_SAFETY(position_tolerance_rad);
+  CB_SAFETY(max_joint_speed_radps);
+  CB_SAFETY(max_gyro_radps);
+  CB_SAFETY(max_acc_mps2);
+  CB_SAFETY(torque_rate_per_s);
+  CB_SAFETY(position_margin_rad);
+  CB_SAFETY(position_damping_s);
+  CB_SAFETY(velocity_limit_radps);
+  CB_SAFETY(velocity_margin);
+  CB_SAFETY(velocity_damping_s);
+  CB_SAFETY(fall_tilt_rad);
+  CB_SAFETY(fall_height_fraction);
+  CB_SAFETY(hold_s);
+  CB_SAFETY(damping_s);
+  CB_SAFETY(damping_torque_fraction);
+#undef CB_SAFETY
   c.planning_thread = f.boolean("planning_thread");
   c.terrain = read_terrain(f);
   f.check_all_used();

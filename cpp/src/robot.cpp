@@ -28,6 +28,7 @@ struct RobotImpl {
   std::vector<std::string> frame_names;
   std::vector<pinocchio::JointIndex> root_joints;  // children of the universe
   double mass = 0.;
+  JointLimits limits;
   WholeBodyQuantities out;
 };
 
@@ -128,6 +129,11 @@ Robot::Robot(const std::string& model_path, const std::vector<std::string>& fram
   for (pinocchio::JointIndex j = 1; j < static_cast<pinocchio::JointIndex>(r.model.njoints); ++j) {
     if (r.model.parents[j] == 0) r.root_joints.push_back(j);
   }
+  const Eigen::Index nj = r.model.nv - 6;
+  r.limits.lower = r.model.lowerPositionLimit.tail(nj);
+  r.limits.upper = r.model.upperPositionLimit.tail(nj);
+  r.limits.velocity = r.model.velocityLimit.tail(nj);
+  r.limits.effort = r.model.effortLimit.tail(nj);
   r.frame_names = frames;
   r.frame_ids.reserve(frames.size());
   for (const std::string& name : frames) r.frame_ids.push_back(find_frame(r.model, name));
@@ -158,6 +164,7 @@ int Robot::nv() const { return impl_->model.nv; }
 double Robot::mass() const { return impl_->mass; }
 const std::vector<std::string>& Robot::frame_names() const { return impl_->frame_names; }
 const WholeBodyQuantities& Robot::quantities() const { return impl_->out; }
+const JointLimits& Robot::joint_limits() const { return impl_->limits; }
 
 const WholeBodyQuantities& Robot::compute(const Eigen::Ref<const Eigen::VectorXd>& q,
                                           const Eigen::Ref<const Eigen::VectorXd>& v) {

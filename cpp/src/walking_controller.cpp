@@ -56,6 +56,7 @@ void WalkingSettings::validate() const {
   require(positive(com_descent_speed_mps), "com_descent_speed_mps", "expected > 0");
   require(non_negative(com_step_down_min_m), "com_step_down_min_m", "expected >= 0");
   require(terrain_aware >= -1 && terrain_aware <= 1, "terrain_aware", "expected -1, 0 or 1");
+  safety.validate();
 }
 
 WalkingPlan::WalkingPlan(const SoleGeometry& sole)
@@ -86,6 +87,13 @@ WalkingController::WalkingController(const WalkingSettings& s, const TerrainQuer
     if (s.arm_joints[i] < 0 || s.arm_joints[i] >= robot_->nv() - 6)
       throw std::invalid_argument("WalkingSettings.arm_joints: joint index out of range");
   qp_ = std::make_unique<WholeBodyQP>(*robot_, s.wbc);
+  {  // the model's limits; the standing base height over the lower sole
+    const JointLimits& jl = robot_->joint_limits();
+    const WholeBodyQuantities& w = robot_->compute(s.q_stand, Eigen::VectorXd::Zero(robot_->nv()));
+    const double h = s.q_stand[2] - std::min(w.frames[0].p.z(), w.frames[1].p.z());
+    safety_ = std::make_unique<SafetyLayer>(
+        s.safety, SafetyLimits{jl.lower, jl.upper, jl.velocity, jl.effort, h}, s.dt_s);
+  }
   refs_ = qp_->make_references(s.q_stand);
   planner_ = std::make_unique<GaitPlanner>(s.gait, nullptr, s.search, true, s.n_knots);
   q_.setZero(robot_->nq());
@@ -146,6 +154,7 @@ void WalkingController::reset(const RobotState& state) {
   plans_count_.store(0);
   push_steps_.store(0);
   stats_ = WalkingStats();
+  safety_->reset();
   // no plan yet: the first tick plans (deterministic), or plans here for the thread's first
   // ticks; a plan that is not valid makes the first tick plan
   WalkingPlan& none = plans_.back();
@@ -362,9 +371,20 @@ WalkingStats WalkingController::stats() const {
   return s;
 }
 
-const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Command& command) {
+const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Command& input) {
   if (!reset_done_) throw std::logic_error("WalkingController::tick before reset");
   const auto t0 = std::chrono::steady_clock::now();
+  if (!state.has_base)
+    throw std::invalid_argument("WalkingController: the state has no base (estimate or truth)");
+  if (!safety_->check_input(state, input)) {  // no planning, no QP on it
+    ++stats_.ticks;
+    const Eigen::VectorXd& tau = safety_->fallback(state);
+    stats_.last_wbc_us = 0.0;
+    stats_.last_tick_us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    return tau;
+  }
+  const Command& command = safety_->command();  // a zero velocity if non-finite or stale
   const WalkingSettings& s = settings_;
   const double t = state.t_s;
   if (planning_thread_running()) {
@@ -423,7 +443,10 @@ const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Co
     for (int i = 0; i < s.arm_joints.size(); ++i) posture_[s.arm_joints[i]] += s.arm_coeffs[i] * lead;
     refs_.posture = posture_;
   }
-  const Eigen::VectorXd& tau = qp_->tick(q_, v_, mask_, refs_);
+  const double h = state.base.position.z() -
+                   std::min(kin_.feet[0].position.z(), kin_.feet[1].position.z());
+  const Eigen::VectorXd& tau =
+      safety_->limit(qp_->tick(q_, v_, mask_, refs_), qp_->status() != WbcStatus::kOk, state, h);
   stats_.wbc_failures = qp_->failures();
   stats_.last_wbc_us = qp_->last_tick_us();
   ++stats_.ticks;

@@ -476,6 +476,41 @@ int main(int argc, char** argv) {
                               wstate.joint_vel[j] = 0.05 * std::sin(0.01 * (k + i) + j);
                           },
                           [&](int) { walker->tick(wstate, wcommand); }});
+      // The safety layer's other paths on the same walk: every 7th tick a NaN joint velocity
+      // (the held torques, then damping after hold_s: runs of 30 bad ticks every 100), every
+      // 50th a stale command; then a second controller whose base tips over after 20 ticks
+      // (the fall tick and the safe stop that follows).
+      sections.push_back({"walking_controller_tick_fallback",
+                          [&, dt](int i) {
+                            static long k = 0;
+                            wstate.t_s = dt * static_cast<double>(++k) + 100.0;
+                            for (Eigen::Index j = 0; j < wstate.joint_vel.size(); ++j)
+                              wstate.joint_vel[j] = 0.05 * std::sin(0.01 * (k + i) + j);
+                            if (i % 7 == 0 || (i % 100) >= 70)
+                              wstate.joint_vel[0] = std::numeric_limits<double>::quiet_NaN();
+                            wcommand.t_s = i % 50 == 0 ? wstate.t_s - 10.0 : wstate.t_s;
+                          },
+                          [&](int) { walker->tick(wstate, wcommand); }});
+    }
+    std::unique_ptr<cerebellum::WalkingController> faller;
+    cerebellum::RobotState fstate;
+    if (walker) {
+      faller = std::make_unique<cerebellum::WalkingController>(wcfg->settings, wcfg->terrain.get());
+      fstate = wstate;
+      fstate.t_s = 0.0;
+      fstate.joint_vel.setZero();
+      fstate.base.quat_xyzw = wcfg->settings.q_stand.segment<4>(3);
+      faller->reset(fstate);
+      const double dt = wcfg->settings.dt_s;
+      sections.push_back({"walking_controller_tick_safe_stop",
+                          [&, dt](int i) {
+                            static long k = 0;
+                            fstate.t_s = dt * static_cast<double>(++k);
+                            for (Eigen::Index j = 0; j < fstate.joint_vel.size(); ++j)
+                              fstate.joint_vel[j] = 0.5 * std::sin(0.01 * (k + i) + j);
+                            if (k > 20) fstate.base.quat_xyzw = Eigen::Vector4d(0.5, 0.0, 0.0, 0.866);
+                          },
+                          [&](int) { faller->tick(fstate, wcommand); }});
     }
 
     std::string json = "{";
@@ -494,6 +529,18 @@ int main(int argc, char** argv) {
       char buf[128];
       std::snprintf(buf, sizeof(buf), ", \"walking_controller_plans\": %llu",
                     static_cast<unsigned long long>(walker->stats().plans));
+      json += buf;
+      // what the safety layer did on them: ticks held, damped, in the safe stop
+      using E = cerebellum::SafetyEvent;
+      const cerebellum::SafetyStats& ws = walker->safety().stats();
+      const cerebellum::SafetyStats& fs = faller->safety().stats();
+      std::snprintf(buf, sizeof(buf),
+                    ", \"safety\": {\"hold\": %llu, \"damping\": %llu, \"stale_command\": %llu, "
+                    "\"safe_stop\": %llu}",
+                    static_cast<unsigned long long>(ws[E::kHold]),
+                    static_cast<unsigned long long>(ws[E::kDamping]),
+                    static_cast<unsigned long long>(ws[E::kStaleCommand]),
+                    static_cast<unsigned long long>(fs[E::kSafeStop]));
       json += buf;
     }
     json += "}";

@@ -34,6 +34,14 @@ struct WholeBodyQuantities {
   std::vector<Eigen::Matrix<double, 6, 1>> drift;  // (6) each: classical dJ/dt * v, LOCAL_WORLD_ALIGNED
 };
 
+/// The model file's joint limits, joint order (nv - 6 entries; the joints are 1-DoF): position
+/// range rad, speed rad/s, effort N·m; +-infinity where the file gives none.
+struct JointLimits {
+  Eigen::VectorXd lower, upper;  // rad
+  Eigen::VectorXd velocity;      // rad/s
+  Eigen::VectorXd effort;        // N·m
+};
+
 struct RobotImpl;
 
 /// A floating-base robot model on Pinocchio. Not thread-safe: one Robot per thread.
@@ -50,6 +58,7 @@ class Robot {
   int nv() const;
   double mass() const;
   const std::vector<std::string>& frame_names() const;
+  const JointLimits& joint_limits() const;
 
   /// Computes all quantities at (q, v). No heap allocation. Throws std::invalid_argument on
   /// wrong sizes, non-finite input, or a result that is not finite (input too large).

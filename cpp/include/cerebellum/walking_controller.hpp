@@ -34,6 +34,7 @@
 #include "cerebellum/gait_planner.hpp"
 #include "cerebellum/gait_settings.hpp"
 #include "cerebellum/robot.hpp"
+#include "cerebellum/safety_layer.hpp"
 #include "cerebellum/swing_trajectory.hpp"
 #include "cerebellum/terrain.hpp"
 #include "cerebellum/wbc.hpp"
@@ -81,6 +82,7 @@ struct WalkingSettings {
   double com_step_down_min_m = 0.02;
   /// -1: terrain-aware when the terrain is stepped; 0: never; 1: always (with a terrain).
   int terrain_aware = -1;
+  SafetySettings safety;  // checks of each tick's input and output (safety_layer.hpp)
 
   /// Throws std::invalid_argument naming the first invalid field.
   void validate() const;
@@ -133,7 +135,8 @@ class WalkingController final : public Controller {
   /// Starts at the measured state (needs state.has_base): references at the state, standing.
   void reset(const RobotState& state) override;
   /// One control tick at state.t_s: plans when due, then the balance law and the QP. Returns the
-  /// joint torques (nj) N m. Throws std::invalid_argument on a state without base or of the wrong
+  /// joint torques (nj) N m, through the safety layer (a refused input: its fallback, without
+  /// planning or QP). Throws std::invalid_argument on a state without base or of the wrong
   /// size, std::logic_error before reset().
   const Eigen::VectorXd& tick(const RobotState& state, const Command& command) override;
   /// One planning cycle at state.t_s, used by the next tick (deterministic mode only; throws
@@ -157,6 +160,7 @@ class WalkingController final : public Controller {
   WalkingStats stats() const;
   const GaitPlan& last_plan() const { return gait_plan_; }
   const WholeBodyQP& qp() const { return *qp_; }
+  const SafetyLayer& safety() const { return *safety_; }
   /// The CoM plan the balance law tracks (anchored to the measured DCM when dcm_replan).
   const ComPlan& com_plan() const { return cur_->com(); }
   double omega() const { return omega_; }
@@ -209,6 +213,7 @@ class WalkingController final : public Controller {
   const WalkingPlan* cur_;
   std::unique_ptr<Robot> robot_;  // the QP's
   std::unique_ptr<WholeBodyQP> qp_;
+  std::unique_ptr<SafetyLayer> safety_;
   WholeBodyReferences refs_;
   DescentFilter ground_;
   double yaw_ref_ = 0.0;

@@ -1,0 +1,171 @@
+"""The safety layer of the C++ walking controller (cpp/include/cerebellum/safety_layer.hpp) in
+closed loop on MuJoCo: a robot pushed over ends in the safe stop with finite torques and
+metrics.json says so; a NaN or a frozen state mid-walk gives the documented fallback (the last
+torques held, then joint damping) and the walk goes on; the options reach C++ and bad ones are
+refused; the defaults leave a normal walk untouched."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+
+from cerebellum import _core
+from cerebellum.errors import ConfigError
+from cerebellum.sim import report
+from cerebellum.sim.scenario import Push, load_scenario
+from cerebellum.sim.simulation import Simulation
+
+CPP = 'controller.options.implementation="cpp"'
+
+
+def _sim(scenario, duration_s, overrides=(), **replace):
+    sc = load_scenario(scenario, [CPP, *overrides])
+    if replace:
+        sc = dataclasses.replace(sc, **replace)
+    return Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=duration_s)
+
+
+def _inject(sim, change):
+    """Wraps the controller's compute: ``change(state) -> state`` before each tick; records the
+    torques returned."""
+    compute, taus = sim.controller.compute, []
+
+    def wrapped(state, cmd):
+        tau = compute(change(state), cmd)
+        taus.append(np.array(tau))
+        return tau
+
+    sim.controller.compute = wrapped
+    return taus
+
+
+def test_pushed_over_ends_in_the_safe_stop_and_metrics_report_it(tmp_path):
+    # 250 N·s sideways at 1 s while standing: more than push stepping recovers (H1 steps out of
+    # 45 N·s); the harness's own fall criterion moved to 1.5 rad so the safe stop runs a while
+    sim = _sim(
+        "push-stand",
+        3.0,
+        ["success.fall_tilt_rad=1.5"],
+        pushes=(Push(t_s=1.0, duration_s=0.1, impulse_Ns=(0.0, 250.0, 0.0)),),
+    )
+    taus = _inject(sim, lambda s: s)
+    result = sim.run()
+    assert result.fell
+    safety = sim.controller.ctl.safety
+    assert safety["mode"] == "safe_stop"
+    stop = safety["safe_stop"]
+    assert stop["reason"] in ("fall_tilt", "fall_height")
+    assert 1.0 < stop["t_s"] < result.fall_time_s
+    tau = np.array(taus)
+    assert np.isfinite(tau).all()
+    # after the fall: joint damping within damping_torque_fraction of the limits
+    t = np.arange(len(tau)) * sim.dt_ctrl
+    after = tau[t > stop["t_s"] + 1e-9]
+    assert len(after) > 10
+    lim = result.log["effort_limit"]
+    s = _core.SafetySettings()
+    assert (np.abs(after) <= s.damping_torque_fraction * lim + 1e-9).all()
+    events = safety["events"]
+    assert events["safe_stop"]["count"] == len(after) + 1  # the fall tick and the ones after
+    assert events[stop["reason"]]["count"] == 1
+    m = report.metrics(result)
+    path = report.save_metrics(m, tmp_path / "metrics.json")
+    doc = json.loads(path.read_text())
+    assert doc["controller_stats"]["safety"]["mode"] == "safe_stop"
+    assert doc["controller_stats"]["safety"]["safe_stop"]["t_s"] == pytest.approx(stop["t_s"])
+
+
+def _nan_from(t0, n_ticks, field="joint_vel"):
+    def change(state):
+        if t0 - 1e-9 <= state.t_s < t0 + (n_ticks - 0.5) * 1e-3:
+            bad = np.array(getattr(state, field), dtype=float)
+            bad[0] = math.nan
+            return dataclasses.replace(state, **{field: bad})
+        return state
+
+    return change
+
+
+def test_nan_in_the_state_holds_the_last_torques_and_the_walk_goes_on():
+    sim = _sim("walk-flat", 3.0)
+    taus = _inject(sim, _nan_from(2.0, 5))
+    result = sim.run()
+    assert not result.fell
+    tau = np.array(taus)
+    assert np.isfinite(tau).all()
+    k = 2000  # ticks 2000..2004 are refused: the torques of tick 1999 are sent again
+    for i in range(k, k + 5):
+        np.testing.assert_array_equal(tau[i], tau[k - 1])
+    assert not np.array_equal(tau[k + 5], tau[k - 1])  # the controller is back
+    ev = sim.controller.ctl.safety["events"]
+    assert ev["non_finite_state"]["count"] == 5
+    assert ev["non_finite_state"]["first_t_s"] == pytest.approx(2.0)
+    assert ev["hold"]["count"] == 5 and ev["damping"]["count"] == 0
+    assert sim.controller.ctl.safety["mode"] == "normal"
+    assert result.log["base_pos"][-1, 0] > 1.0  # still walking at 1 m/s
+
+
+def test_a_long_nan_spell_ends_in_joint_damping():
+    """40 refused ticks: 20 (hold_s) held, then tau = -Kd v clipped, Kd = damping_s x limit."""
+    sim = _sim("walk-flat", 2.1)
+    taus = _inject(sim, _nan_from(2.0, 40, "joint_pos"))
+    result = sim.run()
+    tau = np.array(taus)
+    assert np.isfinite(tau).all()
+    ev = sim.controller.ctl.safety["events"]
+    assert ev["non_finite_state"]["count"] == 40
+    assert ev["hold"]["count"] == 20 and ev["damping"]["count"] == 20
+    s = _core.SafetySettings()
+    lim = result.log["effort_limit"]
+    v = result.log["qvel"][2039, 6:]  # the state of the last damped tick (MuJoCo's joint rates)
+    want = np.clip(-s.damping_s * lim * v, -s.damping_torque_fraction * lim, s.damping_torque_fraction * lim)
+    # the sensor noise of walk-flat's joint velocities sits between the two
+    np.testing.assert_allclose(tau[2039], want, atol=s.damping_s * lim.max() * 0.05)
+
+
+def test_a_frozen_state_is_stale_after_max_sensor_age():
+    frozen = {}
+
+    def change(state):
+        if 2.0 <= state.t_s < 2.0295:
+            return frozen.setdefault("s", state)  # the sample of 2.0 s, 30 times
+        return state
+
+    sim = _sim("walk-flat", 2.5)
+    _inject(sim, change)
+    result = sim.run()
+    ev = sim.controller.ctl.safety["events"]
+    assert ev["stale_state"]["count"] == 30 - 21  # 20 repeats (0.02 s) are taken as they are
+    assert ev["stale_state"]["first_t_s"] == pytest.approx(2.0)  # the stamp it carries
+    assert not result.fell
+
+
+def test_safety_options_reach_cpp_and_bad_ones_are_refused():
+    sim = _sim("walk-flat", 0.01, ["controller.options.safety={fall_tilt_rad=0.5, hold_s=0.01}"])
+    s = sim.controller.settings.safety
+    assert s.fall_tilt_rad == 0.5 and s.hold_s == 0.01
+    assert s.damping_s == _core.SafetySettings().damping_s
+    with pytest.raises(ConfigError, match="valid:.*fall_tilt_rad"):
+        _sim("walk-flat", 0.01, ["controller.options.safety={fall_tilt=0.5}"])
+    with pytest.raises(ConfigError, match="velocity_margin"):
+        _sim("walk-flat", 0.01, ["controller.options.safety={velocity_margin=0.0}"])
+    with pytest.raises(ConfigError, match="expected a number"):
+        _sim("walk-flat", 0.01, ['controller.options.safety={hold_s="long"}'])
+    with pytest.raises(ConfigError, match="C\\+\\+ controller"):
+        _sim("walk-flat", 0.01, ['controller.options.implementation="python"',
+                                 "controller.options.safety={hold_s=0.01}"])
+
+
+def test_defaults_leave_a_normal_walk_untouched():
+    """walk-flat: the layer watches every tick and acts on none (no clip, no rate limit, no soft
+    limit, no fallback): what the twin test (test_cpp_walking.py) relies on."""
+    sim = _sim("walk-flat", 3.0)
+    result = sim.run()
+    assert not result.fell
+    safety = sim.controller.stats()["safety"]
+    assert safety["ticks"] == 3000 and safety["mode"] == "normal"
+    assert {k: v["count"] for k, v in safety["events"].items() if v["count"]} == {}
