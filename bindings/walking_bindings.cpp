@@ -50,11 +50,12 @@ struct PyWalkingController {
         ctl(s, terrain_from(terrain, terrain_obj)),
         state(make_state(static_cast<int>(s.q_stand.size()) - 7)) {}
 
-  /// The command's velocity and its stamp `t_s` when it has one (else NaN: never stale).
+  /// The command's velocity and its time stamp `stamp_s` when it has one (else NaN: never
+  /// stale; a scenario's command, held from its t_s on, has none).
   void read_command(const py::handle& c) {
     command.velocity = command_from(c);
-    command.t_s = std::numeric_limits<double>::quiet_NaN();
-    if (py::hasattr(c, "t_s")) command.t_s = py::cast<double>(c.attr("t_s"));
+    command.stamp_s = std::numeric_limits<double>::quiet_NaN();
+    if (py::hasattr(c, "stamp_s")) command.stamp_s = py::cast<double>(c.attr("stamp_s"));
   }
 
   void read(const py::handle& st) {

@@ -97,7 +97,9 @@ def _safety_settings(py: WalkingController, table: dict[str, Any] | None) -> Any
             raise ConfigError(path, where, f"unknown setting; valid: {list(SAFETY_FIELDS)}")
         ok = isinstance(v, bool) if k == "enabled" else isinstance(v, (int, float))
         if not ok or (k != "enabled" and isinstance(v, bool)):
-            raise ConfigError(path, where, f"expected a {'boolean' if k == 'enabled' else 'number'}, got {v!r}")
+            raise ConfigError(
+                path, where, f"expected a {'boolean' if k == 'enabled' else 'number'}, got {v!r}"
+            )
         setattr(out, k, v)
     try:
         out.validate()

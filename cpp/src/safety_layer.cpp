@@ -156,8 +156,8 @@ bool SafetyLayer::check_input(const RobotState& state, const Command& command) {
   if (!(std::isfinite(c.vx) && std::isfinite(c.vy) && std::isfinite(c.yaw_rate))) {
     event(SafetyEvent::kNonFiniteCommand, t);
     command_.velocity = VelocityCommand{0.0, 0.0, 0.0};
-  } else if (std::isfinite(command.t_s) && std::isfinite(t) &&
-             t - command.t_s > settings_.max_command_age_s) {
+  } else if (std::isfinite(command.stamp_s) && std::isfinite(t) &&
+             t - command.stamp_s > settings_.max_command_age_s) {
     event(SafetyEvent::kStaleCommand, t);
     command_.velocity = VelocityCommand{0.0, 0.0, 0.0};
   }

@@ -445,8 +445,8 @@ const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Co
   }
   const double h = state.base.position.z() -
                    std::min(kin_.feet[0].position.z(), kin_.feet[1].position.z());
-  const Eigen::VectorXd& tau =
-      safety_->limit(qp_->tick(q_, v_, mask_, refs_), qp_->status() != WbcStatus::kOk, state, h);
+  const Eigen::VectorXd& qp_tau = qp_->tick(q_, v_, mask_, refs_);
+  const Eigen::VectorXd& tau = safety_->limit(qp_tau, qp_->status() != WbcStatus::kOk, state, h);
   stats_.wbc_failures = qp_->failures();
   stats_.last_wbc_us = qp_->last_tick_us();
   ++stats_.ticks;

@@ -207,15 +207,15 @@ int main() {
     st.t_s = 1.001;
     Command c;
     c.velocity = VelocityCommand{0.5, 0.0, 0.1};
-    c.t_s = 0.4;  // 0.601 s old
+    c.stamp_s = 0.4;  // 0.601 s old
     CHECK(layer.check_input(st, c));
     CHECK(layer.command().velocity.vx == 0.0 && layer.command().velocity.yaw_rate == 0.0);
     CHECK(layer.stats()[SafetyEvent::kStaleCommand] == 1);
     st.t_s = 1.002;
-    c.t_s = 0.6;  // 0.402 s old: fresh
+    c.stamp_s = 0.6;  // 0.402 s old: fresh
     CHECK(layer.check_input(st, c));
     CHECK(layer.command().velocity.vx == 0.5);
-    c.t_s = kNaN;  // not stamped: never stale
+    c.stamp_s = kNaN;  // not stamped: never stale
     st.t_s = 100.0;
     CHECK(layer.check_input(st, c) && layer.command().velocity.vx == 0.5);
     c.velocity.vy = std::numeric_limits<double>::infinity();

@@ -488,7 +488,7 @@ int main(int argc, char** argv) {
                               wstate.joint_vel[j] = 0.05 * std::sin(0.01 * (k + i) + j);
                             if (i % 7 == 0 || (i % 100) >= 70)
                               wstate.joint_vel[0] = std::numeric_limits<double>::quiet_NaN();
-                            wcommand.t_s = i % 50 == 0 ? wstate.t_s - 10.0 : wstate.t_s;
+                            wcommand.stamp_s = i % 50 == 0 ? wstate.t_s - 10.0 : wstate.t_s;
                           },
                           [&](int) { walker->tick(wstate, wcommand); }});
     }

@@ -65,7 +65,7 @@ struct Command {
   VelocityCommand velocity;
   /// When it was issued, s, on the state's clock (RobotState::t_s); NaN: not stamped, never
   /// stale (the safety layer's command watchdog, safety_layer.hpp).
-  double t_s = std::numeric_limits<double>::quiet_NaN();
+  double stamp_s = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// A controller: reset once at the initial state, then tick at its rate. tick() returns the
