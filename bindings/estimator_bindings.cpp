@@ -170,6 +170,56 @@ next update().
             return out;
           },
           py::arg("n"), "(n,) durations of n update() calls on the last input, µs (C++ timer).")
+      .def(
+          "time_updates",
+          [](PyEstimator& e, const Array& gyro, const Array& acc, const Array& qj, const Array& vj,
+             const Array& force, const Array& torque, const Array& dt, const py::object& quat,
+             const py::object& schedule) {
+            const py::ssize_t n = dt.size(), nj = e.est->n_joints();
+            auto rows = [n](const Array& a, py::ssize_t cols, const char* name) {
+              if (a.size() != n * cols)
+                throw py::value_error(std::string(name) + " must have shape (n, " +
+                                      std::to_string(cols) + ") with n = len(dt_s) = " +
+                                      std::to_string(n));
+              return a.data();
+            };
+            const double *g = rows(gyro, 3, "gyro"), *a = rows(acc, 3, "acc"),
+                         *p = rows(qj, nj, "joint_pos"), *v = rows(vj, nj, "joint_vel"),
+                         *f = rows(force, 6, "foot_force"), *m = rows(torque, 6, "foot_torque");
+            Array qa, sa;
+            const double *q = nullptr, *sc = nullptr;
+            if (!quat.is_none()) q = rows(qa = quat.cast<Array>(), 4, "imu_quat_xyzw");
+            if (!schedule.is_none()) sc = rows(sa = schedule.cast<Array>(), 2, "schedule");
+            py::array_t<double> out(n);
+            double* t = out.mutable_data();
+            BaseEstimatorInput& in = e.in;
+            py::gil_scoped_release release;
+            for (py::ssize_t i = 0; i < n; ++i) {  // fill the input untimed, then time update()
+              in.gyro = Eigen::Map<const Eigen::Vector3d>(g + 3 * i);
+              in.acc = Eigen::Map<const Eigen::Vector3d>(a + 3 * i);
+              in.joint_pos = Eigen::Map<const Eigen::VectorXd>(p + nj * i, nj);
+              in.joint_vel = Eigen::Map<const Eigen::VectorXd>(v + nj * i, nj);
+              for (int k = 0; k < 2; ++k) {
+                in.foot_force[k] = Eigen::Map<const Eigen::Vector3d>(f + 6 * i + 3 * k);
+                in.foot_torque[k] = Eigen::Map<const Eigen::Vector3d>(m + 6 * i + 3 * k);
+              }
+              in.dt_s = dt.data()[i];
+              in.has_orientation = q != nullptr;
+              if (q) in.imu_quat_xyzw = Eigen::Map<const Eigen::Vector4d>(q + 4 * i);
+              in.schedule = {-1, -1};
+              if (sc) in.schedule = {static_cast<int>(sc[2 * i]), static_cast<int>(sc[2 * i + 1])};
+              const auto t0 = std::chrono::steady_clock::now();
+              e.est->update(in);
+              t[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+            }
+            return out;
+          },
+          py::arg("gyro"), py::arg("acc"), py::arg("joint_pos"), py::arg("joint_vel"),
+          py::arg("foot_force"), py::arg("foot_torque"), py::arg("dt_s"),
+          py::arg("imu_quat_xyzw") = py::none(), py::arg("schedule") = py::none(),
+          "Runs update() on n recorded samples in order (the arguments of update() stacked: "
+          "(n, 3), (n, 3), (n, nj), (n, nj), (n, 2, 3), (n, 2, 3), dt_s (n,), optional (n, 4) "
+          "and (n, 2)); returns (n,) durations of each update() call, µs (C++ timer).")
       .def_property_readonly("position", [](const PyEstimator& e) -> const Eigen::Vector3d& { return e.est->estimate().position; }, kView, "(3,) base origin, world, m.")
       .def_property_readonly("quat_xyzw", [](const PyEstimator& e) -> const Eigen::Vector4d& { return e.est->estimate().quat_xyzw; }, kView, "(4,) world <- base.")
       .def_property_readonly("rotation", [](const PyEstimator& e) -> const Eigen::Matrix3d& { return e.est->estimate().R; }, kView, "(3, 3) world <- base.")

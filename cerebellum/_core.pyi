@@ -33,6 +33,7 @@ __all__: list[str] = [
     "KinodynamicMPCSettings",
     "MPCStatus",
     "Robot",
+    "SafetySettings",
     "SlopeTerrain",
     "SoleGeometry",
     "StepFeedback",
@@ -1205,6 +1206,23 @@ class BaseEstimator:
         """
         (n,) durations of n update() calls on the last input, µs (C++ timer).
         """
+    def time_updates(
+        self,
+        gyro: numpy.typing.ArrayLike,
+        acc: numpy.typing.ArrayLike,
+        joint_pos: numpy.typing.ArrayLike,
+        joint_vel: numpy.typing.ArrayLike,
+        foot_force: numpy.typing.ArrayLike,
+        foot_torque: numpy.typing.ArrayLike,
+        dt_s: numpy.typing.ArrayLike,
+        imu_quat_xyzw: numpy.typing.ArrayLike | None = None,
+        schedule: numpy.typing.ArrayLike | None = None,
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Runs update() on n recorded samples in order (update()'s arguments stacked: (n, 3),
+        (n, 3), (n, nj), (n, nj), (n, 2, 3), (n, 2, 3), dt_s (n,), optional (n, 4) and (n, 2));
+        returns (n,) durations of each update() call, µs (C++ timer).
+        """
     @property
     def position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
     @property
@@ -1852,6 +1870,88 @@ class StepFeedback:
     @property
     def value(self) -> int: ...
 
+class SafetySettings:
+    """
+    Settings of the safety layer of the C++ controller tick (see docs/safety.md); the defaults change nothing in normal walking.
+    """
+
+    enabled: bool
+    def __init__(self) -> None: ...
+    def validate(self) -> None:
+        """
+        ValueError naming the first invalid field.
+        """
+    @property
+    def damping_s(self) -> float: ...
+    @damping_s.setter
+    def damping_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def damping_torque_fraction(self) -> float: ...
+    @damping_torque_fraction.setter
+    def damping_torque_fraction(
+        self, arg0: typing.SupportsFloat | typing.SupportsIndex
+    ) -> None: ...
+    @property
+    def fall_height_fraction(self) -> float: ...
+    @fall_height_fraction.setter
+    def fall_height_fraction(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def fall_tilt_rad(self) -> float: ...
+    @fall_tilt_rad.setter
+    def fall_tilt_rad(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def hold_s(self) -> float: ...
+    @hold_s.setter
+    def hold_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_acc_mps2(self) -> float: ...
+    @max_acc_mps2.setter
+    def max_acc_mps2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_command_age_s(self) -> float: ...
+    @max_command_age_s.setter
+    def max_command_age_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_gyro_radps(self) -> float: ...
+    @max_gyro_radps.setter
+    def max_gyro_radps(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_joint_speed_radps(self) -> float: ...
+    @max_joint_speed_radps.setter
+    def max_joint_speed_radps(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_sensor_age_s(self) -> float: ...
+    @max_sensor_age_s.setter
+    def max_sensor_age_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def position_damping_s(self) -> float: ...
+    @position_damping_s.setter
+    def position_damping_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def position_margin_rad(self) -> float: ...
+    @position_margin_rad.setter
+    def position_margin_rad(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def position_tolerance_rad(self) -> float: ...
+    @position_tolerance_rad.setter
+    def position_tolerance_rad(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def torque_rate_per_s(self) -> float: ...
+    @torque_rate_per_s.setter
+    def torque_rate_per_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def velocity_damping_s(self) -> float: ...
+    @velocity_damping_s.setter
+    def velocity_damping_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def velocity_limit_radps(self) -> float: ...
+    @velocity_limit_radps.setter
+    def velocity_limit_radps(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def velocity_margin(self) -> float: ...
+    @velocity_margin.setter
+    def velocity_margin(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+
 class WalkingSettings:
     """
     Resolved settings of the C++ walking controller (see controllers/walking.py, which fills them).
@@ -1861,6 +1961,7 @@ class WalkingSettings:
     footholds_from_com: bool
     imu_frame: str
     model_path: str
+    safety: SafetySettings
     shaping: CommandShapingSettings
     sole: SoleGeometry
     step_feedback: StepFeedback
@@ -2014,14 +2115,14 @@ class WalkingController:
     @property
     def failures(self) -> int: ...
     @property
-    def last_tick_us(self) -> float: ...
-    @property
-    def last_wbc_us(self) -> float: ...
-    @property
     def last_plan(self) -> GaitPlan:
         """
         A copy of the last gait plan (deterministic mode; racy while the planning thread runs).
         """
+    @property
+    def last_tick_us(self) -> float: ...
+    @property
+    def last_wbc_us(self) -> float: ...
     @property
     def omega(self) -> float: ...
     @property
@@ -2035,6 +2136,16 @@ class WalkingController:
     def plans(self) -> int: ...
     @property
     def push_steps(self) -> int: ...
+    @property
+    def safety(self) -> dict:
+        """
+        The safety layer's counters: {enabled, mode, ticks, safe_stop (None or {t_s, reason}), events {name: {count, first_t_s}}} (docs/safety.md).
+        """
+    @property
+    def safety_mode(self) -> str:
+        """
+        normal, hold, damping or safe_stop (the last tick's).
+        """
     @property
     def stale_ticks(self) -> int: ...
     @property

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RecordedTicks", "record_wbc_ticks"]
+__all__ = [
+    "RecordedEstimatorUpdates",
+    "RecordedTicks",
+    "record_estimator_updates",
+    "record_wbc_ticks",
+]
 
 
 @dataclass(frozen=True)
@@ -94,4 +99,124 @@ def record_wbc_ticks(
         list(refs),
         np.array(tau),
         rec._qp,
+    )
+
+
+@dataclass(frozen=True)
+class RecordedEstimatorUpdates:
+    """The base estimator's inputs of a closed-loop walk of ``robot`` in ``scenario``, from its
+    reset to ``t_start_s`` + n ticks: the reset (base position (3,), quaternion xyzw (4,),
+    world velocity (3,), joints (nj,)) and the stacked arguments of every ``update()`` (gyro,
+    acc (m, 3); joint_pos, joint_vel (m, nj); foot_force, foot_torque (m, 2, 3); dt_s (m,);
+    imu_quat_xyzw (m, 4) or None; schedule (m, 2) or None). ``first`` = the index of the first
+    update at ``t_start_s``."""
+
+    robot: str
+    scenario: str
+    t_start_s: float
+    first: int
+    reset: tuple
+    updates: dict
+    settings: object  # _core.BaseEstimatorSettings
+    model_path: str
+    final_position: np.ndarray  # (3,) the run's base estimate after the last recorded update
+
+    def replay(self, est=None) -> np.ndarray:
+        """``est`` (default: a new estimator with the run's settings), reset as the run's was,
+        updated through the whole recording (the filter's states are the run's); (n,) durations
+        of the last n updates, µs, timed in C++."""
+        from cerebellum import _core  # noqa: PLC0415
+
+        if est is None:
+            est = _core.BaseEstimator(self.model_path, self.settings)
+        est.reset(*self.reset)
+        u = self.updates
+        t = est.time_updates(
+            u["gyro"],
+            u["acc"],
+            u["joint_pos"],
+            u["joint_vel"],
+            u["foot_force"],
+            u["foot_torque"],
+            u["dt_s"],
+            u["imu_quat_xyzw"],
+            u["schedule"],
+        )
+        return np.asarray(t)[self.first :]
+
+    def __len__(self) -> int:
+        return len(self.updates["dt_s"]) - self.first
+
+
+class _RecordingEstimator:
+    """Forwards everything to the simulation's estimator and records reset() and update()."""
+
+    _NAMES = ("gyro", "acc", "joint_pos", "joint_vel", "foot_force", "foot_torque", "dt_s")
+
+    def __init__(self, est, rows: int):
+        self._est, self._rows = est, rows
+        self.reset_args: tuple | None = None
+        self.calls: list[tuple] = []
+        self.final_position: np.ndarray | None = None
+
+    def __getattr__(self, name):
+        return getattr(self._est, name)
+
+    def reset(self, *args):
+        self.reset_args = tuple(np.array(a, dtype=float) for a in args)
+        return self._est.reset(*args)
+
+    def update(self, gyro, acc, qj, vj, force, torque, dt, quat=None, schedule=None):
+        if len(self.calls) < self._rows:
+            self.calls.append(
+                tuple(np.array(x, dtype=float) for x in (gyro, acc, qj, vj, force, torque))
+                + (float(dt), None if quat is None else np.array(quat, dtype=float), schedule)
+            )
+        status = self._est.update(gyro, acc, qj, vj, force, torque, dt, quat, schedule)
+        if len(self.calls) == self._rows and self.final_position is None:
+            self.final_position = np.array(self._est.position)
+        return status
+
+
+def record_estimator_updates(
+    robot: str, n: int, scenario: str = "walk-flat", t_start_s: float = 1.5, seed: int = 0
+) -> RecordedEstimatorUpdates:
+    """Runs ``scenario`` with the ``walk`` controller on the estimated base until n updates
+    from ``t_start_s`` (s) are recorded (the built-in walking scenarios start walking at 1 s)."""
+    from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.simulation import Simulation
+
+    if n < 1:
+        raise ValueError(f"n: expected >= 1 updates, got {n}")
+    sc = load_scenario(scenario, ["controller.ground_truth_base=false"])
+    sim = Simulation(sc, robot=robot, seed=seed, controller="walk", duration_s=t_start_s)
+    first = round(t_start_s / sim.dt_ctrl) - 1  # the first tick has no update (the reset)
+    sim = Simulation(
+        sc, robot=robot, seed=seed, controller="walk", duration_s=(first + n + 2) * sim.dt_ctrl
+    )
+    rec = _RecordingEstimator(sim.estimator, first + n)
+    sim.estimator = rec
+    result = sim.run()
+    if result.fell or len(rec.calls) < first + n or rec.reset_args is None:
+        raise RuntimeError(
+            f"{robot} in {scenario}: recorded {len(rec.calls) - first} of {n} estimator updates"
+            + (f" (fell at {result.fall_time_s:.2f} s)" if result.fell else "")
+        )
+    cols = list(zip(*rec.calls, strict=True))
+    updates = {name: np.array(cols[i]) for i, name in enumerate(_RecordingEstimator._NAMES)}
+    quats, schedules = cols[7], cols[8]
+    updates["imu_quat_xyzw"] = None if quats[0] is None else np.array(quats)
+    updates["schedule"] = (
+        None if schedules[0] is None else np.array(schedules, dtype=float).reshape(-1, 2)
+    )
+    return RecordedEstimatorUpdates(
+        robot,
+        scenario,
+        t_start_s,
+        first,
+        rec.reset_args,
+        updates,
+        rec._est.settings,
+        str(sim.cfg.model_path()),
+        rec.final_position,
     )

@@ -165,3 +165,24 @@ def test_stages_with_more_rounds_are_spread_between_the_others(monkeypatch):
     where = [i for i, c in enumerate(calls) if c == "dynamics.bundle_cpp"]
     gaps = [calls[a:b].count("sim.step") for a, b in zip(where, where[1:], strict=False)]
     assert gaps == [n_sim // ROUNDS] * (ROUNDS - 1)
+
+
+def test_estimator_update_replays_the_estimator_inputs_of_a_closed_loop_walk():
+    """The estimator.update stage times the filter on what it got in a walk: replayed in order
+    from the reset, the inputs give the run's own estimate; the timed part is walking (both
+    feet swing in turn, the planned contacts with them)."""
+    from cerebellum import _core
+    from cerebellum.sim.recording import record_estimator_updates
+
+    rec = record_estimator_updates("h1", 400)
+    assert len(rec) == 400 and rec.first == 1499
+    est = _core.BaseEstimator(rec.model_path, rec.settings)
+    t = rec.replay(est)
+    assert t.shape == (400,) and np.all(t > 0.0)
+    np.testing.assert_array_equal(est.position, rec.final_position)  # the run's filter, exactly
+    sched = rec.updates["schedule"][rec.first :]
+    assert (sched[:, 0] == 0).any() and (sched[:, 1] == 0).any()  # swings of both feet
+    assert np.ptp(rec.updates["foot_force"][rec.first :, 0, 2]) > 100.0  # N: loaded, unloaded
+    rep = run_bench(["h1"], [REFERENCE, "estimator.update"], samples=500, progress=False)
+    (r,) = [r for r in rep["results"] if r["name"] == "estimator.update"]
+    assert r["n"] == 500 and len(r["normalised_rounds"]) == 5

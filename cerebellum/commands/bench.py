@@ -30,7 +30,11 @@ state that slows code with a larger working set more. Over 1717 interleaved bloc
 once per run: states, references, contact masks, in order); ``wbc.tick_standing`` ticks one
 standing state warm-started on itself, a far easier QP.
 
-Timings named ``*_cpp`` and ``wbc.*`` are measured inside C++ (steady_clock around each call);
+``estimator.update`` replays the base estimator's inputs recorded from the robot's own
+closed-loop walk on the estimated base (``walk-flat``: IMU, joints, foot F/T, planned contacts),
+in order from its reset, and times the updates from 1.5 s (walking) in C++.
+
+Timings named ``*_cpp``, ``wbc.*`` and ``estimator.*`` are measured inside C++ (steady_clock around each call);
 ``dynamics.bundle`` is the same call as ``dynamics.bundle_cpp`` made from Python (timed around the
 Python call, so it includes argument conversion and the GIL round trip).
 """
@@ -142,6 +146,17 @@ def _wbc_tick(ctx: _Context, n: int) -> np.ndarray:
     if rec is None:  # recorded once per robot: the rounds time the same ticks
         rec = ctx.cache[("walk", n)] = record_wbc_ticks(ctx.name, n)
     return np.asarray(rec.replay()[0])
+
+
+def _estimator_update(ctx: _Context, n: int) -> np.ndarray:
+    """The base estimator's update on n consecutive samples recorded from the robot's
+    closed-loop ``walk-flat`` on the estimated base (from 1.5 s: walking), timed in C++."""
+    from cerebellum.sim.recording import record_estimator_updates  # noqa: PLC0415
+
+    rec = ctx.cache.get(("estimator", n))
+    if rec is None:  # recorded once per robot: the rounds time the same updates
+        rec = ctx.cache[("estimator", n)] = record_estimator_updates(ctx.name, n)
+    return rec.replay()
 
 
 def _wbc_tick_standing(ctx: _Context, n: int) -> np.ndarray:
@@ -260,6 +275,7 @@ STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
     "wbc.tick": (_wbc_tick, 2000, 20000),
     "wbc.tick_standing": (_wbc_tick_standing, 2000, 20000),
     "mpc.iteration": (_mpc_iteration, 200, 2000),
+    "estimator.update": (_estimator_update, 2000, 20000),
     "control.tick": (_control_tick, 2000, 10000),
     "sim.step": (_sim_step, 2000, 20000),
 }
