@@ -245,3 +245,22 @@ def test_rt_check_safety_paths_allocate_nothing(tmp_path):
     s = r["safety"]  # the paths were taken
     assert s["hold"] > 0 and s["damping"] > 0 and s["stale_command"] > 0
     assert s["safe_stop"] >= 500 - 20  # the ticks from the 21st (warm-up ones included) on
+
+
+def test_the_settings_table_of_the_docs_matches_the_defaults():
+    """docs/safety.md lists every SafetySettings field with the default C++ defines."""
+    import re
+    from pathlib import Path
+
+    from cerebellum.controllers.walking_cpp import SAFETY_FIELDS
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "safety.md"
+    if not doc.exists():
+        pytest.skip("docs/ not next to the tests")
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", doc.read_text(), re.M))
+    s = _core.SafetySettings()
+    assert set(SAFETY_FIELDS) <= set(rows)
+    for name in SAFETY_FIELDS:
+        want = getattr(s, name)
+        got = rows[name].strip()
+        assert (got == "true") == want if isinstance(want, bool) else float(got) == want, name
