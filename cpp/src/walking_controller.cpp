@@ -362,11 +362,13 @@ void WalkingController::start_planning_thread() {
       return true;
     });
   }
+  if (mpc_) mpc_->set_enforce_deadline(true);
   thread_->start();
 }
 
 void WalkingController::stop_planning_thread() {
   if (thread_) thread_->stop();
+  if (mpc_) mpc_->set_enforce_deadline(false);
 }
 
 std::array<int, 2> WalkingController::planned_contacts(double t) const {

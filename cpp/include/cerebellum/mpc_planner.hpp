@@ -71,6 +71,11 @@ class MpcPlanner {
 
   /// Forgets the warm start: the next solve starts from its state repeated.
   void reset();
+  /// Whether a solve past solver.deadline_us (wall time) is cut short, keeping the previous plan
+  /// (the threaded mode, what a robot runs). Off (the default, deterministic mode): every solve
+  /// runs to its end, so that a simulation reproduces bit for bit, and a solve that took longer
+  /// than the deadline is counted as a deadline miss all the same.
+  void set_enforce_deadline(bool on);
   /// One solve at the state's time t: q (nq), hg (6) centroidal momentum about the CoM, com (3)
   /// m; references from the first N+1 knots of gp (same knot spacing): footholds, contact flags,
   /// velocities, yaw, normals; base x, y from com_plan + the measured base-CoM offset; base z
@@ -102,6 +107,8 @@ class MpcPlanner {
   Eigen::MatrixXd P_, X_, U_;
   Eigen::VectorXd x0_, dyaw_;
   bool has_guess_ = false;
+  bool enforce_deadline_ = true;
+  std::uint64_t overruns_ = 0;  // solves past the deadline while not enforced
   double t_solve_ = 0.0;
   std::atomic<std::uint64_t> solves_{0}, failures_{0}, misses_{0};
   std::atomic<double> last_us_{0.0};
