@@ -89,6 +89,25 @@ void register_walking(py::module_& m) {
       .value("DCM", StepFeedback::kDcm)
       .value("CAPTURE", StepFeedback::kCapture);
 
+  py::class_<MpcPlannerSettings>(m, "MpcPlannerSettings",
+                                 "The MPC planner stage of the walking controller (planner \"mpc\").")
+      .def(py::init<>())
+      .def_readwrite("solver", &MpcPlannerSettings::solver)
+      .def_readwrite("joint_index", &MpcPlannerSettings::joint_index)
+      .def_readwrite("posture", &MpcPlannerSettings::posture)
+      .def_readwrite("dt_s", &MpcPlannerSettings::dt_s)
+      .def_readwrite("mass_kg", &MpcPlannerSettings::mass_kg)
+      .def_readwrite("base_above_com_m", &MpcPlannerSettings::base_above_com_m)
+      .def_readwrite("dcm_feedback", &MpcPlannerSettings::dcm_feedback)
+      .def_readwrite("track_posture", &MpcPlannerSettings::track_posture)
+      .def_readwrite("track_base", &MpcPlannerSettings::track_base)
+      .def("validate", &MpcPlannerSettings::validate);
+  m.attr("MPC_PARAMETER_LAYOUT") = py::dict(
+      py::arg("contact") = MpcParameterLayout::kContact, py::arg("foot") = MpcParameterLayout::kFoot,
+      py::arg("base_pos") = MpcParameterLayout::kBasePos, py::arg("yaw") = MpcParameterLayout::kYaw,
+      py::arg("vel") = MpcParameterLayout::kVel, py::arg("normal") = MpcParameterLayout::kNormal,
+      py::arg("posture") = MpcParameterLayout::kPosture);
+
   py::class_<WalkingSettings>(m, "WalkingSettings",
                               "Resolved settings of the C++ walking controller (see "
                               "controllers/walking.py, which fills them).")
@@ -129,6 +148,8 @@ void register_walking(py::module_& m) {
       .def_readwrite("com_descent_speed_mps", &WalkingSettings::com_descent_speed_mps)
       .def_readwrite("com_step_down_min_m", &WalkingSettings::com_step_down_min_m)
       .def_readwrite("terrain_aware", &WalkingSettings::terrain_aware)
+      .def_readwrite("use_mpc", &WalkingSettings::use_mpc)
+      .def_readwrite("mpc", &WalkingSettings::mpc)
       .def_readwrite("safety", &WalkingSettings::safety)
       .def("validate", &WalkingSettings::validate);
 
@@ -220,6 +241,18 @@ sim.terrain.Terrain.)doc")
       .def_property_readonly("last_wbc_us",
                              [](const PyWalkingController& w) { return w.ctl.stats().last_wbc_us; })
       .def_property_readonly("status", [](const PyWalkingController& w) { return w.ctl.qp().status(); })
+      .def_property_readonly(
+          "mpc_stats",
+          [](const PyWalkingController& w) {
+            const WalkingStats s = w.ctl.stats();
+            py::dict d;
+            d["solves"] = s.mpc_solves;
+            d["failures"] = s.mpc_failures;
+            d["deadline_misses"] = s.mpc_deadline_misses;
+            d["last_solve_us"] = s.last_mpc_solve_us;
+            return d;
+          },
+          "Planner \"mpc\": the solver's solves, failures, deadline misses, last solve time (µs).")
       .def_property_readonly(
           "safety", [](const PyWalkingController& w) { return safety_report(w.ctl.safety()); },
           "The safety layer's counters: {enabled, mode, ticks, safe_stop (None or {t_s, reason}), "

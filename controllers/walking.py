@@ -78,9 +78,8 @@ class WalkingOptions:
     """
 
     planner: str = "lipm"  # "lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)
-    # "cpp": the whole controller in C++ (_core.WalkingController; planner "lipm" only);
-    # "python": this class (the reference the C++ one is tested against); "auto": "cpp" for the
-    # "lipm" planner, "python" for "mpc"
+    # "cpp" (or "auto"): the whole controller in C++ (_core.WalkingController); "python": this
+    # class (the reference the C++ one is tested against)
     implementation: str = "auto"
     # implementation "cpp": plan on a thread of its own every 1 / mpc_hz of wall time (what a
     # robot runs; not reproducible bit for bit) instead of in the tick, in simulated time
@@ -249,23 +248,15 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
             f"{prefix}implementation",
             f"unknown implementation {opts.implementation!r}; valid: {list(IMPLEMENTATIONS)}",
         )
-    if opts.implementation == "cpp" and opts.planner != "lipm":
-        raise ConfigError(
-            path,
-            f"{prefix}implementation",
-            f"the C++ controller has the 'lipm' planner only (planner = {opts.planner!r})",
-        )
-    if opts.planning_thread and (opts.implementation == "python" or opts.planner != "lipm"):
+    if opts.planning_thread and opts.implementation == "python":
         raise ConfigError(
             path,
             f"{prefix}planning_thread",
-            'needs the C++ controller (implementation "cpp" or "auto" with planner "lipm")',
+            'needs the C++ controller (implementation "cpp" or "auto")',
         )
-    if opts.safety is not None and (opts.implementation == "python" or opts.planner != "lipm"):
+    if opts.safety is not None and opts.implementation == "python":
         raise ConfigError(
-            path,
-            f"{prefix}safety",
-            'needs the C++ controller (implementation "cpp" or "auto" with planner "lipm")',
+            path, f"{prefix}safety", 'needs the C++ controller (implementation "cpp" or "auto")'
         )
     if opts.step_feedback not in STEP_FEEDBACKS:
         raise ConfigError(
@@ -403,7 +394,8 @@ class WalkingController:
                 MPCSettings(dt_s=self.options.knot_dt_s, w_base_rpy=(tilt, tilt, yaw_w)),
             )
             period_s = 1.0 / float(getattr(ctx.settings, "mpc_hz", 50.0))
-            self.mpc.set_deadline_us(self.options.mpc_deadline_scale * period_s * 1e6)
+            self.mpc_deadline_us = self.options.mpc_deadline_scale * period_s * 1e6
+            self.mpc.set_deadline_us(self.mpc_deadline_us)
             self._base_above_com = float(self.q_stand[2] - com_stand[2])  # m
             self._mpc_knots = self.mpc.settings.knots + 1
             if self._n_knots < self._mpc_knots:

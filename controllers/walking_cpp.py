@@ -78,6 +78,21 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
     s.com_descent_speed_mps = float(o.com_descent_speed_mps)
     s.com_step_down_min_m = float(o.com_step_down_min_m)
     s.terrain_aware = -1 if o.terrain_aware is None else int(bool(o.terrain_aware))
+    if py.mpc is not None:
+        ocp = py.mpc.ocp
+        m = _core.MpcPlannerSettings()
+        solver = py.mpc.core_settings
+        solver.deadline_us = float(py.mpc_deadline_us)
+        m.solver = solver
+        m.joint_index = np.asarray(ocp.joint_index, dtype=np.int32)
+        m.posture = py.q_stand[7:][ocp.joint_index]
+        m.dt_s = float(py.mpc.settings.dt_s)
+        m.mass_kg = float(ocp.mass)
+        m.base_above_com_m = float(py._base_above_com)
+        m.dcm_feedback = bool(o.mpc_dcm_feedback)
+        m.track_posture = bool(o.mpc_posture)
+        m.track_base = bool(o.mpc_base)
+        s.use_mpc, s.mpc = True, m
     s.safety = _safety_settings(py, o.safety)
     s.validate()
     return s
@@ -121,6 +136,8 @@ class CppWalkingController:
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
         self._failure_times: list[tuple[float, str]] = []
+        self._solve_ms: list[float] = []
+        self._mpc_solves = 0
 
     def reset(self, state) -> None:
         self.ctl.reset(state)
@@ -130,6 +147,9 @@ class CppWalkingController:
         self._wbc_ticks.clear()
         self._failure_times.clear()
         self._failures = 0
+        self._solve_ms.clear()
+        self._mpc0 = self.ctl.mpc_stats
+        self._mpc_solves = self._mpc0["solves"]
 
     def compute(self, state, command) -> np.ndarray:
         tau = self.ctl.tick(state, command)
@@ -139,6 +159,11 @@ class CppWalkingController:
             self._failures = self.ctl.failures
             if len(self._failure_times) < 50:
                 self._failure_times.append((round(float(state.t_s), 3), str(self.ctl.status)))
+        if self.settings.use_mpc:
+            m = self.ctl.mpc_stats
+            if m["solves"] != self._mpc_solves:  # one solve per plan (deterministic mode)
+                self._mpc_solves = m["solves"]
+                self._solve_ms.append(m["last_solve_us"] / 1e3)
         return tau
 
     def planned_contacts(self, t: float) -> tuple[int, int]:
@@ -160,7 +185,7 @@ class CppWalkingController:
             "tick_us": percentiles(self._ticks),
             "wbc_tick_us": percentiles(self._wbc_ticks),
             "failures": int(self.ctl.failures),
-            "planner": "lipm",
+            "planner": self._py.options.planner,
             "implementation": "cpp",
             "first_failures": list(self._failure_times),
             "push_steps": int(self.ctl.push_steps),
@@ -170,16 +195,25 @@ class CppWalkingController:
                 if self._py.options.planning_thread
                 else None
             ),
-            "mpc": {"solve_ms": None, "failures": 0, "deadline_misses": 0},
+            "mpc": self._mpc_stats(),
             "safety": self.ctl.safety,
+        }
+
+    def _mpc_stats(self) -> dict[str, Any]:
+        if not self.settings.use_mpc:
+            return {"solve_ms": None, "failures": 0, "deadline_misses": 0}
+        m, m0 = self.ctl.mpc_stats, self._mpc0
+        return {
+            "solve_ms": list(self._solve_ms),
+            "solves": int(m["solves"] - m0["solves"]),
+            "failures": int(m["failures"] - m0["failures"]),
+            "deadline_misses": int(m["deadline_misses"] - m0["deadline_misses"]),
         }
 
 
 def make_walking_controller(ctx):
-    """The ``walk`` controller: C++ with ``implementation = "cpp"`` (or "auto", the default, with
-    the "lipm" planner), else the Python one."""
+    """The ``walk`` controller: C++ unless ``implementation = "python"``."""
     options = {**dict(getattr(ctx.robot, "walking", {}) or {}), **dict(ctx.options)}
-    impl = options.get("implementation", "auto")
-    if impl == "cpp" or (impl == "auto" and options.get("planner", "lipm") == "lipm"):
+    if options.get("implementation", "auto") in ("auto", "cpp"):
         return CppWalkingController(ctx)
     return WalkingController(ctx)

@@ -13,7 +13,6 @@ import pytest
 
 from cerebellum._sim import binary
 from cerebellum.commands.export import export_scenario
-from cerebellum.errors import CerebellumError
 from cerebellum.sim.scenario import load_scenario
 from cerebellum.sim.simulation import Simulation
 
@@ -99,16 +98,28 @@ def test_planning_thread_runs_in_cerebellum_sim(tmp_path):
     assert not m["fell"] and m["distance_m"] > 1.5
 
 
-def test_export_walk_refuses_the_mpc_planner(tmp_path):
-    with pytest.raises(CerebellumError, match="lipm"):
-        export_scenario(
-            "walk-flat",
-            tmp_path / "x",
-            robot="h1",
-            duration_s=1.0,
-            controller="walk",
-            overrides=['controller.options.planner="mpc"', TRUTH],
-        )
+def test_cerebellum_sim_walks_with_the_mpc_planner(tmp_path):
+    """Planner "mpc": the export carries the solver's settings and its generated library; the C++
+    loop walks as far as the Python harness does with the same C++ controller."""
+    mpc = 'controller.options.planner="mpc"'
+    d = export_scenario(
+        "walk-flat",
+        tmp_path / "x",
+        robot="h1",
+        duration_s=4.0,
+        controller="walk",
+        overrides=[mpc, TRUTH],
+    )
+    text = (d / "controller.txt").read_text()
+    assert "mpc 1" in text and (d / "mpc.so").is_file()
+    _, m = _cpp(d)
+    py = _python("walk-flat", 4.0, "cpp", [mpc])
+    assert m["fell"] == py.fell is False
+    end_py = py.log["base_pos"][-1]
+    walked = np.linalg.norm(end_py[:2] - py.log["base_pos"][0, :2])
+    assert walked > 1.0
+    gap = np.linalg.norm(np.asarray(m["final_base_position_m"][:2]) - end_py[:2])
+    assert gap < 0.01 * walked, (m["final_base_position_m"], end_py)
 
 
 def test_a_malformed_walking_file_exits_2(tmp_path):
@@ -151,9 +162,11 @@ def test_walking_sim_under_valgrind(tmp_path):
     assert m["sim_time_s"] == pytest.approx(0.3)
 
 
-def test_rt_check_walking_controller_tick_allocates_nothing(tmp_path):
+@pytest.mark.parametrize("planner", ["lipm", "mpc"])
+def test_rt_check_walking_controller_tick_allocates_nothing(tmp_path, planner):
     """2000 ticks of the whole walking controller (command 0.5 m/s: plans every plan_every ticks
-    and at each contact change, swings, the QP) after the warm-up: no heap allocation."""
+    and at each contact change, swings, the MPC solves of planner "mpc", the QP) after the
+    warm-up: no heap allocation."""
     from cerebellum.robots import load_robot
 
     exe = EXE.parent / "cerebellum_rt_check"
@@ -165,7 +178,7 @@ def test_rt_check_walking_controller_tick_allocates_nothing(tmp_path):
         robot="h1",
         duration_s=0.1,
         controller="walk",
-        overrides=[TRUTH],
+        overrides=[TRUTH, f'controller.options.planner="{planner}"'],
     )
     cfg = load_robot("h1")
     frames = [cfg.feet["left"].body, cfg.feet["right"].body]

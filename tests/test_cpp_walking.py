@@ -75,6 +75,27 @@ CASES = [
     ("walk-flat", "h1", 3.0, ('controller.options.step_feedback="dcm"',)),
     ("walk-flat", "h1", 3.0, ("controller.options.dcm_replan=false",)),
 ]
+# no wall-time deadline in the Python reference (it cuts a solve short at a moment that depends on
+# the machine's load; the C++ controller's deterministic mode never does)
+MPC = 'controller.options.planner="mpc"', "controller.options.mpc_deadline_scale=1e6"
+# planner "mpc": the same generated OCP and C++ solver in both; the plan's outputs (mpc_out) come
+# from CasADi's virtual machine in Python and from the compiled function in C++ (rounding)
+MPC_CASES = [
+    ("walk-flat", "h1", 3.0, MPC),
+    ("stairs-up", "h1", 3.3, MPC),
+    ("walk-flat", "talos", 3.0, MPC),
+    (
+        "walk-flat",
+        "h1",
+        2.0,
+        (
+            *MPC,
+            "controller.options.mpc_dcm_feedback=false",
+            "controller.options.mpc_posture=true",
+            "controller.options.mpc_base=true",
+        ),
+    ),
+]
 
 
 @pytest.mark.parametrize("scenario, robot, duration, overrides", CASES)
@@ -93,6 +114,18 @@ def test_cpp_controller_gives_the_python_torques(scenario, robot, duration, over
     for a, b in zip(fa, fb, strict=True):
         assert a.foot == b.foot and a.t_touchdown == pytest.approx(b.t_touchdown, abs=1e-9)
         np.testing.assert_allclose(a.position, b.position, atol=1e-6)
+
+
+@pytest.mark.parametrize("scenario, robot, duration, overrides", MPC_CASES)
+def test_cpp_mpc_planner_gives_the_python_torques(scenario, robot, duration, overrides):
+    result, d, scale, py, twin = _twin_run(scenario, robot, duration, overrides)
+    assert not result.fell
+    assert d.max() < 1e-5 * scale, (d.max(), int(np.argmax(d)))
+    assert np.median(d) < 1e-8 * scale
+    a, b = py.stats()["mpc"], twin.stats()["mpc"]
+    assert twin.stats()["planner"] == "mpc"
+    assert a["solves"] == b["solves"] == len(b["solve_ms"]) > duration * 40
+    assert a["failures"] == b["failures"] and a["deadline_misses"] == b["deadline_misses"]
 
 
 def test_push_stepping_matches():
@@ -135,12 +168,9 @@ def test_bad_options_are_refused():
             robot="h1",
             controller="walk",
         )
-    with pytest.raises(CerebellumError, match="lipm"):
+    with pytest.raises(CerebellumError, match="planner"):
         Simulation(
-            load_scenario(
-                "walk-flat",
-                ['controller.options.implementation="cpp"', 'controller.options.planner="mpc"'],
-            ),
+            load_scenario("walk-flat", ['controller.options.planner="lqr"']),
             robot="h1",
             controller="walk",
         )
@@ -169,6 +199,23 @@ def test_state_without_base_is_refused():
     bad = _core.WalkingSettings()
     with pytest.raises(ValueError, match="WalkingSettings"):
         _core.WalkingController(bad)
+
+
+def test_planning_thread_solves_the_mpc():
+    """Threaded mode with planner "mpc": the MPC solves on the planning thread (its wall-time
+    deadline enforced there) and the robot walks."""
+    sc = load_scenario(
+        "walk-flat", ['controller.options.planner="mpc"', "controller.options.planning_thread=true"]
+    )
+    sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=4.0)
+    res = sim.run()
+    stats = sim.controller.stats()
+    sim.controller.close()
+    assert not res.fell and res.log["base_pos"][-1, 0] > 1.5
+    m = stats["mpc"]
+    assert stats["planner"] == "mpc" and m["solves"] > 0
+    assert 0 <= m["deadline_misses"] <= m["failures"] <= m["solves"]
+    assert stats["planning_thread"]["cycles"] >= m["solves"] - 1
 
 
 def test_planning_thread_plans_while_the_tick_only_interpolates():

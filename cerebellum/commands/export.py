@@ -193,6 +193,60 @@ SHAPING_FIELDS = (
 )
 
 
+# KinodynamicMPCSettings and MpcPlannerSettings fields (planner "mpc"; cpp/src/controller_config.cpp).
+MPC_SOLVER_INTS = (
+    "N",
+    "nx",
+    "nu",
+    "np",
+    "ng",
+    "nw",
+    "num_feet",
+    "contact_index",
+    "rows_per_foot",
+    "num_inequality",
+    "sqp_iterations",
+    "qp_max_iter",
+    "qp_mode",
+    "qp_warm_start",
+    "qp_pred_corr",
+    "qp_ric_alg",
+    "qp_split_step",
+    "qp_cond_horizon",
+)
+MPC_SOLVER_FLOATS = ("qp_tol", "qp_accept_residual", "qp_eq_band", "deadline_us")
+MPC_SOLVER_VECTORS = ("x_lower", "x_upper", "w_stage", "w_terminal")
+MPC_PLANNER_FIELDS = (
+    "dt_s",
+    "mass_kg",
+    "base_above_com_m",
+    "dcm_feedback",
+    "track_posture",
+    "track_base",
+)
+
+
+def _write_mpc(w: _Writer, ws, out: Path) -> None:
+    """Planner "mpc": the solver's settings, and its generated library copied into ``out``."""
+    w("mpc", bool(ws.use_mpc))
+    if not ws.use_mpc:
+        return
+    m = ws.mpc
+    sv = m.solver
+    shutil.copyfile(sv.library, out / "mpc.so")
+    w("mpc.library", "mpc.so")
+    for f in MPC_SOLVER_INTS:
+        w(f"mpc.{f}", int(getattr(sv, f)))
+    for f in MPC_SOLVER_FLOATS:
+        w(f"mpc.{f}", float(getattr(sv, f)))
+    for f in MPC_SOLVER_VECTORS:
+        w(f"mpc.{f}", np.asarray(getattr(sv, f), float))
+    w("mpc.joint_index", *[int(i) for i in np.asarray(m.joint_index).reshape(-1)])
+    w("mpc.posture", np.asarray(m.posture, float))
+    for f in MPC_PLANNER_FIELDS:
+        w(f"mpc.{f}", getattr(m, f))
+
+
 def _write_walking(w: _Writer, py, ws, terrain) -> None:
     """The walking controller's own settings and the terrain its planner queries."""
     w("imu_frame", ws.imu_frame)
@@ -284,12 +338,6 @@ def export_scenario(
 
         py = ctrl._py if isinstance(ctrl, CppWalkingController) else ctrl
         assert isinstance(py, WalkingController)
-        if py.options.planner != "lipm":
-            raise ConfigError(
-                sc.path,
-                "controller.options.planner",
-                "the C++ walking controller has the 'lipm' planner only",
-            )
         s = py.wbc_settings
         q_stand = py.q_stand
         header = (
@@ -328,7 +376,9 @@ def export_scenario(
         else:
             w(f"wbc.{f}", v)
     if controller == "walk":
-        _write_walking(w, py, cpp_settings(py, sim.mpc_every), sim.terrain)
+        ws = cpp_settings(py, sim.mpc_every)
+        _write_walking(w, py, ws, sim.terrain)
+        _write_mpc(w, ws, out)
     w.save(out / "controller.txt")
 
     # -- scenario

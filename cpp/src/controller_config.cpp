@@ -210,6 +210,55 @@ WalkingConfig walking_config(const KeyValueFile& f, const std::string& dir) {
   s.com_descent_speed_mps = f.number("com_descent_speed_mps");
   s.com_step_down_min_m = f.number("com_step_down_min_m");
   s.terrain_aware = static_cast<int>(f.integer("terrain_aware", -1, 1));
+  s.use_mpc = f.boolean("mpc");
+  if (s.use_mpc) {
+    MpcPlannerSettings& m = s.mpc;
+    KinodynamicMPCSettings& v = m.solver;
+    v.library = f.string("mpc.library");
+    if (!v.library.empty() && v.library[0] != '/' && !dir.empty()) v.library = dir + "/" + v.library;
+    const long big = 1000000;
+#define CB_MPC_INT(x, lo) v.x = static_cast<int>(f.integer("mpc." #x, lo, big))
+    CB_MPC_INT(N, 1);
+    CB_MPC_INT(nx, 1);
+    CB_MPC_INT(nu, 1);
+    CB_MPC_INT(np, 1);
+    CB_MPC_INT(ng, 0);
+    CB_MPC_INT(nw, 0);
+    CB_MPC_INT(num_feet, 1);
+    CB_MPC_INT(contact_index, 0);
+    CB_MPC_INT(rows_per_foot, 0);
+    CB_MPC_INT(num_inequality, 0);
+    CB_MPC_INT(sqp_iterations, 1);
+    CB_MPC_INT(qp_max_iter, 0);
+    CB_MPC_INT(qp_mode, 0);
+    CB_MPC_INT(qp_warm_start, 0);
+    CB_MPC_INT(qp_pred_corr, -1);
+    CB_MPC_INT(qp_ric_alg, -1);
+    CB_MPC_INT(qp_split_step, -1);
+    CB_MPC_INT(qp_cond_horizon, 0);
+#undef CB_MPC_INT
+    v.qp_tol = f.number("mpc.qp_tol");
+    v.qp_accept_residual = f.number("mpc.qp_accept_residual");
+    v.qp_eq_band = f.number("mpc.qp_eq_band");
+    v.deadline_us = f.number("mpc.deadline_us");
+    v.x_lower = f.vector("mpc.x_lower", v.nx);
+    v.x_upper = f.vector("mpc.x_upper", v.nx);
+    v.w_stage = f.vector("mpc.w_stage", v.nw);
+    v.w_terminal = f.vector("mpc.w_terminal", v.nw);
+    const Eigen::VectorXd idx = f.vector("mpc.joint_index", v.nx - 12);
+    m.joint_index.resize(idx.size());
+    for (Eigen::Index i = 0; i < idx.size(); ++i) {
+      if (idx[i] != std::floor(idx[i])) f.fail("mpc.joint_index", "expected joint indices");
+      m.joint_index[i] = static_cast<int>(idx[i]);
+    }
+    m.posture = f.vector("mpc.posture", v.nx - 12);
+    m.dt_s = f.number("mpc.dt_s");
+    m.mass_kg = f.number("mpc.mass_kg");
+    m.base_above_com_m = f.number("mpc.base_above_com_m");
+    m.dcm_feedback = f.boolean("mpc.dcm_feedback");
+    m.track_posture = f.boolean("mpc.track_posture");
+    m.track_base = f.boolean("mpc.track_base");
+  }
   SafetySettings& y = s.safety;  // each key optional: files exported before they existed
   if (f.has("safety.enabled")) y.enabled = f.boolean("safety.enabled");
 #define CB_SAFETY(x) \

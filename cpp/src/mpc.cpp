@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -102,6 +103,11 @@ class GeneratedFunction {
                                       : std::string()));
     }
   }
+  /// Rows of input/output i (its sparsity's nrow).
+  int rows(bool input, int i) const {
+    const casadi_int* sp = input ? sp_in_(i) : sp_out_(i);
+    return sp ? static_cast<int>(sp[0]) : 0;
+  }
   int n_in() const { return n_in_; }
   int n_out() const { return n_out_; }
   void set_in(int i, const double* p) { arg_[i] = p; }
@@ -180,6 +186,8 @@ struct KinodynamicMPCImpl {
   KinodynamicMPCSettings s;
   Library lib;
   GeneratedFunction stage_fn, term_fn;
+  std::unique_ptr<GeneratedFunction> out_fn;  // optional mpc_out
+  int out_nq = 0, out_nv = 0;
   int N, nx, nu, np, ng, nw;
   int nbu;                   // wrench inputs under box constraints (6 per foot)
   std::vector<int> idxbx;    // finite state bounds (knots 1..N)
@@ -267,6 +275,20 @@ struct KinodynamicMPCImpl {
     term_fn.expect(false, 0, 1, 1);
     term_fn.expect(false, 1, nx, nx);
     term_fn.expect(false, 2, nx, 1);
+    if (dlsym(lib.handle, "mpc_out") != nullptr) {
+      out_fn = std::make_unique<GeneratedFunction>(lib.handle, "mpc_out");
+      if (out_fn->n_in() != 2 || out_fn->n_out() != 5)
+        throw std::invalid_argument("KinodynamicMPC: mpc_out has an unexpected signature");
+      out_fn->expect(true, 0, nx, 1);
+      out_fn->expect(true, 1, nu, 1);
+      out_nq = out_fn->rows(false, 0);
+      out_nv = out_fn->rows(false, 1);
+      out_fn->expect(false, 0, out_nq, 1);
+      out_fn->expect(false, 1, out_nv, 1);
+      out_fn->expect(false, 2, 3, 1);
+      out_fn->expect(false, 3, 3, 1);
+      out_fn->expect(false, 4, 3 * s.num_feet, 1);
+    }
 
     nbu = 6 * s.num_feet;
     for (int i = 0; i < nbu; ++i) idxbu.push_back(i);
@@ -690,6 +712,45 @@ void KinodynamicMPC::set_sqp_iterations(int n) {
   if (n < 1) throw std::invalid_argument("set_sqp_iterations: must be >= 1, got " + std::to_string(n));
   impl_->s.sqp_iterations = n;
 }
+bool KinodynamicMPC::has_outputs() const { return impl_->out_fn != nullptr; }
+int KinodynamicMPC::out_nq() const { return impl_->out_nq; }
+int KinodynamicMPC::out_nv() const { return impl_->out_nv; }
+
+MPCTrajectory KinodynamicMPC::make_trajectory() const {
+  const KinodynamicMPCImpl& m = *impl_;
+  if (!m.out_fn) throw std::logic_error("KinodynamicMPC: the library has no mpc_out");
+  const int K = m.N + 1, nf = m.s.num_feet;
+  MPCTrajectory t;
+  t.q.setZero(m.out_nq, K);
+  t.v.setZero(m.out_nv, K);
+  t.com.setZero(3, K);
+  t.vcom.setZero(3, K);
+  t.feet.setZero(3 * nf, K);
+  t.wrenches.setZero(6 * nf, K);
+  return t;
+}
+
+bool KinodynamicMPC::trajectory(MPCTrajectory& out) {
+  KinodynamicMPCImpl& m = *impl_;
+  if (!m.out_fn) throw std::logic_error("KinodynamicMPC: the library has no mpc_out");
+  const int N = m.N, nf = m.s.num_feet;
+  GeneratedFunction& f = *m.out_fn;
+  for (int k = 0; k <= N; ++k) {
+    const int ku = std::min(k, N - 1);  // knot N reuses u_{N-1}
+    f.set_in(0, m.X.col(k).data());
+    f.set_in(1, m.U.col(ku).data());
+    f.set_out(0, out.q.col(k).data());
+    f.set_out(1, out.v.col(k).data());
+    f.set_out(2, out.com.col(k).data());
+    f.set_out(3, out.vcom.col(k).data());
+    f.set_out(4, out.feet.col(k).data());
+    if (f.call() != 0) return false;
+    out.wrenches.col(k) = m.U.col(ku).head(6 * nf);
+  }
+  return out.q.allFinite() && out.v.allFinite() && out.com.allFinite() && out.vcom.allFinite() &&
+         out.feet.allFinite() && out.wrenches.allFinite();
+}
+
 const Eigen::MatrixXd& KinodynamicMPC::X() const { return impl_->X; }
 const Eigen::MatrixXd& KinodynamicMPC::U() const { return impl_->U; }
 MPCStatus KinodynamicMPC::status() const { return impl_->status; }

@@ -56,11 +56,27 @@ void WalkingSettings::validate() const {
   require(positive(com_descent_speed_mps), "com_descent_speed_mps", "expected > 0");
   require(non_negative(com_step_down_min_m), "com_step_down_min_m", "expected >= 0");
   require(terrain_aware >= -1 && terrain_aware <= 1, "terrain_aware", "expected -1, 0 or 1");
+  if (use_mpc) {
+    mpc.validate();
+    require(mpc.solver.N + 1 <= n_knots, "mpc.solver.N", "the MPC needs N + 1 <= n_knots knots");
+    require(std::abs(mpc.dt_s - knot_dt_s) <= 1e-12, "mpc.dt_s", "expected the gait plan's knot_dt_s");
+  }
   safety.validate();
 }
 
 WalkingPlan::WalkingPlan(const SoleGeometry& sole)
     : free(3 * kMax + 2), anchored_plan(3 * kMax + 2), support(sole, kMax) {}
+
+namespace {
+
+/// A plan with every buffer at its size (copies into it allocate nothing).
+WalkingPlan plan_prototype(const WalkingSettings& s, const MpcPlanner* mpc) {
+  WalkingPlan p(s.sole);
+  if (mpc != nullptr) p.mpc = mpc->make_trajectory();
+  return p;
+}
+
+}  // namespace
 
 WalkingController::WalkingController(const WalkingSettings& s, const TerrainQuery* terrain)
     : settings_((s.validate(), s)),
@@ -72,9 +88,10 @@ WalkingController::WalkingController(const WalkingSettings& s, const TerrainQuer
       drift_(s.shaping),
       cop_(s.gait, s.sole, GaitPlan::kMaxFootholds),
       prev_free_(3 * GaitPlan::kMaxFootholds + 2),
-      plans_(WalkingPlan(s.sole)),
-      inbox_(PlannerInput{make_state(static_cast<int>(s.q_stand.size()) - 7), Command(), {}}),
-      reset_input_{make_state(static_cast<int>(s.q_stand.size()) - 7), Command(), {}},
+      mpc_(s.use_mpc ? std::make_unique<MpcPlanner>(s.mpc) : nullptr),
+      plans_(plan_prototype(s, mpc_.get())),
+      inbox_(PlannerInput{make_state(static_cast<int>(s.q_stand.size()) - 7), Command(), {}, DescentFilter()}),
+      reset_input_{make_state(static_cast<int>(s.q_stand.size()) - 7), Command(), {}, DescentFilter()},
       cur_(&plans_.front()),
       ground_(0.0, s.com_descent_speed_mps, s.com_descent_accel_mps2, s.com_step_down_min_m) {
   const std::vector<std::string> frames{s.foot_frames[0], s.foot_frames[1], s.imu_frame};
@@ -86,6 +103,10 @@ WalkingController::WalkingController(const WalkingSettings& s, const TerrainQuer
   for (int i = 0; i < s.arm_joints.size(); ++i)
     if (s.arm_joints[i] < 0 || s.arm_joints[i] >= robot_->nv() - 6)
       throw std::invalid_argument("WalkingSettings.arm_joints: joint index out of range");
+  if (mpc_ && (mpc_->nq() != robot_->nq() || mpc_->nv() != robot_->nv()))
+    throw std::invalid_argument("WalkingSettings.mpc.solver.library: built for another model (nq " +
+                                std::to_string(mpc_->nq()) + ", nv " + std::to_string(mpc_->nv()) + ")");
+  mpc_sample_ = mpc_ ? mpc_->make_sample() : MpcSample();
   qp_ = std::make_unique<WholeBodyQP>(*robot_, s.wbc);
   {  // the model's limits; the standing base height over the lower sole
     const JointLimits& jl = robot_->joint_limits();
@@ -147,6 +168,7 @@ void WalkingController::reset(const RobotState& state) {
   ground_.reset(kin_.com.z() - s.gait.com_height_m, s.com_descent_speed_mps,
                 s.com_descent_accel_mps2, s.com_step_down_min_m);
   has_prev_ = false;
+  if (mpc_) mpc_->reset();
   last_touchdown_.reset();
   ramp_.reset();
   vavg_.reset();
@@ -159,12 +181,14 @@ void WalkingController::reset(const RobotState& state) {
   // ticks; a plan that is not valid makes the first tick plan
   WalkingPlan& none = plans_.back();
   none.valid = false;
+  none.mpc.valid = false;
   none.ground_z = ground_.z;
   plans_.publish();
   take_plan();
   reset_input_.state = state;
   reset_input_.command = Command();
   reset_input_.last_touchdown.reset();
+  reset_input_.ground = ground_;
   reset_done_ = true;
   if (threaded) start_planning_thread();
 }
@@ -181,6 +205,7 @@ void WalkingController::plan_now(const RobotState& state, const Command& command
   in.state = state;  // same sizes: no allocation
   in.command = command;
   in.last_touchdown = last_touchdown_;
+  in.ground = ground_;
   plan_into(in, plans_.back());
   plans_.publish();
   take_plan();
@@ -323,6 +348,9 @@ void WalkingController::plan_into(const PlannerInput& in, WalkingPlan& out) {
     if (fh.t_liftoff > t) out.next_event = std::min(out.next_event, fh.t_liftoff);
     if (fh.t_touchdown > t) out.next_event = std::min(out.next_event, fh.t_touchdown);
   }
+  if (mpc_)
+    mpc_->solve(t, pq_, plan_robot_->quantities().hg, pkin_.com, gp, out.com(), in.ground,
+                out.ground_z, g.com_height_m, out.mpc);
   out.valid = true;
   plans_count_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -343,11 +371,13 @@ void WalkingController::start_planning_thread() {
       return true;
     });
   }
+  if (mpc_) mpc_->set_enforce_deadline(true);
   thread_->start();
 }
 
 void WalkingController::stop_planning_thread() {
   if (thread_) thread_->stop();
+  if (mpc_) mpc_->set_enforce_deadline(false);
 }
 
 std::array<int, 2> WalkingController::planned_contacts(double t) const {
@@ -368,7 +398,47 @@ WalkingStats WalkingController::stats() const {
   WalkingStats s = stats_;
   s.plans = plans_count_.load(std::memory_order_relaxed);
   s.push_steps = push_steps_.load(std::memory_order_relaxed);
+  if (mpc_) {
+    const MpcPlanner::Counters c = mpc_->counters();
+    s.mpc_solves = c.solves;
+    s.mpc_failures = c.failures;
+    s.mpc_deadline_misses = c.deadline_misses;
+    s.last_mpc_solve_us = c.last_solve_us;
+  }
   return s;
+}
+
+void WalkingController::track_mpc(double t, const WalkingPlan& p, const Eigen::Vector2d& acom_xy) {
+  const MpcPlannerSettings& m = settings_.mpc;
+  MpcSample& r = mpc_sample_;
+  sample(p.mpc, t - p.mpc.t_solve, r);
+  // the CoM acceleration of the contact forces
+  Eigen::Vector3d acom = Eigen::Vector3d::Zero();
+  for (int f = 0; f < 2; ++f) acom += r.wrenches.segment<3>(6 * f);
+  acom /= robot_->mass();
+  acom.z() -= kGravity;
+  if (m.dcm_feedback) {
+    // the DCM law around the CoM plan (anchored to the footholds) sets the horizontal CoM
+    // acceleration; the MPC the height and the wrenches
+    acom.head<2>() = acom_xy;
+    refs_.com = Eigen::Vector3d(kin_.com.x(), kin_.com.y(), r.com.z());
+    refs_.vcom = Eigen::Vector3d(kin_.vcom.x(), kin_.vcom.y(), r.vcom.z());
+  } else {
+    refs_.com = r.com;
+    refs_.vcom = r.vcom;
+  }
+  refs_.acom = acom;
+  refs_.wrench_ff = r.wrenches;
+  if (m.track_posture) refs_.posture = r.q.tail(robot_->nq() - 7);
+  if (m.track_base) {
+    const Eigen::Matrix3d Rb = rotation_of(r.q.segment<4>(3));
+    refs_.base_R = Rb;
+    refs_.base_omega = Rb * r.v.segment<3>(3);
+  } else {
+    refs_.base_R = yaw_matrix(yaw_ref_);
+    refs_.base_omega = Eigen::Vector3d(0.0, 0.0, p.yaw_rate);
+  }
+  refs_.base_omega_dot.setZero();
 }
 
 const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Command& input) {
@@ -392,6 +462,7 @@ const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Co
     in.state = state;  // same sizes: no allocation
     in.command = command;
     in.last_touchdown = last_touchdown_;
+    in.ground = ground_;
     inbox_.publish();
     take_plan();
     if (!cur_->valid) throw std::logic_error("WalkingController: no plan (reset first)");
@@ -409,14 +480,18 @@ const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Co
   const Eigen::Vector2d acom_xy = dcm_law(t, kin_.com.head<2>(), kin_.vcom.head<2>(), p.com(),
                                           omega_, s.k_dcm, p.support);
   const std::array<double, 3> ground = ground_.step(p.ground_z, s.dt_s);
-  const ComReference cr =
-      lipm_com_reference(kin_.com, kin_.vcom, acom_xy, ground, s.gait.com_height_m);
-  refs_.com = cr.com;
-  refs_.vcom = cr.vcom;
-  refs_.acom = cr.acom;
-  refs_.base_R = yaw_matrix(yaw_ref_);
-  refs_.base_omega = Eigen::Vector3d(0.0, 0.0, p.yaw_rate);
-  refs_.base_omega_dot.setZero();
+  if (p.mpc.valid) {
+    track_mpc(t, p, acom_xy);
+  } else {  // planner "lipm", or the MPC's fallback
+    const ComReference cr =
+        lipm_com_reference(kin_.com, kin_.vcom, acom_xy, ground, s.gait.com_height_m);
+    refs_.com = cr.com;
+    refs_.vcom = cr.vcom;
+    refs_.acom = cr.acom;
+    refs_.base_R = yaw_matrix(yaw_ref_);
+    refs_.base_omega = Eigen::Vector3d(0.0, 0.0, p.yaw_rate);
+    refs_.base_omega_dot.setZero();
+  }
   mask_.setConstant(true);
   std::array<Eigen::Vector2d, 2> sole_xy{p.support.stance()[0].position.head<2>(),
                                          p.support.stance()[1].position.head<2>()};

@@ -60,6 +60,18 @@ enum class MPCStatus : std::uint8_t {
 
 const char* to_string(MPCStatus s);
 
+/// Knot trajectories of the current plan in Pinocchio conventions, from the library's optional
+/// `mpc_out(x (nx), u (nu)) -> q (nq), v (nv), com (3), vcom (3), feet (3 num_feet)` (knot N
+/// reuses u_{N-1}). Sized by KinodynamicMPC::make_trajectory(); every column is knot k.
+struct MPCTrajectory {
+  Eigen::MatrixXd q;         // (nq, N+1), v with the base twist in the base frame
+  Eigen::MatrixXd v;         // (nv, N+1)
+  Eigen::MatrixXd com;       // (3, N+1) m, world
+  Eigen::MatrixXd vcom;      // (3, N+1) m/s
+  Eigen::MatrixXd feet;      // (3 num_feet, N+1) sole positions, m
+  Eigen::MatrixXd wrenches;  // (6 num_feet, N+1) [N; N m] at the soles, world axes
+};
+
 struct KinodynamicMPCImpl;
 
 /// SQP-RTI solver. All memory is allocated in the constructor; solve(), shift() and the setters
@@ -95,6 +107,16 @@ class KinodynamicMPC {
   /// HPIPM iteration cap and tolerance at run time (e.g. a looser QP in the real-time loop).
   void set_qp_tol(double tol);
   void set_sqp_iterations(int n);
+
+  /// Whether the library has `mpc_out`; its nq, nv (0 without it).
+  bool has_outputs() const;
+  int out_nq() const;
+  int out_nv() const;
+  /// A trajectory sized for trajectory() (throws std::logic_error without `mpc_out`).
+  MPCTrajectory make_trajectory() const;
+  /// The current plan (X, U) through `mpc_out` into out (sized by make_trajectory(): no
+  /// allocation). Returns false if an output is not finite.
+  bool trajectory(MPCTrajectory& out);
 
   const Eigen::MatrixXd& X() const;  // (nx, N+1) current plan
   const Eigen::MatrixXd& U() const;  // (nu, N)

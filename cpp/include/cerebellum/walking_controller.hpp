@@ -33,6 +33,7 @@
 #include "cerebellum/footstep_planner.hpp"
 #include "cerebellum/gait_planner.hpp"
 #include "cerebellum/gait_settings.hpp"
+#include "cerebellum/mpc_planner.hpp"
 #include "cerebellum/robot.hpp"
 #include "cerebellum/safety_layer.hpp"
 #include "cerebellum/swing_trajectory.hpp"
@@ -82,6 +83,10 @@ struct WalkingSettings {
   double com_step_down_min_m = 0.02;
   /// -1: terrain-aware when the terrain is stepped; 0: never; 1: always (with a terrain).
   int terrain_aware = -1;
+  /// planner "mpc": the kinodynamic MPC solves at every plan on the gait plan's first knots and
+  /// the tick tracks its CoM height, wrenches (and, as set, posture, base); else "lipm".
+  bool use_mpc = false;
+  MpcPlannerSettings mpc;
   SafetySettings safety;  // checks of each tick's input and output (safety_layer.hpp)
 
   /// Throws std::invalid_argument naming the first invalid field.
@@ -98,6 +103,10 @@ struct WalkingStats {
                                      // next contact change
   double last_tick_us = 0.0;         // whole tick (plan included when one ran), µs
   double last_wbc_us = 0.0;          // the QP's share, µs
+  std::uint64_t mpc_solves = 0;      // planner "mpc": solves, failures (the shifted previous
+  std::uint64_t mpc_failures = 0;    // plan kept), of which deadline misses
+  std::uint64_t mpc_deadline_misses = 0;
+  double last_mpc_solve_us = 0.0;
 };
 
 /// What one planning cycle hands to the tick (time-indexed: the tick samples it at its own t).
@@ -118,6 +127,8 @@ struct WalkingPlan {
   double yaw_rate = 0.0;                // rad/s, the shaped command's
   double next_event = 0.0;              // s, the first liftoff or touchdown after t_plan
   std::optional<Touchdown> last_touchdown;
+
+  MpcTrajectory mpc;                    // planner "mpc": the solve of this plan
 
   const ComPlan& com() const { return anchored ? anchored_plan : free; }
 };
@@ -173,17 +184,20 @@ class WalkingController final : public Controller {
     double yaw = 0.0;
     Eigen::Matrix3d R;
   };
-  /// What the tick hands to the planner: the state, the command, the tick's last touchdown.
+  /// What the tick hands to the planner: the state, the command, the tick's last touchdown and
+  /// height filter (the MPC's height references continue it).
   struct PlannerInput {
     RobotState state;
     Command command;
     std::optional<Touchdown> last_touchdown;
+    DescentFilter ground;
   };
   void kinematics(Robot& robot, const RobotState& state, Kinematics& k, Eigen::VectorXd& q,
                   Eigen::VectorXd& v);
   void plan_into(const PlannerInput& in, WalkingPlan& out);  // the planning side
   void plan_now(const RobotState& state, const Command& command);  // deterministic
   bool take_plan();  // the tick adopts the newest published plan
+  void track_mpc(double t, const WalkingPlan& p, const Eigen::Vector2d& acom_xy);
 
   WalkingSettings settings_;
   const TerrainQuery* terrain_input_;
@@ -203,6 +217,7 @@ class WalkingController final : public Controller {
   Kinematics pkin_;
   Eigen::VectorXd pq_, pv_;
   std::array<SwingInterval, GaitPlan::kMaxFootholds + 1> sched_swings_;
+  std::unique_ptr<MpcPlanner> mpc_;  // planner "mpc"
   std::atomic<std::uint64_t> plans_count_{0}, push_steps_{0};
   // hand-over
   PlanBuffer<WalkingPlan> plans_;
@@ -221,6 +236,7 @@ class WalkingController final : public Controller {
   Kinematics kin_;
   Eigen::VectorXd q_, v_, posture_;
   Eigen::Array<bool, Eigen::Dynamic, 1> mask_;
+  MpcSample mpc_sample_;
   WalkingStats stats_;
 };
 
