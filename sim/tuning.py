@@ -541,13 +541,16 @@ def _storage(optuna, url: str):
         raise TuneInputError(
             f"--storage must be an Optuna storage URL (sqlite:///PATH, postgresql://...), got {url!r}"
         )
+    if hasattr(optuna.storages, "RetryHeartbeatStaleTrialCallback"):  # Optuna >= 4.9
+        retry = {
+            "heartbeat_stale_trial_callback": optuna.storages.RetryHeartbeatStaleTrialCallback(
+                max_retry=1
+            )
+        }
+    else:
+        retry = {"failed_trial_callback": optuna.storages.RetryFailedTrialCallback(max_retry=1)}
     try:
-        return optuna.storages.RDBStorage(
-            url,
-            heartbeat_interval=30,
-            grace_period=120,
-            failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1),
-        )
+        return optuna.storages.RDBStorage(url, heartbeat_interval=30, grace_period=120, **retry)
     except Exception as e:  # noqa: BLE001 - SQLAlchemy's errors: a bad URL or unreachable DB
         raise TuneInputError(f"cannot open the storage {url!r}: {type(e).__name__}: {e}") from None
 
