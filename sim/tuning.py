@@ -814,7 +814,8 @@ def tune(
             trial.set_user_attr("interrupted", True)
             raise KeyboardInterrupt
         value = trial_objective(recs, durations)
-        if ev.stopped or (prune and len(recs) < len(tasks) and trial.should_prune()):
+        # a trial whose runs all finished is complete, even if its last run asked to prune
+        if len(recs) < len(tasks) and (ev.stopped or (prune and trial.should_prune())):
             if progress is not None:
                 print(
                     f"trial {trial.number}: pruned after {len(recs)} of {len(tasks)} runs (J so far {value:.4f})",
