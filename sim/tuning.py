@@ -467,7 +467,7 @@ def _plot_history(trials, path: Path) -> None:
     if xs:
         ax.step(xs, ys, where="post", color="C3", label="best so far")
     ax.set_xlabel("trial")
-    ax.set_ylabel("objective J (failures / n + mean cost / n; lower is better)")
+    ax.set_ylabel("objective J (lower is better)")
     ax.set_title("Optimisation history")
     ax.grid(alpha=0.3)
     ax.legend()
@@ -906,6 +906,17 @@ def _write_outputs(
     ]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in _summary_rows(ranked[:15])]
+    startup = [t for t in trials if t.user_attrs.get("startup")]
+    if startup:
+        lines += [
+            "",
+            "Start-up trials: the robot's current values (the first), then each other choice of "
+            "the categorical options.",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "---|" * len(head),
+        ]
+        lines += ["| " + " | ".join(r) + " |" for r in _summary_rows(startup)]
     best_toml = None
     if best is not None:
         m = best.user_attrs.get("metrics") or {}
