@@ -949,7 +949,12 @@ def _write_outputs(
         importances = None
         if len(complete) >= 2:
             try:
-                importances = optuna.importance.get_param_importances(study)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    importances = optuna.importance.get_param_importances(study)
+                notes = list(dict.fromkeys(str(w.message) for w in caught))
+                if notes:  # e.g. too few distinct trials: every option equally important
+                    lines += ["", "Parameter importances: " + " ".join(notes)]
             except (RuntimeError, ValueError) as e:
                 lines += ["", f"Parameter importances not computed: {e}"]
         if importances:

@@ -174,3 +174,20 @@ def test_unknown_sampler_and_missing_extras(tmp_path, capsys, monkeypatch):
     assert code == 2
     assert "needs the optional package optuna: pip install 'cerebellum[tune]'" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("sampler", ["cmaes", "nsga2"])
+def test_other_samplers_run_a_study(tmp_path, sampler):
+    from cerebellum.sim.tuning import load_space, tune
+
+    if sampler == "cmaes":
+        pytest.importorskip("cmaes")
+    space = tmp_path / "space.toml"
+    space.write_text("[params]\nk_dcm = { low = 1.0, high = 4.0, log = true }\n")
+    res = tune("h1", ["stand"], seeds=1, trials=3, space=load_space(space), duration_s=0.5,
+               out_dir=tmp_path / "o", sampler=sampler, progress=None)  # fmt: skip
+    study = load(tmp_path / "o")
+    ks = [t.params["k_dcm"] for t in study.get_trials()]
+    assert res.trials == 3 and len(ks) == 3 and ks[0] == 2.0  # the start-up: H1's value
+    assert all(1.0 <= k <= 4.0 for k in ks) and len(set(ks)) == 3  # sampled in the range
+    assert res.best_params == {"k_dcm": study.best_trial.params["k_dcm"]}
