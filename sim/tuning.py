@@ -568,7 +568,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _recover_trials(optuna, study) -> int:
     """Trials left RUNNING by a tune process of this machine that is gone (killed) are failed,
-    and every trial failed by an interruption is queued again with its options (its finished
+    and every failed trial (interrupted or killed) is queued again once with its options (its finished
     runs are on disk and are not simulated again). Returns how many were queued."""
     TrialState = optuna.trial.TrialState
     host = socket.gethostname()
@@ -586,7 +586,8 @@ def _recover_trials(optuna, study) -> int:
     retried = {t.user_attrs.get("retry_of") for t in trials}
     queued = 0
     for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,)):
-        if t.user_attrs.get("interrupted") and t.number not in retried and t.params:
+        # failed trials come from interruptions and kills (a failed run is a record, not an exception)
+        if t.number not in retried and t.params:
             study.enqueue_trial(t.params, user_attrs={"retry_of": t.number})
             queued += 1
     return queued
@@ -722,7 +723,8 @@ def tune(
         "space": space.as_dict(),
         "controller": space.controller,
     }
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # ERROR: an interrupted trial is reported by this module, not as Optuna's traceback
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     pruner = (
         optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
         if prune
@@ -730,10 +732,17 @@ def tune(
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        rdb = _storage(optuna, storage)
+        # a resumed study's sampler is seeded past its trials: it does not draw the same points
+        try:
+            known = optuna.load_study(study_name=study_name, storage=rdb)
+            n_before = len(known.get_trials(deepcopy=False))
+        except KeyError:  # a new study
+            n_before = 0
         study = optuna.create_study(
             study_name=study_name,
-            storage=_storage(optuna, storage),
-            sampler=_sampler(optuna, sampler, sampler_seed),
+            storage=rdb,
+            sampler=_sampler(optuna, sampler, sampler_seed + n_before),
             pruner=pruner,
             direction="minimize",
             load_if_exists=True,
@@ -749,7 +758,9 @@ def tune(
             f"study '{study_name}' in {storage} was made with other settings ({', '.join(diff)} "
             "differ); use the same ones to resume it, or another --study / --out"
         )
-    _recover_trials(optuna, study)
+    queued = _recover_trials(optuna, study)
+    if queued and progress is not None:
+        print(f"{queued} interrupted trial(s) queued again with their options", file=progress)
     TrialState = optuna.trial.TrialState
     finished_states = (TrialState.COMPLETE, TrialState.PRUNED)
 
