@@ -246,9 +246,13 @@ def _walk_option_names() -> list[str]:
 
 def _check_names(space: SearchSpace, path: str) -> None:
     """Unknown option names, and bounds the controller rejects, as ConfigError."""
+    import dataclasses
+
+    from cerebellum.controllers.gait import GaitSettings, GaitSettingsError
     from cerebellum.controllers.walking import _split_options
 
     valid = _walk_option_names()
+    gait_names = {f.name for f in dataclasses.fields(GaitSettings)}
     for p in space.params:
         if p.name not in valid:
             raise ConfigError(
@@ -260,6 +264,12 @@ def _check_names(space: SearchSpace, path: str) -> None:
         for v in values:
             try:
                 _split_options(path, {p.name: v}, prefix="params.")
+                if p.name in gait_names:
+                    GaitSettings().replace(**{p.name: v})
+            except GaitSettingsError as e:
+                raise ConfigError(
+                    path, f"params.{p.name}", f"the controller rejects {v!r}: {e}"
+                ) from None
             except ConfigError as e:
                 raise ConfigError(
                     path, f"params.{p.name}", f"the controller rejects {v!r}: {e.problem}"

@@ -153,6 +153,7 @@ def test_bad_space_files(tmp_path, capsys):
         'k_dcm = { low = 1.0, hgih = 2.0 }': ("params.k_dcm.hgih", "valid: low, high"),
         'k_dcm = { low = -2.0, high = 1.0 }': ("the controller rejects -2.0", "expected >= 0"),
         'step_feedback = { choices = ["gait", "sideways"] }': ("unknown step feedback",),
+        'double_support_ratio = { low = 0.1, high = 1.5 }': ("rejects 1.5", "expected 0..0.8"),
     }  # fmt: skip
     for line, expected in cases.items():
         space = tmp_path / "space.toml"
