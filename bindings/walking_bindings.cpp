@@ -250,6 +250,7 @@ sim.terrain.Terrain.)doc")
             d["failures"] = s.mpc_failures;
             d["deadline_misses"] = s.mpc_deadline_misses;
             d["last_solve_us"] = s.last_mpc_solve_us;
+            d["fallback_ticks"] = s.mpc_fallback_ticks;
             return d;
           },
           "Planner \"mpc\": the solver's solves, failures, deadline misses, last solve time (µs).")

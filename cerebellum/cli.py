@@ -17,6 +17,7 @@ COMMANDS = (
     "bench",
     "run",
     "evaluate",
+    "tune",
     "report",
     "replay",
     "scenarios",

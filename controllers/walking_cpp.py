@@ -150,6 +150,7 @@ class CppWalkingController:
         self._solve_ms.clear()
         self._mpc0 = self.ctl.mpc_stats
         self._mpc_solves = self._mpc0["solves"]
+        self._t_span = [float(state.t_s), float(state.t_s)]
 
     def compute(self, state, command) -> np.ndarray:
         tau = self.ctl.tick(state, command)
@@ -160,6 +161,7 @@ class CppWalkingController:
             if len(self._failure_times) < 50:
                 self._failure_times.append((round(float(state.t_s), 3), str(self.ctl.status)))
         if self.settings.use_mpc:
+            self._t_span[1] = float(state.t_s)
             m = self.ctl.mpc_stats
             if m["solves"] != self._mpc_solves:  # one solve per plan (deterministic mode)
                 self._mpc_solves = m["solves"]
@@ -203,9 +205,13 @@ class CppWalkingController:
         if not self.settings.use_mpc:
             return {"solve_ms": None, "failures": 0, "deadline_misses": 0}
         m, m0 = self.ctl.mpc_stats, self._mpc0
+        solves = int(m["solves"] - m0["solves"])
+        span = self._t_span[1] - self._t_span[0]
         return {
             "solve_ms": list(self._solve_ms),
-            "solves": int(m["solves"] - m0["solves"]),
+            "solves": solves,
+            "rate_hz": solves / span if span > 0 else None,  # per second of simulated time
+            "fallbacks": int(m["fallback_ticks"] - m0["fallback_ticks"]),  # ticks on the LIPM plan
             "failures": int(m["failures"] - m0["failures"]),
             "deadline_misses": int(m["deadline_misses"] - m0["deadline_misses"]),
         }

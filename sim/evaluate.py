@@ -38,6 +38,7 @@ from typing import Any, TextIO
 from cerebellum.errors import CerebellumError
 
 __all__ = [
+    "BACKENDS",
     "EvaluationInputError",
     "Evaluation",
     "Task",
@@ -99,6 +100,7 @@ class Evaluation:
     simulated: int = 0
     skipped: int = 0
     interrupted: bool = False
+    stopped: bool = False  # on_record asked to stop
     wall_time_s: float = 0.0
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -580,14 +582,19 @@ class _Progress:
             self.bar.close()
 
 
+BACKENDS = ("process", "ray")
+
+
 def run_evaluation(
     tasks: list[Task],
     out_dir: str | os.PathLike,
     workers: int = 2,
     progress: TextIO | None = sys.stderr,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
+    on_record: Callable[[dict[str, Any]], bool | None] | None = None,
     timeout_s: float | None = None,
     retry_failed: bool = False,
+    backend: Any = "process",
+    address: str | None = None,
 ) -> Evaluation:
     """Runs the tasks not yet in ``out_dir/runs.jsonl`` on ``workers`` spawned processes
     (``retry_failed``: also those recorded as failed).
@@ -596,7 +603,12 @@ def run_evaluation(
     kill) is recorded as a failed run and replaced; one still running after ``timeout_s`` of
     wall time is killed and its run recorded as failed with reason "timeout: ...". The
     evaluation goes on. KeyboardInterrupt (and SIGTERM) terminates the workers and returns with
-    ``interrupted`` set; what finished is kept.
+    ``interrupted`` set; what finished is kept. ``on_record(rec)`` is called with each new
+    record; when it returns True the evaluation stops (running runs are killed, ``stopped``).
+
+    ``backend``: "process" (the local pool above), "ray" (each run a Ray task, at most
+    ``workers`` at a time, on a local Ray started here or on the cluster at ``address``), or a
+    :class:`cerebellum.sim.ray_backend.RayCluster` already connected (kept open).
     """
     from cerebellum.sim.report import prepare_output_dir
 
@@ -606,6 +618,10 @@ def run_evaluation(
         raise EvaluationInputError(
             f"--timeout must be a finite number of seconds > 0, got {timeout_s}"
         )
+    if isinstance(backend, str) and backend not in BACKENDS:
+        raise EvaluationInputError(f"unknown backend '{backend}'; known: {', '.join(BACKENDS)}")
+    if address is not None and backend == "process":
+        raise EvaluationInputError("--address needs --backend ray")
     out = prepare_output_dir(out_dir)
     jsonl = out / "runs.jsonl"
     records = load_runs(jsonl)
@@ -619,11 +635,52 @@ def run_evaluation(
     bar = _Progress(len(tasks), ev.skipped, progress)
     bar.update()
     t0 = time.perf_counter()
-    ctx = mp.get_context("spawn")
-    pool: list[_Worker] = []
+
+    def finish(rec: dict[str, Any]) -> bool:
+        """Keeps a finished run; True: stop the evaluation."""
+        records[rec["key"]] = rec
+        _append(jsonl, rec)
+        ev.simulated += 1
+        bar.update(rec)
+        stop = bool(on_record(rec)) if on_record is not None else False
+        ev.stopped = ev.stopped or stop
+        return stop
+
     old_term = None
     if _in_main_thread():
         old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        if backend == "process":
+            _run_processes(todo, out, workers, timeout_s, finish)
+        else:
+            from cerebellum.sim.ray_backend import RayCluster
+
+            if isinstance(backend, RayCluster):
+                backend.run(todo, out, workers, timeout_s, finish)
+            elif todo:
+                with RayCluster(address=address, num_cpus=workers) as cluster:
+                    cluster.run(todo, out, workers, timeout_s, finish)
+    except KeyboardInterrupt:
+        ev.interrupted = True
+    finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
+        bar.close()
+    ev.wall_time_s = time.perf_counter() - t0
+    return ev
+
+
+def _run_processes(
+    todo: deque[Task],
+    out: Path,
+    workers: int,
+    timeout_s: float | None,
+    finish: Callable[[dict[str, Any]], bool],
+) -> None:
+    """The local pool: ``todo`` on ``workers`` spawned processes; ``finish(rec)`` per run (True:
+    stop). The workers are stopped on the way out, also on KeyboardInterrupt."""
+    ctx = mp.get_context("spawn")
+    pool: list[_Worker] = []
     try:
         for _ in range(min(workers, len(todo))):
             w = _Worker(ctx, str(out))
@@ -668,24 +725,13 @@ def run_evaluation(
                 if rec is None:
                     continue
                 w.task = None
-                records[rec["key"]] = rec
-                _append(jsonl, rec)
-                ev.simulated += 1
-                bar.update(rec)
-                if on_record is not None:
-                    on_record(rec)
+                if finish(rec):
+                    return
                 if todo:
                     w.give(todo.popleft())
-    except KeyboardInterrupt:
-        ev.interrupted = True
     finally:
         for w in pool:
             w.stop()
-        if old_term is not None:
-            signal.signal(signal.SIGTERM, old_term)
-        bar.close()
-    ev.wall_time_s = time.perf_counter() - t0
-    return ev
 
 
 def _raise_interrupt(signum, frame) -> None:

@@ -98,10 +98,19 @@ def velocity_tracking_rmse(
 
 def mpc_metrics(stats: dict[str, Any]) -> dict[str, Any]:
     """``mpc`` block of metrics.json from a controller's ``stats()["mpc"]``: ``solve_ms`` as every
-    solve time (ms) or {p50, p99, max}, ``failures``, ``deadline_misses``. Absent entries: None."""
+    solve time (ms) or {p50, p99, max}, ``solves``, ``rate_hz`` (solves per second of simulated
+    time), ``failures`` (the shifted previous plan kept), ``deadline_misses``, ``fallbacks``
+    (ticks on the LIPM plan). Absent entries: None."""
     mpc = stats.get("mpc")
     if not isinstance(mpc, dict):
-        return {"solve_ms": None, "failures": None, "deadline_misses": None}
+        return {
+            "solve_ms": None,
+            "solves": None,
+            "rate_hz": None,
+            "failures": None,
+            "deadline_misses": None,
+            "fallbacks": None,
+        }
     solve = mpc.get("solve_ms")
     if isinstance(solve, dict) and {"p50", "p99", "max"} <= set(solve):
         solve_ms = {k: float(solve[k]) for k in ("p50", "p99", "max")}
@@ -110,8 +119,9 @@ def mpc_metrics(stats: dict[str, Any]) -> dict[str, Any]:
     else:
         solve_ms = None
     out: dict[str, Any] = {"solve_ms": solve_ms}
-    for key in ("failures", "deadline_misses"):
+    for key in ("solves", "failures", "deadline_misses", "fallbacks"):
         out[key] = int(mpc[key]) if mpc.get(key) is not None else None
+    out["rate_hz"] = float(mpc["rate_hz"]) if mpc.get("rate_hz") is not None else None
     return out
 
 

@@ -47,7 +47,7 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
     else from the loop's wall-clock timing of ``compute()`` (``wbc.tick_source`` says which).
     ``max_push_Ns``: the largest impulse norm actually delivered by a push before the run ended.
     Walking: ``distance_m``, ``mean_speed_mps``, ``velocity_tracking_rmse`` (see
-    :mod:`cerebellum.sim.metrics`), ``mpc`` {solve_ms {p50, p99, max}, failures, deadline_misses}
+    :mod:`cerebellum.sim.metrics`), ``mpc`` {solve_ms {p50, p99, max}, solves, rate_hz, failures, deadline_misses, fallbacks}
     from the controller's ``stats()["mpc"]`` (None without an MPC); ``estimator``
     (:func:`cerebellum.sim.metrics.estimator_metrics`, None with the ground-truth base).
     """
@@ -465,5 +465,8 @@ def summary_table(m: dict[str, Any]) -> str:
                 f"{m['mpc']['failures']} failures, {m['mpc']['deadline_misses']} deadline misses",
             )
         )
+        rate, fb = m["mpc"].get("rate_hz"), m["mpc"].get("fallbacks")
+        if rate is not None:
+            rows.append(("mpc rate", f"{rate:.0f} solves/s (simulated), {fb or 0} fallback ticks"))
     w = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k:<{w}}  {v}" for k, v in rows)

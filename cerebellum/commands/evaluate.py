@@ -3,7 +3,9 @@
 Writes ``DIR/runs.jsonl`` (each run as it finishes), ``DIR/results.json`` and ``DIR/results.md``;
 re-running with the same ``--out`` resumes (runs with the same settings are not simulated again;
 ``--retry-failed`` simulates the failed ones again). ``--timeout S`` kills a run past S seconds of
-wall time and records it as failed (reason "timeout"); the evaluation goes on.
+wall time and records it as failed (reason "timeout"); the evaluation goes on. ``--backend ray``
+runs each simulation as a Ray task (a local Ray, or the cluster at ``--address``) with the same
+results files (see :mod:`cerebellum.sim.ray_backend`).
 Exit codes: 0 when every run succeeded, 1 otherwise, 2 for bad input (unknown robot, scenario or
 controller names are listed), 130 when interrupted (the finished runs are kept and reported).
 """
@@ -90,6 +92,24 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         help="simulate again the runs that runs.jsonl records as failed (timeouts included)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    add_backend_arguments(p)
+
+
+def add_backend_arguments(p: argparse.ArgumentParser) -> None:
+    """--backend and --address (shared with ``cerebellum tune``)."""
+    p.add_argument(
+        "--backend",
+        choices=("process", "ray"),
+        default="process",
+        help="where the runs go: 'process', a local pool of worker processes (default), or "
+        "'ray', Ray tasks (needs pip install 'cerebellum[ray]')",
+    )
+    p.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="--backend ray: the Ray cluster to use ('auto', HOST:PORT or ray://HOST:10001; "
+        "default: $RAY_ADDRESS, else a local Ray started for the command with --workers CPUs)",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -113,6 +133,8 @@ def main(args: argparse.Namespace) -> int:
         progress=None if args.quiet else sys.stderr,
         timeout_s=args.timeout,
         retry_failed=args.retry_failed,
+        backend=args.backend,
+        address=args.address,
     )
     ev.settings = {
         "robots": args.robots,
@@ -124,6 +146,8 @@ def main(args: argparse.Namespace) -> int:
         "overrides": list(args.overrides),
         "workers": workers,
         "timeout_s": args.timeout,
+        "backend": args.backend,
+        "address": args.address,
     }
     command = "cerebellum " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
     md = write_results(ev, args.out, command=command)

@@ -482,7 +482,8 @@ const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Co
   const std::array<double, 3> ground = ground_.step(p.ground_z, s.dt_s);
   if (p.mpc.valid) {
     track_mpc(t, p, acom_xy);
-  } else {  // planner "lipm", or the MPC's fallback
+  } else {
+    if (mpc_) ++stats_.mpc_fallback_ticks;  // planner "lipm", or the MPC's fallback
     const ComReference cr =
         lipm_com_reference(kin_.com, kin_.vcom, acom_xy, ground, s.gait.com_height_m);
     refs_.com = cr.com;
@@ -520,7 +521,8 @@ const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Co
   }
   const double h = state.base.position.z() -
                    std::min(kin_.feet[0].position.z(), kin_.feet[1].position.z());
-  const Eigen::VectorXd& qp_tau = qp_->tick(q_, v_, mask_, refs_);
+  // the kinematics above computed robot_ at (q_, v_): the QP's robot
+  const Eigen::VectorXd& qp_tau = qp_->tick_computed(q_, v_, mask_, refs_);
   const Eigen::VectorXd& tau = safety_->limit(qp_tau, qp_->status() != WbcStatus::kOk, state, h);
   stats_.wbc_failures = qp_->failures();
   stats_.last_wbc_us = qp_->last_tick_us();

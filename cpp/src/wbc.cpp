@@ -448,6 +448,20 @@ const Eigen::VectorXd& WholeBodyQP::tick(
     const Eigen::Ref<const Eigen::VectorXd>& q, const Eigen::Ref<const Eigen::VectorXd>& v,
     const Eigen::Ref<const Eigen::Array<bool, Eigen::Dynamic, 1>>& active,
     const WholeBodyReferences& refs) {
+  return tick_impl(q, v, active, refs, true);
+}
+
+const Eigen::VectorXd& WholeBodyQP::tick_computed(
+    const Eigen::Ref<const Eigen::VectorXd>& q, const Eigen::Ref<const Eigen::VectorXd>& v,
+    const Eigen::Ref<const Eigen::Array<bool, Eigen::Dynamic, 1>>& active,
+    const WholeBodyReferences& refs) {
+  return tick_impl(q, v, active, refs, false);
+}
+
+const Eigen::VectorXd& WholeBodyQP::tick_impl(
+    const Eigen::Ref<const Eigen::VectorXd>& q, const Eigen::Ref<const Eigen::VectorXd>& v,
+    const Eigen::Ref<const Eigen::Array<bool, Eigen::Dynamic, 1>>& active,
+    const WholeBodyReferences& refs, bool compute) {
   auto& I = *impl_;
   const auto t0 = std::chrono::steady_clock::now();
   const int nv = I.nv, nj = I.nj, nc = I.nc;
@@ -479,7 +493,7 @@ const Eigen::VectorXd& WholeBodyQP::tick(
          refs.hand_velocity[h].allFinite() && refs.hand_acceleration[h].allFinite();
   if (!ok) throw std::invalid_argument("WholeBodyQP::tick: non-finite references");
 
-  const WholeBodyQuantities& wq = I.robot.compute(q, v);
+  const WholeBodyQuantities& wq = compute ? I.robot.compute(q, v) : I.robot.quantities();
   for (int c = 0; c < nc; ++c) I.sole_kinematics(wq, v, c);
 
   // ---- Cost.

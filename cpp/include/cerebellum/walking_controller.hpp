@@ -106,6 +106,7 @@ struct WalkingStats {
   std::uint64_t mpc_solves = 0;      // planner "mpc": solves, failures (the shifted previous
   std::uint64_t mpc_failures = 0;    // plan kept), of which deadline misses
   std::uint64_t mpc_deadline_misses = 0;
+  std::uint64_t mpc_fallback_ticks = 0;  // ticks on the LIPM plan: the MPC's was not finite
   double last_mpc_solve_us = 0.0;
 };
 

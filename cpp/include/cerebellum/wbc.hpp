@@ -161,6 +161,12 @@ class WholeBodyQP {
                               const Eigen::Ref<const Eigen::VectorXd>& v,
                               const Eigen::Ref<const Eigen::Array<bool, Eigen::Dynamic, 1>>& active,
                               const WholeBodyReferences& refs);
+  /// tick() without robot.compute(q, v): for a caller that has just made that call on the same
+  /// robot (the walking controller's kinematics), so that the tick does not compute it twice.
+  const Eigen::VectorXd& tick_computed(
+      const Eigen::Ref<const Eigen::VectorXd>& q, const Eigen::Ref<const Eigen::VectorXd>& v,
+      const Eigen::Ref<const Eigen::Array<bool, Eigen::Dynamic, 1>>& active,
+      const WholeBodyReferences& refs);
 
   int nv() const;
   int num_contacts() const;
@@ -189,6 +195,10 @@ class WholeBodyQP {
   const Eigen::VectorXd& x() const;  // (nv + 6 nc) last QP solution
 
  private:
+  const Eigen::VectorXd& tick_impl(const Eigen::Ref<const Eigen::VectorXd>& q,
+                                   const Eigen::Ref<const Eigen::VectorXd>& v,
+                                   const Eigen::Ref<const Eigen::Array<bool, Eigen::Dynamic, 1>>& active,
+                                   const WholeBodyReferences& refs, bool compute);
   std::unique_ptr<WholeBodyQPImpl> impl_;
 };
 
