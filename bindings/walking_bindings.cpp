@@ -154,7 +154,7 @@ void register_walking(py::module_& m) {
       .def("validate", &WalkingSettings::validate);
 
   py::class_<PyWalkingController>(m, "WalkingController", R"doc(
-The walking controller (LIPM/DCM planner) in C++: tick(state, command) -> joint torques (nj,) N m,
+The walking controller (LIPM/DCM or MPC planner) in C++: tick(state, command) -> joint torques (nj,) N m,
 planning itself every plan_every ticks and at contact changes. state: a sim.state.RobotState
 (with base); command: an object with vx, vy, yaw_rate. terrain: None, a _core.TerrainQuery or a
 sim.terrain.Terrain.)doc")
@@ -253,7 +253,7 @@ sim.terrain.Terrain.)doc")
             d["fallback_ticks"] = s.mpc_fallback_ticks;
             return d;
           },
-          "Planner \"mpc\": the solver's solves, failures, deadline misses, last solve time (µs).")
+          "Planner \"mpc\": the solver's solves, failures, deadline misses, last solve time (µs), fallback ticks.")
       .def_property_readonly(
           "safety", [](const PyWalkingController& w) { return safety_report(w.ctl.safety()); },
           "The safety layer's counters: {enabled, mode, ticks, safe_stop (None or {t_s, reason}), "

@@ -1952,6 +1952,42 @@ class SafetySettings:
     @velocity_margin.setter
     def velocity_margin(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
 
+class MpcPlannerSettings:
+    """
+    The MPC planner stage of the walking controller (planner "mpc").
+    """
+
+    dcm_feedback: bool
+    solver: KinodynamicMPCSettings
+    track_base: bool
+    track_posture: bool
+    def __init__(self) -> None: ...
+    def validate(self) -> None: ...
+    @property
+    def base_above_com_m(self) -> float: ...
+    @base_above_com_m.setter
+    def base_above_com_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def dt_s(self) -> float: ...
+    @dt_s.setter
+    def dt_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def joint_index(self) -> typing.Annotated[numpy.typing.NDArray[numpy.int32], "[m, 1]"]: ...
+    @joint_index.setter
+    def joint_index(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.int32, "[m, 1]"]
+    ) -> None: ...
+    @property
+    def mass_kg(self) -> float: ...
+    @mass_kg.setter
+    def mass_kg(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def posture(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @posture.setter
+    def posture(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"]
+    ) -> None: ...
+
 class WalkingSettings:
     """
     Resolved settings of the C++ walking controller (see controllers/walking.py, which fills them).
@@ -1961,10 +1997,12 @@ class WalkingSettings:
     footholds_from_com: bool
     imu_frame: str
     model_path: str
+    mpc: MpcPlannerSettings
     safety: SafetySettings
     shaping: CommandShapingSettings
     sole: SoleGeometry
     step_feedback: StepFeedback
+    use_mpc: bool
     wbc: WholeBodyQPSettings
     def __init__(self) -> None: ...
     def validate(self) -> None: ...
@@ -2077,12 +2115,17 @@ class WalkingSettings:
 
 class WalkingController:
     """
-    The walking controller (LIPM/DCM planner) in C++: tick(state, command) -> joint torques (nj,) N m,
+    The walking controller (LIPM/DCM or MPC planner) in C++: tick(state, command) -> joint torques (nj,) N m,
     planning itself every plan_every ticks and at contact changes. state: a sim.state.RobotState
     (with base); command: an object with vx, vy, yaw_rate. terrain: None, a _core.TerrainQuery or a
     sim.terrain.Terrain.
     """
     def __init__(self, settings: WalkingSettings, terrain: typing.Any = None) -> None: ...
+    @property
+    def mpc_stats(self) -> dict:
+        """
+        Planner "mpc": the solver's solves, failures, deadline misses, last solve time (µs), fallback ticks.
+        """
     def com_plan_sample(
         self, t: typing.SupportsFloat | typing.SupportsIndex
     ) -> tuple[
@@ -2154,3 +2197,5 @@ class WalkingController:
     def terrain_aware(self) -> bool: ...
     @property
     def ticks(self) -> int: ...
+
+MPC_PARAMETER_LAYOUT: dict[str, int]
