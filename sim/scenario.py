@@ -19,6 +19,8 @@ wherever a scenario name is. Layout (every table except ``[scenario]`` is option
     [controller] name, wbc_hz, mpc_hz, actuation_delay_ticks, ground_truth_base, options = {...},
                  estimator = {...} (BaseEstimatorSettings fields, used when ground_truth_base
                  is false)
+    [[fault]]    kind, t_s, duration_s, target, magnitude, mode     see FAULT_KINDS; targets that
+                 name joints are checked against the robot when the simulation is built
     [physics]    timestep_s
     [success]    no_fall, fall_height_fraction, fall_tilt_rad, base_height_min_m,
                  end_position = [x, y], end_position_tol_m, end_velocity_tol_m_s,
@@ -51,6 +53,8 @@ else:  # pragma: no cover
 __all__ = [
     "Command",
     "ControllerSettings",
+    "FAULT_KINDS",
+    "Fault",
     "InitialPerturbation",
     "Push",
     "Scenario",
@@ -118,6 +122,54 @@ class SensorNoise:
     imu_dropout_duration_s: float = 0.0
 
 
+#: Fault kinds of ``[[fault]]``: what ``target``, ``magnitude`` and ``mode`` mean for each.
+FAULT_KINDS: dict[str, str] = {
+    "sensor_dropout": "target imu | encoders | foot_ft | left_foot_ft | right_foot_ft; "
+    'mode "hold" (the last reading repeats) or "nan" (no reading: NaN); no magnitude',
+    "encoder_stuck": "target a joint name or glob pattern (\"*knee*\"); the position reads its "
+    "last value and the velocity 0; no magnitude",
+    "encoder_noise": "target a joint name or glob pattern; magnitude [position std rad, "
+    "velocity std rad/s] of extra Gaussian noise",
+    "imu_bias": "target gyro | acc; magnitude [x, y, z] rad/s or m/s^2 (IMU frame) added from "
+    "t_s for duration_s (a bias step)",
+    "imu_spike": "target gyro | acc; magnitude [x, y, z] added for duration_s (default: one "
+    "control period)",
+    "actuator": "target a joint name or glob pattern; magnitude torque scale 0..1 (0: dead "
+    "motor) of what the motor delivers, after its effort limit",
+    "command_latency": "no target; magnitude s: the controller gets the velocity command of "
+    "magnitude seconds earlier",
+}
+_DROPOUT_TARGETS = ("imu", "encoders", "foot_ft", "left_foot_ft", "right_foot_ft")
+_IMU_TARGETS = ("gyro", "acc")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault active during [t_s, t_s + duration_s) (see :data:`FAULT_KINDS`).
+
+    ``magnitude``: a number (actuator scale, command latency s), three numbers (IMU bias or
+    spike), two (encoder noise std), or None.
+    """
+
+    kind: str
+    t_s: float
+    duration_s: float
+    target: str | None = None
+    magnitude: float | tuple[float, ...] | None = None
+    mode: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.magnitude
+        return {
+            "kind": self.kind,
+            "t_s": self.t_s,
+            "duration_s": self.duration_s,
+            "target": self.target,
+            "magnitude": list(m) if isinstance(m, tuple) else m,
+            "mode": self.mode,
+        }
+
+
 @dataclass(frozen=True)
 class InitialPerturbation:
     """Gaussian standard deviations of the perturbation of the standing start state."""
@@ -173,6 +225,7 @@ class Scenario:
     controller: ControllerSettings
     timestep_s: float
     success: SuccessCriteria
+    faults: tuple[Fault, ...] = ()
 
     def command_at(self, t_s: float) -> Command:
         """The command in force at time t_s (the last one with ``t_s <= t``)."""
@@ -367,9 +420,90 @@ _SECTIONS = (
     "noise",
     "initial",
     "controller",
+    "fault",
     "physics",
     "success",
 )
+
+
+def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
+    """The ``[[fault]]`` array; errors name ``fault[i].field`` and the valid kinds or targets."""
+    if not isinstance(raw, list):
+        raise ConfigError(path, "fault", "expected an array of tables [[fault]]")
+    kinds = ", ".join(FAULT_KINDS)
+    out = []
+    for i, f in enumerate(raw):
+        where = f"fault[{i}]"
+        t = _Table(path, where, f, ("kind", "t_s", "duration_s", "target", "magnitude", "mode"))
+        kind = t.string("kind")
+        if kind not in FAULT_KINDS:
+            raise ConfigError(path, f"{where}.kind", f"unknown fault kind '{kind}'; valid: {kinds}")
+
+        def forbid(*keys: str) -> None:
+            for key in keys:
+                if t.has(key):
+                    raise ConfigError(
+                        path, f"{where}.{key}", f"not a field of a '{kind}' fault ({FAULT_KINDS[kind]})"
+                    )
+
+        t_s = t.num("t_s", lo=0.0, hi=3600.0)
+        if kind == "imu_spike":
+            duration = t.num("duration_s", control_period_s, lo=0.0, hi=1.0, lo_open=True)
+        else:
+            duration = t.num("duration_s", lo=0.0, hi=3600.0, lo_open=True)
+        if duration < control_period_s - 1e-12:
+            raise ConfigError(
+                path,
+                f"{where}.duration_s",
+                f"expected at least one control period ({control_period_s:g} s), got {duration}",
+            )
+        target, magnitude, mode = None, None, None
+        if kind == "sensor_dropout":
+            forbid("magnitude")
+            target = t.string("target")
+            if target not in _DROPOUT_TARGETS:
+                raise ConfigError(
+                    path,
+                    f"{where}.target",
+                    f"unknown sensor '{target}'; valid: {', '.join(_DROPOUT_TARGETS)}",
+                )
+            mode = t.string("mode", "hold")
+            if mode not in ("hold", "nan"):
+                raise ConfigError(
+                    path, f"{where}.mode", f"expected \"hold\" or \"nan\", got {mode!r}"
+                )
+        elif kind in ("encoder_stuck", "encoder_noise", "actuator"):
+            forbid("mode")
+            target = t.string("target")
+            if kind == "encoder_stuck":
+                forbid("magnitude")
+            elif kind == "encoder_noise":
+                magnitude = t.vec("magnitude", 2)
+                if min(magnitude) < 0 or max(magnitude) > 100.0:
+                    raise ConfigError(
+                        path, f"{where}.magnitude", f"expected two stds in 0..100, got {magnitude}"
+                    )
+            else:
+                magnitude = t.num("magnitude", lo=0.0, hi=1.0)
+        elif kind in ("imu_bias", "imu_spike"):
+            forbid("mode")
+            target = t.string("target")
+            if target not in _IMU_TARGETS:
+                raise ConfigError(
+                    path,
+                    f"{where}.target",
+                    f"unknown IMU channel '{target}'; valid: {', '.join(_IMU_TARGETS)}",
+                )
+            magnitude = t.vec("magnitude", 3)
+            if max(abs(x) for x in magnitude) > 1e3:
+                raise ConfigError(
+                    path, f"{where}.magnitude", f"expected |x| <= 1000, got {magnitude}"
+                )
+        else:  # command_latency
+            forbid("target", "mode")
+            magnitude = t.num("magnitude", lo=0.0, hi=10.0, lo_open=True)
+        out.append(Fault(kind, t_s, duration, target, magnitude, mode))
+    return out
 
 
 def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
@@ -536,6 +670,7 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         max_velocity_rmse=st.num("max_velocity_rmse", None, lo=0.0, hi=10.0, lo_open=True),
         max_yaw_rate_rmse=st.num("max_yaw_rate_rmse", None, lo=0.0, hi=10.0, lo_open=True),
     )
+    faults = _parse_faults(path, doc.get("fault", []), 1.0 / controller.wbc_hz)
     for i, p in enumerate(pushes):
         if p.duration_s < timestep:  # fewer than one physics step: the impulse is not delivered
             raise ConfigError(
@@ -563,6 +698,7 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         controller=controller,
         timestep_s=timestep,
         success=success,
+        faults=tuple(faults),
     )
 
 

@@ -19,6 +19,10 @@ estimate of ``_core.BaseEstimator`` (IMU + leg kinematics, started at the true i
 updated each tick before the controller runs, settings from ``[controller.estimator]``); the
 estimate is logged beside the truth (``est_*`` keys, see ``docs/estimator.md``).
 
+Faults (``[[fault]]``, :mod:`cerebellum.sim.faults`) act on the readings of step 2, on the
+command the controller gets and on the torques of step 3 (an actuator's scale multiplies the
+torque after its effort limit); ``SimResult.faults`` records what was injected and when.
+
 Falls (base height above the terrain < ``fall_height_fraction`` x its initial value, or base tilt
 > ``fall_tilt_rad``) end the run. Controllers come from a registry (:func:`register_controller`).
 """
@@ -41,6 +45,7 @@ from cerebellum.dynamics.conventions import ConventionMap, mujoco_to_pinocchio_q
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
 from cerebellum.robots import RobotConfig, load_robot
 from cerebellum.sim import metrics as walking
+from cerebellum.sim.faults import FaultInjector
 from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
 from cerebellum.sim.state import BaseState, RobotState
 from cerebellum.sim.terrain import Terrain, make_terrain
@@ -317,6 +322,7 @@ class SimResult:
     controller_stats: dict[str, Any]
     pushes: list[dict[str, Any]]  # applied pushes: t_s, duration_s, body, force_N, impulse_Ns
     log: dict[str, np.ndarray]
+    faults: list[dict[str, Any]] = field(default_factory=list)  # see FaultInjector.record
 
     @property
     def real_time_factor(self) -> float:
@@ -338,6 +344,7 @@ class Simulation:
     estimator in the loop also ``est_base_pos`` (n, 3), ``est_base_quat_xyzw`` (n, 4),
     ``est_base_vel_world`` (n, 3), ``est_contact`` / ``est_slipping`` (n, 2) bool,
     ``est_gyro_bias`` / ``est_acc_bias`` (n, 3), ``est_status`` (n,) (BaseEstimator status bits).
+    With ``[[fault]]`` entries also ``fault_active`` (n, faults) bool.
     """
 
     def __init__(
@@ -394,6 +401,9 @@ class Simulation:
             mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, f"{s}_sole") for s in ("left", "right")
         ]
         self._pushes = self._jittered_pushes()
+        self.faults = FaultInjector(
+            scenario.faults, self.joint_names, self.dt_ctrl, scenario.path, self.cfg.name
+        )
         import pinocchio as pin
 
         self._conv = ConventionMap(m, pin.buildModelFromMJCF(str(self.cfg.model_path())))
@@ -530,8 +540,14 @@ class Simulation:
         if self._bias_any:  # IMU biases [gyro, acc]: constant per run + random walk
             self._imu_bias += self._bias_walk * self.rng_bias.standard_normal(6)
             y[2 * nu + 4 : 2 * nu + 10] += self._imu_bias
+        faults = self.faults
+        if faults.any:
+            k = int(round(t / self.dt_ctrl))
+            faults.sensors_additive(y, k)
         if self._imu_timing:
             self._imu_timing_apply(y[2 * nu : 2 * nu + 10], t)
+        if faults.any:
+            faults.sensors_replace(y, k)
         o = 2 * nu
         base = None
         if self._ground_truth or self.estimator is not None:
@@ -688,6 +704,8 @@ class Simulation:
         # own stream (a child of the noise seed): biases leave the noise draws unchanged
         self.rng_bias = np.random.default_rng(self._noise_seq.spawn(1)[0])
         self._imu_bias = self._bias_std * self.rng_bias.standard_normal(6)
+        # the seed's fifth stream (after terrain, noise, start, pushes): encoder-noise faults
+        self.faults.reset(np.random.SeedSequence(self.seed, spawn_key=(4,)))
         d.qpos[:] = self.initial_qpos()
         mujoco.mj_forward(m, d)
         n = int(round(self.duration_s / self.dt_ctrl))
@@ -712,6 +730,10 @@ class Simulation:
         delay = sc.controller.actuation_delay_ticks
         has_plan = callable(getattr(self.controller, "plan", None))
         fell, fall_time = False, None
+        faults = self.faults
+        if faults.any:
+            log["fault_active"] = np.zeros((n, len(sc.faults)), dtype=bool)
+        lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
         mujoco.mj_step1(m, d)
         est = self.estimator
         if est is not None:
@@ -783,7 +805,11 @@ class Simulation:
                     )
                 state.base = self._estimated_base()
                 self._log_estimate(log, k)
-            cmd = sc.command_at(t)
+            if faults.any:
+                log["fault_active"][k] = faults.active(k)
+                cmd = sc.command_at(faults.command_time(t, k))
+            else:
+                cmd = sc.command_at(t)
             if has_plan and k % self.mpc_every == 0:
                 self.controller.plan(state, cmd)
             t0 = perf()
@@ -799,6 +825,10 @@ class Simulation:
                 applied, delayed = delayed, tau
             else:
                 applied = tau
+            if faults.any:
+                scale = faults.torque_scale(k)
+                if scale is not None:  # a weak motor: a fraction of what it can deliver
+                    applied = scale * np.clip(applied, lo, hi)
             ctrl[:] = applied
             L_qpos[k] = qpos
             L_qvel[k] = qvel
@@ -839,7 +869,6 @@ class Simulation:
         for key in log:
             log[key] = log[key][:k]
         log["t"] = np.arange(k) * self.dt_ctrl
-        lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
         log["tau"] = np.clip(log["tau"], lo, hi)
         cmds = [sc.command_at(t) for t in sorted({c.t_s for c in sc.commands} | {0.0})]
         log["command"] = np.zeros((k, 3))
@@ -886,6 +915,7 @@ class Simulation:
             controller_stats=stats,
             pushes=pushes,
             log=log,
+            faults=faults.record(k),
         )
 
     def _finish_log(self, log: dict[str, np.ndarray]) -> None:
