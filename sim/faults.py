@@ -13,6 +13,7 @@ F/T sensors, the motors and the command reach the controller (IMU faults reach t
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,61 @@ import numpy as np
 from cerebellum.errors import ConfigError
 from cerebellum.sim.scenario import Fault
 
-__all__ = ["FaultInjector"]
+__all__ = ["FaultInjector", "limb_joints", "resolve_joints"]
+
+LIMBS = ("left_leg", "right_leg", "left_arm", "right_arm")
+_LIMB = re.compile(r"^(left_leg|right_leg|left_arm|right_arm|legs|arms)(?:\[(\d+)\])?$")
+
+
+def limb_joints(model: Any, cfg: Any) -> dict[str, list[int]]:
+    """Actuator indices of each limb, in order from the base: a leg is every actuated joint on
+    the chain from the root to its foot's body; an arm the joints on the chain to its hand's body
+    that are not on the other arm's (the torso's joints are shared, so not an arm's)."""
+    act_of_joint = {int(model.actuator_trnid[a, 0]): a for a in range(model.nu)}
+
+    def chain(body_name: str) -> list[int]:
+        import mujoco
+
+        b = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, body_name)
+        out: list[int] = []
+        while b > 0:
+            for j in range(model.body_jntadr[b], model.body_jntadr[b] + model.body_jntnum[b]):
+                if j in act_of_joint:
+                    out.append(act_of_joint[j])
+            b = int(model.body_parentid[b])
+        return out[::-1]
+
+    groups = {f"{s}_leg": chain(cfg.feet[s].body) for s in ("left", "right")}
+    arms = {s: chain(cfg.hands[s].body) for s in ("left", "right") if s in cfg.hands}
+    for s, other in (("left", "right"), ("right", "left")):
+        if s in arms:
+            shared = set(arms.get(other, []))
+            groups[f"{s}_arm"] = [a for a in arms[s] if a not in shared]
+    return groups
+
+
+def resolve_joints(
+    target: str, joint_names: tuple[str, ...], limbs: dict[str, list[int]]
+) -> tuple[list[int], str]:
+    """Actuator indices a fault target names: a limb (``left_leg``, ``right_arm``, ``legs``,
+    ``arms``), a limb's n-th joint from the base (``left_leg[3]``: the knee of H1, Apollo and
+    Talos), or a glob pattern over joint names (``*knee*``). Returns ([], problem) when none."""
+    m = _LIMB.match(target)
+    if m is None:
+        idx = [j for j, n in enumerate(joint_names) if fnmatch.fnmatchcase(n, target)]
+        return idx, f"'{target}' matches no joint"
+    name, nth = m.group(1), m.group(2)
+    sides = [name] if name in LIMBS else [f"left_{name[:-1]}", f"right_{name[:-1]}"]
+    idx: list[int] = []
+    for limb in sides:
+        joints = limbs.get(limb, [])
+        if nth is None:
+            idx += joints
+        elif int(nth) < len(joints):
+            idx.append(joints[int(nth)])
+        else:
+            return [], f"{limb} has {len(joints)} joints (index 0..{len(joints) - 1})"
+    return idx, f"the robot has no {name}"
 
 # Offsets in the reading vector y after the 2 nu joint entries: IMU quat (4), gyro (3), acc (3),
 # force left, right (6), torque left, right (6).
@@ -30,7 +85,7 @@ _IMU, _GYRO, _ACC, _FORCE, _TORQUE, _END = 0, 4, 7, 10, 16, 22
 
 class FaultInjector:
     """The faults of one scenario on one robot. ``joint_names`` (nu,): actuator order (the order
-    of the encoder and torque arrays). Raises ConfigError naming ``fault[i].target`` when a joint
+    of the encoder and torque arrays); ``limbs``: :func:`limb_joints`. Raises ConfigError naming ``fault[i].target`` when a joint
     target matches no joint of the robot."""
 
     def __init__(
@@ -40,6 +95,7 @@ class FaultInjector:
         dt_s: float,
         path: Path,
         robot: str,
+        limbs: dict[str, list[int]] | None = None,
     ):
         self.faults = faults
         self.dt_s = dt_s
@@ -52,13 +108,13 @@ class FaultInjector:
             k1 = k0 + max(1, int(round(f.duration_s / dt_s)))
             item: dict[str, Any] = {"fault": f, "k0": k0, "k1": k1, "joints": None}
             if f.kind in ("encoder_stuck", "encoder_noise", "actuator"):
-                pattern = str(f.target)
-                idx = [j for j, n in enumerate(joint_names) if fnmatch.fnmatchcase(n, pattern)]
+                idx, problem = resolve_joints(str(f.target), joint_names, limbs or {})
                 if not idx:
                     raise ConfigError(
                         path,
                         f"fault[{i}].target",
-                        f"'{pattern}' matches no joint of {robot}; joints: {', '.join(joint_names)}",
+                        f"{problem} on {robot}; a limb ({', '.join(LIMBS)}, legs, arms), "
+                        f"a limb's joint (left_leg[3]) or a pattern over: {', '.join(joint_names)}",
                     )
                 item["idx"] = np.array(idx)
                 item["joints"] = [joint_names[j] for j in idx]

@@ -126,19 +126,22 @@ class SensorNoise:
 FAULT_KINDS: dict[str, str] = {
     "sensor_dropout": "target imu | encoders | foot_ft | left_foot_ft | right_foot_ft; "
     'mode "hold" (the last reading repeats) or "nan" (no reading: NaN); no magnitude',
-    "encoder_stuck": "target a joint name or glob pattern (\"*knee*\"); the position reads its "
+    "encoder_stuck": "target joints (see below); the position reads its "
     "last value and the velocity 0; no magnitude",
-    "encoder_noise": "target a joint name or glob pattern; magnitude [position std rad, "
+    "encoder_noise": "target joints; magnitude [position std rad, "
     "velocity std rad/s] of extra Gaussian noise",
     "imu_bias": "target gyro | acc; magnitude [x, y, z] rad/s or m/s^2 (IMU frame) added from "
     "t_s for duration_s (a bias step)",
     "imu_spike": "target gyro | acc; magnitude [x, y, z] added for duration_s (default: one "
     "control period)",
-    "actuator": "target a joint name or glob pattern; magnitude torque scale 0..1 (0: dead "
+    "actuator": "target joints; magnitude torque scale 0..1 (0: dead "
     "motor) of what the motor delivers, after its effort limit",
     "command_latency": "no target; magnitude s: the controller gets the velocity command of "
     "magnitude seconds earlier",
 }
+# Joint targets: a limb (left_leg, right_leg, left_arm, right_arm, legs, arms), a limb's n-th
+# joint from the base (left_leg[3]: the knee of H1, Apollo and Talos) or a glob pattern over joint
+# names (*knee*), resolved on the robot by cerebellum.sim.faults.resolve_joints.
 _DROPOUT_TARGETS = ("imu", "encoders", "foot_ft", "left_foot_ft", "right_foot_ft")
 _IMU_TARGETS = ("gyro", "acc")
 

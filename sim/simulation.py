@@ -45,7 +45,7 @@ from cerebellum.dynamics.conventions import ConventionMap, mujoco_to_pinocchio_q
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
 from cerebellum.robots import RobotConfig, load_robot
 from cerebellum.sim import metrics as walking
-from cerebellum.sim.faults import FaultInjector
+from cerebellum.sim.faults import FaultInjector, limb_joints
 from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
 from cerebellum.sim.state import BaseState, RobotState
 from cerebellum.sim.terrain import Terrain, make_terrain
@@ -402,7 +402,12 @@ class Simulation:
         ]
         self._pushes = self._jittered_pushes()
         self.faults = FaultInjector(
-            scenario.faults, self.joint_names, self.dt_ctrl, scenario.path, self.cfg.name
+            scenario.faults,
+            self.joint_names,
+            self.dt_ctrl,
+            scenario.path,
+            self.cfg.name,
+            limb_joints(m, self.cfg),
         )
         import pinocchio as pin
 
