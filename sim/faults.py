@@ -78,6 +78,7 @@ def resolve_joints(
             return [], f"{limb} has {len(joints)} joints (index 0..{len(joints) - 1})"
     return idx, f"the robot has no {name}"
 
+
 # Offsets in the reading vector y after the 2 nu joint entries: IMU quat (4), gyro (3), acc (3),
 # force left, right (6), torque left, right (6).
 _IMU, _GYRO, _ACC, _FORCE, _TORQUE, _END = 0, 4, 7, 10, 16, 22
@@ -134,7 +135,9 @@ class FaultInjector:
             self._items.append(item)
         self.any = bool(self._items)
         self._sensor_add = [
-            it for it in self._items if it["fault"].kind in ("imu_bias", "imu_spike", "encoder_noise")
+            it
+            for it in self._items
+            if it["fault"].kind in ("imu_bias", "imu_spike", "encoder_noise")
         ]
         self._sensor_replace = [
             it for it in self._items if it["fault"].kind in ("sensor_dropout", "encoder_stuck")
@@ -210,14 +213,16 @@ class FaultInjector:
 
     def command_time(self, t: float, k: int) -> float:
         """The time whose command the controller gets at tick k (t minus the active latency)."""
-        lag = max((float(it["fault"].magnitude) for it in self._latency if self._on(it, k)), default=0)
+        lag = max(
+            (float(it["fault"].magnitude) for it in self._latency if self._on(it, k)), default=0
+        )
         return max(t - lag, 0.0)
 
     def record(self, ticks: int) -> list[dict[str, Any]]:
         """``faults`` of metrics.json: each fault as given, the joints it reached, the time it
         acted from and to (s, None if the run ended first) and its ticks."""
         out = []
-        for it, n in zip(self._items, self._ticks.tolist()):
+        for it, n in zip(self._items, self._ticks.tolist(), strict=True):
             f = it["fault"]
             start = it["k0"] if it["k0"] < ticks else None
             end = min(it["k1"], ticks) if start is not None else None

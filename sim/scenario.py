@@ -429,6 +429,17 @@ _SECTIONS = (
 )
 
 
+def _forbid(t: _Table, kind: str, *keys: str) -> None:
+    """ConfigError if the fault table ``t`` of ``kind`` has any of ``keys``."""
+    for key in keys:
+        if t.has(key):
+            raise ConfigError(
+                t.path,
+                f"{t.where}.{key}",
+                f"not a field of a '{kind}' fault ({FAULT_KINDS[kind]})",
+            )
+
+
 def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
     """The ``[[fault]]`` array; errors name ``fault[i].field`` and the valid kinds or targets."""
     if not isinstance(raw, list):
@@ -441,13 +452,6 @@ def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
         kind = t.string("kind")
         if kind not in FAULT_KINDS:
             raise ConfigError(path, f"{where}.kind", f"unknown fault kind '{kind}'; valid: {kinds}")
-
-        def forbid(*keys: str) -> None:
-            for key in keys:
-                if t.has(key):
-                    raise ConfigError(
-                        path, f"{where}.{key}", f"not a field of a '{kind}' fault ({FAULT_KINDS[kind]})"
-                    )
 
         t_s = t.num("t_s", lo=0.0, hi=3600.0)
         if kind == "imu_spike":
@@ -462,7 +466,7 @@ def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
             )
         target, magnitude, mode = None, None, None
         if kind == "sensor_dropout":
-            forbid("magnitude")
+            _forbid(t, kind, "magnitude")
             target = t.string("target")
             if target not in _DROPOUT_TARGETS:
                 raise ConfigError(
@@ -472,14 +476,12 @@ def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
                 )
             mode = t.string("mode", "hold")
             if mode not in ("hold", "nan"):
-                raise ConfigError(
-                    path, f"{where}.mode", f"expected \"hold\" or \"nan\", got {mode!r}"
-                )
+                raise ConfigError(path, f"{where}.mode", f'expected "hold" or "nan", got {mode!r}')
         elif kind in ("encoder_stuck", "encoder_noise", "actuator"):
-            forbid("mode")
+            _forbid(t, kind, "mode")
             target = t.string("target")
             if kind == "encoder_stuck":
-                forbid("magnitude")
+                _forbid(t, kind, "magnitude")
             elif kind == "encoder_noise":
                 magnitude = t.vec("magnitude", 2)
                 if min(magnitude) < 0 or max(magnitude) > 100.0:
@@ -489,7 +491,7 @@ def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
             else:
                 magnitude = t.num("magnitude", lo=0.0, hi=1.0)
         elif kind in ("imu_bias", "imu_spike"):
-            forbid("mode")
+            _forbid(t, kind, "mode")
             target = t.string("target")
             if target not in _IMU_TARGETS:
                 raise ConfigError(
@@ -503,7 +505,7 @@ def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
                     path, f"{where}.magnitude", f"expected |x| <= 1000, got {magnitude}"
                 )
         else:  # command_latency
-            forbid("target", "mode")
+            _forbid(t, kind, "target", "mode")
             magnitude = t.num("magnitude", lo=0.0, hi=10.0, lo_open=True)
         out.append(Fault(kind, t_s, duration, target, magnitude, mode))
     return out
