@@ -21,7 +21,7 @@ wherever a scenario name is. Layout (every table except ``[scenario]`` is option
                  is false)
     [[fault]]    kind, t_s, duration_s, target, magnitude, mode     see FAULT_KINDS; targets that
                  name joints are checked against the robot when the simulation is built
-    [physics]    timestep_s
+    [physics]    timestep_s, actuator_model (false: ideal motors, whatever the robot file says)
     [success]    no_fall, fall_height_fraction, fall_tilt_rad, base_height_min_m,
                  end_position = [x, y], end_position_tol_m, end_velocity_tol_m_s,
                  min_distance_m, max_velocity_rmse (m/s), max_yaw_rate_rmse (rad/s)
@@ -229,6 +229,7 @@ class Scenario:
     timestep_s: float
     success: SuccessCriteria
     faults: tuple[Fault, ...] = ()
+    actuator_model: bool = True  # the robot file's [actuators] motor models, when it has them
 
     def command_at(self, t_s: float) -> Command:
         """The command in force at time t_s (the last one with ``t_s <= t``)."""
@@ -649,8 +650,9 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         estimator=dict(estimator),
     )
 
-    pt = _Table(path, "physics", doc.get("physics", {}), ("timestep_s",))
+    pt = _Table(path, "physics", doc.get("physics", {}), ("timestep_s", "actuator_model"))
     timestep = pt.num("timestep_s", 0.001, lo=1e-4, hi=0.01)
+    actuator_model = pt.boolean("actuator_model", True)
     ratio = 1.0 / (controller.wbc_hz * timestep)
     if abs(ratio - round(ratio)) > 1e-6 or round(ratio) < 1:
         raise ConfigError(
@@ -704,6 +706,7 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         timestep_s=timestep,
         success=success,
         faults=tuple(faults),
+        actuator_model=actuator_model,
     )
 
 

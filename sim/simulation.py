@@ -10,8 +10,10 @@ Each control tick (every ``round(1 / (wbc_hz * timestep_s))`` physics steps):
 1. ``mj_step1``: positions/velocities, encoder-like and IMU orientation/gyro sensors at time t;
 2. the controller gets a :class:`RobotState` (noisy sensors; accelerometer and foot force/torque
    are from the previous physics step, as on a robot) and the scenario's current command;
-3. its torques (nu,) go to the motors now, or at the next tick with ``actuation_delay_ticks = 1``;
-   MuJoCo clamps them to each motor's ``ctrlrange`` (the model's effort limits);
+3. its torques (nu,) go to the motors now, or at the next tick with ``actuation_delay_ticks = 1``,
+   through the robot file's motor models when it has them (``[actuators]``: first-order response,
+   torque-speed line; :mod:`cerebellum.sim.actuators`; ``physics.actuator_model = false`` turns
+   them off); MuJoCo clamps them to each motor's ``ctrlrange`` (the model's effort limits);
 4. pushes are applied with ``xfrc_applied`` at the body's centre of mass; ``mj_step2`` integrates.
 
 With ``controller.ground_truth_base = false`` the base state in :class:`RobotState` is the
@@ -43,8 +45,9 @@ import numpy as np
 
 from cerebellum.dynamics.conventions import ConventionMap, mujoco_to_pinocchio_q
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
-from cerebellum.robots import RobotConfig, load_robot
+from cerebellum.robots import ActuatorModel, RobotConfig, load_robot
 from cerebellum.sim import metrics as walking
+from cerebellum.sim.actuators import MotorModel
 from cerebellum.sim.faults import FaultInjector, limb_joints
 from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
 from cerebellum.sim.state import BaseState, RobotState
@@ -401,6 +404,14 @@ class Simulation:
             mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, f"{s}_sole") for s in ("left", "right")
         ]
         self._pushes = self._jittered_pushes()
+        # the robot file's motor models ([actuators]), unless the scenario turns them off
+        self.motors = MotorModel(
+            self.cfg.actuator_models(list(self.joint_names))
+            if scenario.actuator_model
+            else [ActuatorModel()] * m.nu,
+            self.effort_limit,
+            self.dt_ctrl,
+        )
         self.faults = FaultInjector(
             scenario.faults,
             self.joint_names,
@@ -735,7 +746,9 @@ class Simulation:
         delay = sc.controller.actuation_delay_ticks
         has_plan = callable(getattr(self.controller, "plan", None))
         fell, fall_time = False, None
-        faults = self.faults
+        faults, motors = self.faults, self.motors
+        motors.reset()
+        vadr = self._vadr
         if faults.any:
             log["fault_active"] = np.zeros((n, len(sc.faults)), dtype=bool)
         lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
@@ -830,6 +843,8 @@ class Simulation:
                 applied, delayed = delayed, tau
             else:
                 applied = tau
+            if motors.any:  # the motors' response and torque-speed limits
+                applied = motors.apply(applied, qvel[vadr])
             if faults.any:
                 scale = faults.torque_scale(k)
                 if scale is not None:  # a weak motor: a fraction of what it can deliver
