@@ -462,3 +462,13 @@ def test_walks_over_a_low_friction_patch_and_the_estimator_sees_the_slip():
     assert (flagged & sliding).sum() > 0.5 * sliding.sum()
     e = metrics.estimator_metrics(log)
     assert e["velocity_rmse_mps"] < 0.03
+
+
+def test_export_refuses_what_the_cpp_loop_cannot_do(tmp_path):
+    from cerebellum.commands.export import export_scenario
+
+    with pytest.raises(ConfigError) as e:
+        export_scenario(
+            "fault-encoder", tmp_path / "x", overrides=["controller.ground_truth_base=true"]
+        )
+    assert e.value.field == "fault"
