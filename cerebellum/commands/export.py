@@ -249,7 +249,8 @@ def export_scenario(
         raise ConfigError(
             sc.path,
             "controller.ground_truth_base",
-            f"controller '{controller}' needs the ground-truth base: expected true",
+            f"controller '{controller}' needs the ground-truth base: expected true "
+            "(--set controller.ground_truth_base=true)",
         )
     if sc.faults:
         raise ConfigError(
