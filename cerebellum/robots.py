@@ -26,7 +26,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["FrameSpec", "RobotConfig", "list_robots", "load_robot", "robot_config_paths"]
+__all__ = [
+    "ActuatorModel",
+    "FrameSpec",
+    "RobotConfig",
+    "list_robots",
+    "load_robot",
+    "robot_config_paths",
+]
 
 SIDES = ("left", "right")
 
@@ -38,6 +45,20 @@ class FrameSpec:
     body: str
     pos: tuple[float, float, float] = (0.0, 0.0, 0.0)
     rpy: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class ActuatorModel:
+    """A motor as the harness simulates it (``[actuators]`` of the robot file).
+
+    ``no_load_speed_rad_s``: the linear torque-speed line of a DC motor, |tau| <= effort limit x
+    (1 - |w| / no_load_speed) while it drives the joint (tau w > 0); None: no speed limit.
+    ``bandwidth_hz``: the delivered torque follows the command through a first-order lag of this
+    cut-off; None: at once.
+    """
+
+    no_load_speed_rad_s: float | None = None
+    bandwidth_hz: float | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,19 @@ class RobotConfig:
     kd: dict[str, float] = field(default_factory=dict)  # glob pattern -> N·m·s/rad
     # defaults of the ``walk`` controller's options for this robot (scenario options override)
     walking: dict[str, Any] = field(default_factory=dict)
+    # glob pattern over joint names -> motor model (last match wins); empty: ideal motors
+    actuators: dict[str, ActuatorModel] = field(default_factory=dict)
+
+    def actuator_models(self, joint_names: list[str]) -> list[ActuatorModel]:
+        """The motor model of each joint (the last matching pattern; ideal when none)."""
+        out = []
+        for j in joint_names:
+            model = ActuatorModel()
+            for pattern, m in self.actuators.items():
+                if fnmatch.fnmatchcase(j, pattern):
+                    model = m
+            out.append(model)
+        return out
 
     @property
     def source_format(self) -> str:
@@ -282,7 +316,38 @@ def _parse(path: Path) -> RobotConfig:
         kp=_numbers(_get(gains, "kp", path, "gains.", dict), path, "gains.kp", 0.0, " N·m/rad"),
         kd=_numbers(_get(gains, "kd", path, "gains.", dict), path, "gains.kd", 0.0, " N·m·s/rad"),
         walking=_walking(_get(doc, "walking", path, "", dict, {}), path),
+        actuators=_actuators(_get(doc, "actuators", path, "", dict, {}), path),
     )
+
+
+def _actuators(table: dict[str, Any], path: Path) -> dict[str, ActuatorModel]:
+    """[actuators]: glob pattern = { no_load_speed_rad_s = .., bandwidth_hz = .. }."""
+    out = {}
+    bounds = {"no_load_speed_rad_s": (0.1, 1e4), "bandwidth_hz": (0.1, 1e4)}
+    for pattern, t in table.items():
+        where = f"actuators.{pattern}"
+        if not isinstance(t, dict):
+            raise ConfigError(path, where, f"expected a table {{ {', '.join(bounds)} }}, got {t!r}")
+        for k, v in t.items():
+            if k not in bounds:
+                raise ConfigError(path, f"{where}.{k}", f"unknown key; valid: {', '.join(bounds)}")
+            lo, hi = bounds[k]
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, (int, float))
+                or not np.isfinite(v)
+                or not lo <= v <= hi
+            ):
+                raise ConfigError(
+                    path, f"{where}.{k}", f"expected a number in {lo:g}..{hi:g}, got {v!r}"
+                )
+        out[pattern] = ActuatorModel(
+            no_load_speed_rad_s=None
+            if "no_load_speed_rad_s" not in t
+            else float(t["no_load_speed_rad_s"]),
+            bandwidth_hz=None if "bandwidth_hz" not in t else float(t["bandwidth_hz"]),
+        )
+    return out
 
 
 def _walking(table: dict[str, Any], path: Path) -> dict[str, Any]:

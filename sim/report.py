@@ -49,7 +49,9 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
     Walking: ``distance_m``, ``mean_speed_mps``, ``velocity_tracking_rmse`` (see
     :mod:`cerebellum.sim.metrics`), ``mpc`` {solve_ms {p50, p99, max}, solves, rate_hz, failures, deadline_misses, fallbacks}
     from the controller's ``stats()["mpc"]`` (None without an MPC); ``estimator``
-    (:func:`cerebellum.sim.metrics.estimator_metrics`, None with the ground-truth base).
+    (:func:`cerebellum.sim.metrics.estimator_metrics`, None with the ground-truth base);
+    ``faults``: what the scenario's ``[[fault]]`` entries injected and when
+    (:meth:`cerebellum.sim.faults.FaultInjector.record`).
     """
     from cerebellum.sim import metrics as walking
 
@@ -95,6 +97,7 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
             {k: p[k] for k in ("t_s", "duration_s", "body", "force_N", "impulse_Ns")}
             for p in pushes
         ],
+        "faults": _jsonable(list(getattr(result, "faults", []))),
         "wbc": {"tick_us": tick_us, "tick_source": source, "failures": failures},
         "controller_stats": _jsonable(stats),
     }

@@ -19,7 +19,9 @@ wherever a scenario name is. Layout (every table except ``[scenario]`` is option
     [controller] name, wbc_hz, mpc_hz, actuation_delay_ticks, ground_truth_base, options = {...},
                  estimator = {...} (BaseEstimatorSettings fields, used when ground_truth_base
                  is false)
-    [physics]    timestep_s
+    [[fault]]    kind, t_s, duration_s, target, magnitude, mode     see FAULT_KINDS; targets that
+                 name joints are checked against the robot when the simulation is built
+    [physics]    timestep_s, actuator_model (false: ideal motors, whatever the robot file says)
     [success]    no_fall, fall_height_fraction, fall_tilt_rad, base_height_min_m,
                  end_position = [x, y], end_position_tol_m, end_velocity_tol_m_s,
                  min_distance_m, max_velocity_rmse (m/s), max_yaw_rate_rmse (rad/s)
@@ -51,6 +53,8 @@ else:  # pragma: no cover
 __all__ = [
     "Command",
     "ControllerSettings",
+    "FAULT_KINDS",
+    "Fault",
     "InitialPerturbation",
     "Push",
     "Scenario",
@@ -118,6 +122,57 @@ class SensorNoise:
     imu_dropout_duration_s: float = 0.0
 
 
+#: Fault kinds of ``[[fault]]``: what ``target``, ``magnitude`` and ``mode`` mean for each.
+FAULT_KINDS: dict[str, str] = {
+    "sensor_dropout": "target imu | encoders | foot_ft | left_foot_ft | right_foot_ft; "
+    'mode "hold" (the last reading repeats) or "nan" (no reading: NaN); no magnitude',
+    "encoder_stuck": "target joints (see below); the position reads its "
+    "last value and the velocity 0; no magnitude",
+    "encoder_noise": "target joints; magnitude [position std rad, "
+    "velocity std rad/s] of extra Gaussian noise",
+    "imu_bias": "target gyro | acc; magnitude [x, y, z] rad/s or m/s^2 (IMU frame) added from "
+    "t_s for duration_s (a bias step)",
+    "imu_spike": "target gyro | acc; magnitude [x, y, z] added for duration_s (default: one "
+    "control period)",
+    "actuator": "target joints; magnitude torque scale 0..1 (0: dead "
+    "motor) of what the motor delivers, after its effort limit",
+    "command_latency": "no target; magnitude s: the controller gets the velocity command of "
+    "magnitude seconds earlier",
+}
+# Joint targets: a limb (left_leg, right_leg, left_arm, right_arm, legs, arms), a limb's n-th
+# joint from the base (left_leg[3]: the knee of H1, Apollo and Talos) or a glob pattern over joint
+# names (*knee*), resolved on the robot by cerebellum.sim.faults.resolve_joints.
+_DROPOUT_TARGETS = ("imu", "encoders", "foot_ft", "left_foot_ft", "right_foot_ft")
+_IMU_TARGETS = ("gyro", "acc")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault active during [t_s, t_s + duration_s) (see :data:`FAULT_KINDS`).
+
+    ``magnitude``: a number (actuator scale, command latency s), three numbers (IMU bias or
+    spike), two (encoder noise std), or None.
+    """
+
+    kind: str
+    t_s: float
+    duration_s: float
+    target: str | None = None
+    magnitude: float | tuple[float, ...] | None = None
+    mode: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.magnitude
+        return {
+            "kind": self.kind,
+            "t_s": self.t_s,
+            "duration_s": self.duration_s,
+            "target": self.target,
+            "magnitude": list(m) if isinstance(m, tuple) else m,
+            "mode": self.mode,
+        }
+
+
 @dataclass(frozen=True)
 class InitialPerturbation:
     """Gaussian standard deviations of the perturbation of the standing start state."""
@@ -173,6 +228,8 @@ class Scenario:
     controller: ControllerSettings
     timestep_s: float
     success: SuccessCriteria
+    faults: tuple[Fault, ...] = ()
+    actuator_model: bool = True  # the robot file's [actuators] motor models, when it has them
 
     def command_at(self, t_s: float) -> Command:
         """The command in force at time t_s (the last one with ``t_s <= t``)."""
@@ -367,9 +424,92 @@ _SECTIONS = (
     "noise",
     "initial",
     "controller",
+    "fault",
     "physics",
     "success",
 )
+
+
+def _forbid(t: _Table, kind: str, *keys: str) -> None:
+    """ConfigError if the fault table ``t`` of ``kind`` has any of ``keys``."""
+    for key in keys:
+        if t.has(key):
+            raise ConfigError(
+                t.path,
+                f"{t.where}.{key}",
+                f"not a field of a '{kind}' fault ({FAULT_KINDS[kind]})",
+            )
+
+
+def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
+    """The ``[[fault]]`` array; errors name ``fault[i].field`` and the valid kinds or targets."""
+    if not isinstance(raw, list):
+        raise ConfigError(path, "fault", "expected an array of tables [[fault]]")
+    kinds = ", ".join(FAULT_KINDS)
+    out = []
+    for i, f in enumerate(raw):
+        where = f"fault[{i}]"
+        t = _Table(path, where, f, ("kind", "t_s", "duration_s", "target", "magnitude", "mode"))
+        kind = t.string("kind")
+        if kind not in FAULT_KINDS:
+            raise ConfigError(path, f"{where}.kind", f"unknown fault kind '{kind}'; valid: {kinds}")
+
+        t_s = t.num("t_s", lo=0.0, hi=3600.0)
+        if kind == "imu_spike":
+            duration = t.num("duration_s", control_period_s, lo=0.0, hi=1.0, lo_open=True)
+        else:
+            duration = t.num("duration_s", lo=0.0, hi=3600.0, lo_open=True)
+        if duration < control_period_s - 1e-12:
+            raise ConfigError(
+                path,
+                f"{where}.duration_s",
+                f"expected at least one control period ({control_period_s:g} s), got {duration}",
+            )
+        target, magnitude, mode = None, None, None
+        if kind == "sensor_dropout":
+            _forbid(t, kind, "magnitude")
+            target = t.string("target")
+            if target not in _DROPOUT_TARGETS:
+                raise ConfigError(
+                    path,
+                    f"{where}.target",
+                    f"unknown sensor '{target}'; valid: {', '.join(_DROPOUT_TARGETS)}",
+                )
+            mode = t.string("mode", "hold")
+            if mode not in ("hold", "nan"):
+                raise ConfigError(path, f"{where}.mode", f'expected "hold" or "nan", got {mode!r}')
+        elif kind in ("encoder_stuck", "encoder_noise", "actuator"):
+            _forbid(t, kind, "mode")
+            target = t.string("target")
+            if kind == "encoder_stuck":
+                _forbid(t, kind, "magnitude")
+            elif kind == "encoder_noise":
+                magnitude = t.vec("magnitude", 2)
+                if min(magnitude) < 0 or max(magnitude) > 100.0:
+                    raise ConfigError(
+                        path, f"{where}.magnitude", f"expected two stds in 0..100, got {magnitude}"
+                    )
+            else:
+                magnitude = t.num("magnitude", lo=0.0, hi=1.0)
+        elif kind in ("imu_bias", "imu_spike"):
+            _forbid(t, kind, "mode")
+            target = t.string("target")
+            if target not in _IMU_TARGETS:
+                raise ConfigError(
+                    path,
+                    f"{where}.target",
+                    f"unknown IMU channel '{target}'; valid: {', '.join(_IMU_TARGETS)}",
+                )
+            magnitude = t.vec("magnitude", 3)
+            if max(abs(x) for x in magnitude) > 1e3:
+                raise ConfigError(
+                    path, f"{where}.magnitude", f"expected |x| <= 1000, got {magnitude}"
+                )
+        else:  # command_latency
+            _forbid(t, kind, "target", "mode")
+            magnitude = t.num("magnitude", lo=0.0, hi=10.0, lo_open=True)
+        out.append(Fault(kind, t_s, duration, target, magnitude, mode))
+    return out
 
 
 def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
@@ -510,8 +650,9 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         estimator=dict(estimator),
     )
 
-    pt = _Table(path, "physics", doc.get("physics", {}), ("timestep_s",))
+    pt = _Table(path, "physics", doc.get("physics", {}), ("timestep_s", "actuator_model"))
     timestep = pt.num("timestep_s", 0.001, lo=1e-4, hi=0.01)
+    actuator_model = pt.boolean("actuator_model", True)
     ratio = 1.0 / (controller.wbc_hz * timestep)
     if abs(ratio - round(ratio)) > 1e-6 or round(ratio) < 1:
         raise ConfigError(
@@ -536,6 +677,7 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         max_velocity_rmse=st.num("max_velocity_rmse", None, lo=0.0, hi=10.0, lo_open=True),
         max_yaw_rate_rmse=st.num("max_yaw_rate_rmse", None, lo=0.0, hi=10.0, lo_open=True),
     )
+    faults = _parse_faults(path, doc.get("fault", []), 1.0 / controller.wbc_hz)
     for i, p in enumerate(pushes):
         if p.duration_s < timestep:  # fewer than one physics step: the impulse is not delivered
             raise ConfigError(
@@ -563,6 +705,8 @@ def parse_scenario(doc: dict, path: str | Path = "<string>") -> Scenario:
         controller=controller,
         timestep_s=timestep,
         success=success,
+        faults=tuple(faults),
+        actuator_model=actuator_model,
     )
 
 

@@ -10,14 +10,20 @@ Each control tick (every ``round(1 / (wbc_hz * timestep_s))`` physics steps):
 1. ``mj_step1``: positions/velocities, encoder-like and IMU orientation/gyro sensors at time t;
 2. the controller gets a :class:`RobotState` (noisy sensors; accelerometer and foot force/torque
    are from the previous physics step, as on a robot) and the scenario's current command;
-3. its torques (nu,) go to the motors now, or at the next tick with ``actuation_delay_ticks = 1``;
-   MuJoCo clamps them to each motor's ``ctrlrange`` (the model's effort limits);
+3. its torques (nu,) go to the motors now, or at the next tick with ``actuation_delay_ticks = 1``,
+   through the robot file's motor models when it has them (``[actuators]``: first-order response,
+   torque-speed line; :mod:`cerebellum.sim.actuators`; ``physics.actuator_model = false`` turns
+   them off); MuJoCo clamps them to each motor's ``ctrlrange`` (the model's effort limits);
 4. pushes are applied with ``xfrc_applied`` at the body's centre of mass; ``mj_step2`` integrates.
 
 With ``controller.ground_truth_base = false`` the base state in :class:`RobotState` is the
 estimate of ``_core.BaseEstimator`` (IMU + leg kinematics, started at the true initial pose,
 updated each tick before the controller runs, settings from ``[controller.estimator]``); the
 estimate is logged beside the truth (``est_*`` keys, see ``docs/estimator.md``).
+
+Faults (``[[fault]]``, :mod:`cerebellum.sim.faults`) act on the readings of step 2, on the
+command the controller gets and on the torques of step 3 (an actuator's scale multiplies the
+torque after its effort limit); ``SimResult.faults`` records what was injected and when.
 
 Falls (base height above the terrain < ``fall_height_fraction`` x its initial value, or base tilt
 > ``fall_tilt_rad``) end the run. Controllers come from a registry (:func:`register_controller`).
@@ -39,8 +45,10 @@ import numpy as np
 
 from cerebellum.dynamics.conventions import ConventionMap, mujoco_to_pinocchio_q
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
-from cerebellum.robots import RobotConfig, load_robot
+from cerebellum.robots import ActuatorModel, RobotConfig, load_robot
 from cerebellum.sim import metrics as walking
+from cerebellum.sim.actuators import MotorModel
+from cerebellum.sim.faults import FaultInjector, limb_joints
 from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
 from cerebellum.sim.state import BaseState, RobotState
 from cerebellum.sim.terrain import Terrain, make_terrain
@@ -317,6 +325,7 @@ class SimResult:
     controller_stats: dict[str, Any]
     pushes: list[dict[str, Any]]  # applied pushes: t_s, duration_s, body, force_N, impulse_Ns
     log: dict[str, np.ndarray]
+    faults: list[dict[str, Any]] = field(default_factory=list)  # see FaultInjector.record
 
     @property
     def real_time_factor(self) -> float:
@@ -338,6 +347,7 @@ class Simulation:
     estimator in the loop also ``est_base_pos`` (n, 3), ``est_base_quat_xyzw`` (n, 4),
     ``est_base_vel_world`` (n, 3), ``est_contact`` / ``est_slipping`` (n, 2) bool,
     ``est_gyro_bias`` / ``est_acc_bias`` (n, 3), ``est_status`` (n,) (BaseEstimator status bits).
+    With ``[[fault]]`` entries also ``fault_active`` (n, faults) bool.
     """
 
     def __init__(
@@ -394,6 +404,22 @@ class Simulation:
             mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, f"{s}_sole") for s in ("left", "right")
         ]
         self._pushes = self._jittered_pushes()
+        # the robot file's motor models ([actuators]), unless the scenario turns them off
+        self.motors = MotorModel(
+            self.cfg.actuator_models(list(self.joint_names))
+            if scenario.actuator_model
+            else [ActuatorModel()] * m.nu,
+            self.effort_limit,
+            self.dt_ctrl,
+        )
+        self.faults = FaultInjector(
+            scenario.faults,
+            self.joint_names,
+            self.dt_ctrl,
+            scenario.path,
+            self.cfg.name,
+            limb_joints(m, self.cfg),
+        )
         import pinocchio as pin
 
         self._conv = ConventionMap(m, pin.buildModelFromMJCF(str(self.cfg.model_path())))
@@ -530,8 +556,14 @@ class Simulation:
         if self._bias_any:  # IMU biases [gyro, acc]: constant per run + random walk
             self._imu_bias += self._bias_walk * self.rng_bias.standard_normal(6)
             y[2 * nu + 4 : 2 * nu + 10] += self._imu_bias
+        faults = self.faults
+        if faults.any:
+            k = int(round(t / self.dt_ctrl))
+            faults.sensors_additive(y, k)
         if self._imu_timing:
             self._imu_timing_apply(y[2 * nu : 2 * nu + 10], t)
+        if faults.any:
+            faults.sensors_replace(y, k)
         o = 2 * nu
         base = None
         if self._ground_truth or self.estimator is not None:
@@ -688,6 +720,8 @@ class Simulation:
         # own stream (a child of the noise seed): biases leave the noise draws unchanged
         self.rng_bias = np.random.default_rng(self._noise_seq.spawn(1)[0])
         self._imu_bias = self._bias_std * self.rng_bias.standard_normal(6)
+        # the seed's fifth stream (after terrain, noise, start, pushes): encoder-noise faults
+        self.faults.reset(np.random.SeedSequence(self.seed, spawn_key=(4,)))
         d.qpos[:] = self.initial_qpos()
         mujoco.mj_forward(m, d)
         n = int(round(self.duration_s / self.dt_ctrl))
@@ -712,6 +746,12 @@ class Simulation:
         delay = sc.controller.actuation_delay_ticks
         has_plan = callable(getattr(self.controller, "plan", None))
         fell, fall_time = False, None
+        faults, motors = self.faults, self.motors
+        motors.reset()
+        vadr = self._vadr
+        if faults.any:
+            log["fault_active"] = np.zeros((n, len(sc.faults)), dtype=bool)
+        lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
         mujoco.mj_step1(m, d)
         est = self.estimator
         if est is not None:
@@ -783,7 +823,11 @@ class Simulation:
                     )
                 state.base = self._estimated_base()
                 self._log_estimate(log, k)
-            cmd = sc.command_at(t)
+            if faults.any:
+                log["fault_active"][k] = faults.active(k)
+                cmd = sc.command_at(faults.command_time(t, k))
+            else:
+                cmd = sc.command_at(t)
             if has_plan and k % self.mpc_every == 0:
                 self.controller.plan(state, cmd)
             t0 = perf()
@@ -799,6 +843,12 @@ class Simulation:
                 applied, delayed = delayed, tau
             else:
                 applied = tau
+            if motors.any:  # the motors' response and torque-speed limits
+                applied = motors.apply(applied, qvel[vadr])
+            if faults.any:
+                scale = faults.torque_scale(k)
+                if scale is not None:  # a weak motor: a fraction of what it can deliver
+                    applied = scale * np.clip(applied, lo, hi)
             ctrl[:] = applied
             L_qpos[k] = qpos
             L_qvel[k] = qvel
@@ -839,7 +889,6 @@ class Simulation:
         for key in log:
             log[key] = log[key][:k]
         log["t"] = np.arange(k) * self.dt_ctrl
-        lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
         log["tau"] = np.clip(log["tau"], lo, hi)
         cmds = [sc.command_at(t) for t in sorted({c.t_s for c in sc.commands} | {0.0})]
         log["command"] = np.zeros((k, 3))
@@ -886,6 +935,7 @@ class Simulation:
             controller_stats=stats,
             pushes=pushes,
             log=log,
+            faults=faults.record(k),
         )
 
     def _finish_log(self, log: dict[str, np.ndarray]) -> None:

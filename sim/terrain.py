@@ -114,15 +114,18 @@ class Terrain(ABC):
         self._count = 0
         self._build(spec)
 
-    def _geom(self, spec: mujoco.MjSpec, **kw: Any) -> mujoco.MjsGeom:
+    def _geom(
+        self, spec: mujoco.MjSpec, friction: float | None = None, **kw: Any
+    ) -> mujoco.MjsGeom:
         self._count += 1
+        mu = self.friction if friction is None else friction
         g = spec.worldbody.add_geom(
             name=f"{self._prefix}_{self._count}",
             contype=0,
             conaffinity=1,
             condim=3,
             priority=1,
-            friction=[self.friction, 0.005, 0.0001],
+            friction=[mu, 0.005, 0.0001],
             group=TERRAIN_GROUP,
             material=self._material,
             **kw,
@@ -183,12 +186,71 @@ def _plane(terrain: Terrain, spec: mujoco.MjSpec, z: float, half: float = 50.0) 
 
 
 class Flat(Terrain):
-    """Infinite plane at z = 0."""
+    """Infinite plane at z = 0, optionally with a low-friction patch.
+
+    ``patch_m = [x0, x1, y0, y1]`` (m, from the start; x0 = x1: no patch) is a rectangle of the
+    same ground, level with it, of friction ``patch_friction`` (a wet or icy spot): the ground is
+    then five boxes with tops at z = 0 (the patch and four around it) instead of a plane, since a
+    MuJoCo plane collides everywhere and would hold a foot on the patch.
+    """
 
     name = "flat"
 
+    def __init__(
+        self,
+        friction: float = 1.0,
+        start_xy: tuple[float, float] = (0.0, 0.0),
+        patch_m: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
+        patch_friction: float = 0.1,
+    ):
+        super().__init__(friction, start_xy)
+        try:
+            x0, x1, y0, y1 = (float(v) for v in patch_m)
+        except (TypeError, ValueError):
+            x0 = x1 = y0 = y1 = math.nan
+        none = x0 == x1 == y0 == y1 == 0.0
+        _check(
+            none or bool(-40.0 <= x0 < x1 <= 40.0 and -40.0 <= y0 < y1 <= 40.0),
+            self.name,
+            "patch_m",
+            f"expected [x0, x1, y0, y1] with -40 <= x0 < x1 <= 40 and -40 <= y0 < y1 <= 40 m "
+            f"(or all 0: no patch), got {patch_m!r}",
+        )
+        _check(
+            0.0 < float(patch_friction) <= 2.0,
+            self.name,
+            "patch_friction",
+            f"expected 0 < mu <= 2, got {patch_friction}",
+        )
+        self.patch_m = (x0, x1, y0, y1)
+        self.patch_friction = float(patch_friction)
+        self.has_patch = not none
+
     def _build(self, spec):
-        _plane(self, spec, 0.0)
+        if not self.has_patch:
+            _plane(self, spec, 0.0)
+            return
+        sx, sy = self.start_xy
+        x0, x1, y0, y1 = self.patch_m
+        x0, x1, y0, y1 = x0 + sx, x1 + sx, y0 + sy, y1 + sy
+        half, depth = 50.0, 1.0  # the plane's extent; 1 m thick boxes
+        lo_x, hi_x, lo_y, hi_y = sx - half, sx + half, sy - half, sy + half
+        rects = [
+            (lo_x, x0, lo_y, hi_y, None),  # behind
+            (x1, hi_x, lo_y, hi_y, None),  # ahead
+            (x0, x1, lo_y, y0, None),  # right of the patch
+            (x0, x1, y1, hi_y, None),  # left of it
+            (x0, x1, y0, y1, self.patch_friction),
+        ]
+        for a, b, c, e, mu in rects:
+            self._geom(
+                spec,
+                friction=mu,
+                type=mujoco.mjtGeom.mjGEOM_BOX,
+                size=[(b - a) / 2, (e - c) / 2, depth / 2],
+                pos=[(a + b) / 2, (c + e) / 2, -depth / 2],
+                rgba=[0.35, 0.55, 0.85, 1.0] if mu is not None else [1.0, 1.0, 1.0, 1.0],
+            )
 
     def height(self, x, y):
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))

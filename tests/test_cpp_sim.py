@@ -37,9 +37,13 @@ needs_sim = pytest.mark.skipif(
 NQ, NV, NU = 26, 25, 19  # H1
 
 
+# The C++ closed loop's standing controller reads the ground-truth base.
+GT = ["controller.ground_truth_base=true"]
+
+
 def _python_run(scenario: str, duration_s: float, overrides=()):
     sim = Simulation(
-        load_scenario(scenario, list(overrides)),
+        load_scenario(scenario, [*GT, *overrides]),
         robot="h1",
         controller="wbc",
         duration_s=duration_s,
@@ -63,6 +67,7 @@ def _cpp_run(d: Path, *extra: str) -> tuple[subprocess.CompletedProcess, dict, n
 
 # Every success criterion stated (all hold while standing), so that each is evaluated.
 STAND_SETS = [
+    *GT,
     "success.base_height_min_m=0.5",
     "success.end_velocity_tol_m_s=0.5",
     "success.min_distance_m=0.0",
@@ -95,7 +100,7 @@ def test_exported_models_step_like_the_harness(stand):
     """model.mjb is the harness' model bit for bit; model.xml (to_xml) steps the same on flat
     ground; the noise file is the harness' stream."""
     d = stand[0]
-    sim = Simulation(load_scenario("stand"), robot="h1", controller="pd", duration_s=2.0)
+    sim = Simulation(load_scenario("stand", GT), robot="h1", controller="pd", duration_s=2.0)
     models = [
         sim.model,
         mujoco.MjModel.from_binary_path(str(d / "model.mjb")),
@@ -153,7 +158,7 @@ def test_stand_matches_python(stand):
 def test_stairs_terrain_and_failed_criteria_match_python(tmp_path):
     """Terrain height by ray casting (stairs-up: boxes), and a failed criterion (min_distance_m:
     the standing controller does not walk) reported alike."""
-    d = export_scenario("stairs-up", tmp_path / "x", robot="h1", duration_s=0.5)
+    d = export_scenario("stairs-up", tmp_path / "x", robot="h1", duration_s=0.5, overrides=GT)
     assert "terrain_height ray\n" in (d / "scenario.txt").read_text()
     p, m, log = _cpp_run(d)
     py = _python_run("stairs-up", 0.5)
@@ -171,7 +176,7 @@ def test_stairs_terrain_and_failed_criteria_match_python(tmp_path):
 def test_push_stand_matches_python(tmp_path, impulse, falls):
     """push-stand's first push (lateral; jittered in time and angle by the seed) with the `wbc`
     controller: 20 N·s makes H1 fall without a step, 10 N·s does not, in both loops."""
-    sets = [f"push.0.impulse_Ns=[0.0,{impulse},0.0]"]
+    sets = [*GT, f"push.0.impulse_Ns=[0.0,{impulse},0.0]"]
     d = export_scenario("push-stand", tmp_path / "x", robot="h1", duration_s=3.0, overrides=sets)
     _, m, log = _cpp_run(d)
     py = _python_run("push-stand", 3.0, sets)
@@ -219,7 +224,7 @@ def test_replayed_states_give_python_torques(stand, tmp_path):
     for name, vel in (("recorded", qvel), ("perturbed", perturbed)):
         states = _states(qpos, vel)
         ctrl = Simulation(
-            load_scenario("stand"), robot="h1", controller="wbc", duration_s=2.0
+            load_scenario("stand", GT), robot="h1", controller="wbc", duration_s=2.0
         ).controller
         ctrl.reset(states[0])
         tau_py = np.array([ctrl.compute(s, None) for s in states])
@@ -275,11 +280,12 @@ def test_bad_folder_exits_2(stand, tmp_path):
 
 def test_export_bad_input(tmp_path):
     with pytest.raises(CerebellumError, match="unknown controller with a C\\+\\+ port 'pd'"):
-        export_scenario("stand", tmp_path, robot="h1", controller="pd")
+        export_scenario("stand", tmp_path, robot="h1", controller="pd", overrides=GT)
     with pytest.raises(CerebellumError, match="ground_truth_base"):
         export_scenario("stand", tmp_path, overrides=["controller.ground_truth_base=false"])
     p = subprocess.run(
-        [sys.executable, "-m", "cerebellum", "export", "stand", "--robot", "nobot", "--out", "x"],
+        [sys.executable, "-m", "cerebellum", "export", "stand", "--robot", "nobot", "--out", "x"]
+        + ["--set", GT[0]],
         capture_output=True,
         text=True,
         timeout=60,
@@ -295,7 +301,7 @@ def test_cerebellum_sim_under_valgrind(tmp_path):
         tmp_path / "x",
         robot="h1",
         duration_s=0.2,
-        overrides=["push.0.t_s=0.05", "push.0.jitter_t_s=0.0"],
+        overrides=[*GT, "push.0.t_s=0.05", "push.0.jitter_t_s=0.0"],
     )
     p = subprocess.run(
         ["valgrind", "--tool=memcheck", "--error-exitcode=1", "--quiet", str(EXE), str(d)],

@@ -307,9 +307,20 @@ def export_scenario(
         raise ConfigError(
             sc.path,
             "controller.ground_truth_base",
-            f"controller '{controller}' needs the ground-truth base: expected true",
+            f"controller '{controller}' needs the ground-truth base: expected true "
+            "(--set controller.ground_truth_base=true)",
+        )
+    if sc.faults:
+        raise ConfigError(
+            sc.path, "fault", "the C++ closed loop injects no faults: remove the [[fault]] entries"
         )
     sim = Simulation(sc, robot=robot, seed=seed, controller=controller, duration_s=duration_s)
+    if sim.motors.any:
+        raise ConfigError(
+            sim.cfg.config_path,
+            "actuators",
+            "the C++ closed loop has ideal motors: set physics.actuator_model = false",
+        )
     n = int(round(sim.duration_s / sim.dt_ctrl))
     if n < 1:
         raise ConfigError(

@@ -30,10 +30,16 @@ def _terrain(sc) -> str:
     params = {k: v for k, v in sc.terrain_params.items() if k != "name"}
     if not params:
         return sc.terrain
+
+    def value(v) -> str:
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(_num(x) for x in v) + "]"
+        return v if isinstance(v, str) else _num(v)
+
     inner = ", ".join(
-        f"{k} {v}" if isinstance(v, str) else f"{k} {_num(v)}"
+        f"{k} {value(v)}"
         for k, v in params.items()
-        if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+        if isinstance(v, (str, int, float, list, tuple)) and not isinstance(v, bool)
     )
     return f"{sc.terrain} ({inner})" if inner else sc.terrain
 
@@ -61,9 +67,23 @@ def _pushes(sc) -> str:
     return "; ".join(out)
 
 
+def _faults(sc) -> str:
+    out = []
+    for f in sc.faults:
+        what = " ".join(x for x in (f.kind, f.target, f.mode) if x)
+        m = f.magnitude
+        if m is not None:
+            what += " " + (
+                "[" + ", ".join(_num(x) for x in m) + "]" if isinstance(m, tuple) else _num(m)
+            )
+        out.append(f"{_num(f.t_s)} s +{_num(f.duration_s)} s: {what}")
+    return "; ".join(out)
+
+
 def scenario_rows() -> list[dict[str, str]]:
     """One row per built-in scenario (name order): name, description, robot, duration, terrain,
-    command (t: vx m/s, vy m/s, yaw_rate rad/s), pushes (t: world-frame impulse or force)."""
+    command (t: vx m/s, vy m/s, yaw_rate rad/s), pushes (t: world-frame impulse or force), faults
+    (t +duration: kind, target, mode, magnitude)."""
     from cerebellum.sim.scenario import list_scenarios, load_scenario
 
     rows = []
@@ -79,6 +99,7 @@ def scenario_rows() -> list[dict[str, str]]:
                 "terrain": _terrain(sc),
                 "command": _commands(sc),
                 "pushes": _pushes(sc),
+                "faults": _faults(sc),
             }
         )
     return rows
@@ -112,7 +133,16 @@ def terrain_rows() -> list[dict[str, str]]:
 
 def scenarios_markdown() -> str:
     """The built-in scenarios, then the terrains with their parameters, as Markdown tables."""
-    keys = ("name", "description", "terrain", "command", "pushes", "controller", "duration")
+    keys = (
+        "name",
+        "description",
+        "terrain",
+        "command",
+        "pushes",
+        "faults",
+        "controller",
+        "duration",
+    )
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     for r in scenario_rows():
         cells = [f"`{r['name']}`"] + [r[k].replace("|", "\\|") for k in keys[1:]]
@@ -134,6 +164,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"    command   {r['command']}  (vx, vy m/s; yaw_rate rad/s)")
         if r["pushes"]:
             print(f"    pushes    {r['pushes']}")
+        if r["faults"]:
+            print(f"    faults    {r['faults']}")
         print(f"    robot {r['robot']}, {r['duration']}, controller {r['controller']}")
     print("(run one: cerebellum run NAME [--robot R]; your own: a path to a .toml file)")
     return 0
