@@ -584,24 +584,44 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="also run the peer comparison (TSID, Crocoddyl, CasADi+IPOPT, raw Pinocchio) from a "
         "source checkout; needs `bash benchmarks/peers/setup_peers.sh` once",
     )
+    p.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also run the instruction-count gate (valgrind; benchmarks/instruction_gate.py of a "
+        "source checkout) on the stages it covers: "
+        "dynamics.bundle_cpp, wbc.tick, mpc.iteration; exit 1 on more instructions than its "
+        "baseline allows",
+    )
     p.set_defaults(func=main)
 
 
-def _peers_script():
-    """``benchmarks/peers/run_peers.py`` of the source checkout in the current directory (or
-    ``$CEREBELLUM_SOURCE``); peers live in their own virtual environment."""
+def _source_script(relative: str, option: str, then: str = ""):
+    """A script of the source checkout in the current directory (or ``$CEREBELLUM_SOURCE``)."""
     from pathlib import Path
 
     from cerebellum.errors import CerebellumError
 
     root = Path(os.environ.get("CEREBELLUM_SOURCE", "."))
-    script = root / "benchmarks" / "peers" / "run_peers.py"
+    script = root / relative
     if not script.is_file():
         raise CerebellumError(
-            f"--peers needs a source checkout: {script} not found (run from the repository root "
-            "or set CEREBELLUM_SOURCE), then `bash benchmarks/peers/setup_peers.sh` once"
+            f"{option} needs a source checkout: {script} not found (run from the repository root "
+            f"or set CEREBELLUM_SOURCE){then}"
         )
     return script
+
+
+def _peers_script():
+    """``benchmarks/peers/run_peers.py``; peers live in their own virtual environment."""
+    return _source_script(
+        "benchmarks/peers/run_peers.py",
+        "--peers",
+        ", then `bash benchmarks/peers/setup_peers.sh` once",
+    )
+
+
+#: Stages the instruction-count gate has a fixed workload for (benchmarks/instruction_gate.py).
+INSTRUCTION_STAGES = ("dynamics.bundle_cpp", "wbc.tick", "mpc.iteration")
 
 
 def load_baseline(path: str) -> dict:
@@ -666,6 +686,11 @@ def main(args: argparse.Namespace) -> int:
     if REFERENCE not in stages:
         stages = [REFERENCE, *stages]
     peers_script = _peers_script() if args.peers else None
+    gate_script = (
+        _source_script("benchmarks/instruction_gate.py", "--instructions")
+        if args.instructions
+        else None
+    )
     report = run_bench(robots, stages, full=args.full, samples=args.samples)
     print(_table(report))
     for robot in robots:
@@ -711,6 +736,19 @@ def main(args: argparse.Namespace) -> int:
         except OSError as e:
             raise OutputError(path, e.strerror or str(e)) from None
         print(f"wrote {path}")
+    if gate_script is not None:
+        import subprocess
+
+        covered = [st for st in stages if st in INSTRUCTION_STAGES]
+        if covered:
+            rc = subprocess.call(
+                [sys.executable, str(gate_script), "--robots", *robots, "--stages", *covered]
+            )
+            if rc != 0:
+                print(f"instruction-count gate exited with {rc}", file=sys.stderr)
+                ok = False
+        else:
+            print(f"instruction-count gate: none of {', '.join(INSTRUCTION_STAGES)} selected")
     if args.peers:
         import subprocess
 
