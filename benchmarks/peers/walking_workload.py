@@ -108,10 +108,9 @@ def save_walking_workload(robot: str, n: int, path: Path) -> dict:
         qp = rec.qp.qp_matrices()
         for k in ("H", "g", "A", "b", "C", "l", "u", "x"):
             cols[k].append(np.asarray(qp[k]))
-        q, v = rec.q[i], rec.v[i]
+        q = rec.q[i]
         M = pin.crba(model, data, q)
         M = np.triu(M) + np.triu(M, 1).T
-        nle = pin.nonLinearEffects(model, data, q, v)
         pin.computeJointJacobians(model, data, q)
         pin.framesForwardKinematics(model, data, q)
         J = [pin.getFrameJacobian(model, data, f, pin.LOCAL_WORLD_ALIGNED) for f in fids]
