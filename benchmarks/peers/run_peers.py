@@ -28,12 +28,16 @@ __all__ = ["PeerRow", "build_rows", "main", "make_workload", "render_markdown"]
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 VENV_PYTHON = HERE / ".venv" / "bin" / "python"
+ACADOS_PYTHON = HERE / ".venv-acados" / "bin" / "python"
+#: Closed-loop MPC problems per robot given to acados (spread over walk-flat from 1 s).
+MPC_PROBLEMS = 10
 PEER_TIMEOUT_S = 900
 #: Walking ticks given to the WBC peers: one block of ``cerebellum bench --quick``'s wbc.tick
 #: (2000 samples in 5 rounds), i.e. the very ticks our wbc.tick row times.
 WALKING_TICKS = 400
 
 sys.path.insert(0, str(HERE))
+from mpc_workload import save_mpc_workload  # noqa: E402
 from walking_workload import save_walking_workload  # noqa: E402
 
 PeerRow = dict  # {"robot", "peer", "workload", "ours", "peer_p50", "peer_p99", "our_p50", ...}
@@ -111,15 +115,15 @@ def run_ours(robots: list[str], out: Path) -> dict:
     return json.loads(out.read_text())
 
 
-def run_peer(script: str, workload: Path) -> dict:
-    """Run a peer script in the peer venv; a status instead of a result when it fails."""
-    if not VENV_PYTHON.exists():
-        return {"status": "could not install: no peer venv (run setup_peers.sh)"}
+def run_peer(script: str, workload: Path, python: Path = VENV_PYTHON) -> dict:
+    """Run a peer script in a peer venv; a status instead of a result when it fails."""
+    if not python.exists():
+        return {"status": f"could not install: no {python.parent.parent.name} (run setup_peers.sh)"}
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     t0 = time.monotonic()
     try:
         p = subprocess.run(
-            [str(VENV_PYTHON), str(HERE / script), str(workload)],
+            [str(python), str(HERE / script), str(workload)],
             capture_output=True,
             text=True,
             timeout=PEER_TIMEOUT_S,
@@ -296,6 +300,30 @@ def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
                 c["status"],
                 f"full dynamics, {c['knots']} knots (ours: kinodynamic)" if ok else "",
             )
+        ac = pr.get("acados")
+        if ac is not None:
+            ok = ac["status"] == "ok"
+            # ours: the same recorded problems, our C++ iteration timed in that same recording
+            # process (mpc_workload.py); the bench's mpc.iteration is a different problem
+            our_it = {"p50": ac["ours_iteration_us_p50"], "p99": None} if ok else None
+            note = ""
+            if ok:
+                note = (
+                    f"{ac['problems']} closed-loop problems; SQP iterations to step < 1e-3: "
+                    f"{ac['sqp_iterations_median']:.0f} (ours {ac['ours_sqp_iterations_median']:.0f}, "
+                    f"medians); one-iteration max |Δx| {ac['one_iteration_max_abs_diff_x']:.1e}, "
+                    f"|Δu| {ac['one_iteration_max_abs_diff_u']:.1e}"
+                )
+            row(
+                "acados (SQP-RTI + HPIPM)",
+                "same OCP, one SQP-RTI iteration (median over problems of p50)",
+                "our C++ SQP-RTI iteration, same problems",
+                our_it,
+                ac["iteration_us_p50"] if ok else None,
+                None,
+                ac["status"],
+                note,
+            )
         ip = pr.get("ipopt")
         if ip is not None:
             ok = ip["status"] == "ok"
@@ -423,6 +451,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--samples", type=int, default=2000, help="timed calls per peer")
     ap.add_argument("--out", type=Path, default=HERE)
     ap.add_argument("--no-ipopt", action="store_true")
+    ap.add_argument("--no-acados", action="store_true")
     ap.add_argument(
         "--render", type=Path, metavar="RESULTS_JSON", help="rebuild the table of a saved run"
     )
@@ -455,6 +484,19 @@ def main(argv: list[str] | None = None) -> dict:
                 print(f"[peers] {robot}: {name}", file=sys.stderr)
                 peers[robot][name] = run_peer(script, workload)
                 print(f"[peers] {robot}: {name}: {peers[robot][name]['status']}", file=sys.stderr)
+            if not args.no_acados:
+                print(f"[peers] {robot}: acados", file=sys.stderr)
+                mw = tmp / f"mpc-{robot}.json"
+                info = save_mpc_workload(robot, MPC_PROBLEMS, tmp / f"mpc-{robot}.npz")
+                info["build_dir"] = str(tmp / f"acados-{robot}")
+                mw.write_text(json.dumps(info))
+                peers[robot]["acados"] = run_peer("peer_acados.py", mw, ACADOS_PYTHON)
+                peers[robot]["acados"]["workload"] = {
+                    k: info[k] for k in ("problems", "recorded", "N", "nx", "nu", "qp", "opt_level")
+                }
+                print(
+                    f"[peers] {robot}: acados: {peers[robot]['acados']['status']}", file=sys.stderr
+                )
             if not args.no_ipopt:
                 print(f"[peers] {robot}: ipopt", file=sys.stderr)
                 peers[robot]["ipopt"] = run_ipopt(robot)
