@@ -30,7 +30,13 @@ state that slows code with a larger working set more. Over 1717 interleaved bloc
 once per run: states, references, contact masks, in order); ``wbc.tick_standing`` ticks one
 standing state warm-started on itself, a far easier QP.
 
-Timings named ``*_cpp`` and ``wbc.*`` are measured inside C++ (steady_clock around each call);
+Floors, timed in the same rounds: ``wbc.kkt_ldlt`` (one dense LDLT of the KKT system at the
+solution of recorded walking ticks; with ``dynamics.bundle_cpp`` the floor of ``wbc.tick``) and
+``mpc.floor`` (``mpc.iteration`` with HPIPM stopped after one interior-point iteration). With
+``--instructions``, ``benchmarks/instruction_gate.py`` of a source checkout counts instructions
+of fixed workloads (valgrind) against its checked-in baseline.
+
+Timings named ``*_cpp``, ``wbc.*`` and ``mpc.*`` are measured inside C++ (steady_clock around each call);
 ``dynamics.bundle`` is the same call as ``dynamics.bundle_cpp`` made from Python (timed around the
 Python call, so it includes argument conversion and the GIL round trip).
 """
