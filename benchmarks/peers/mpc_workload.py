@@ -23,6 +23,7 @@ __all__ = ["STEP_TOL", "save_mpc_workload"]
 STEP_TOL = 1e-3
 MAX_SQP = 30
 TIMED = 50  # timed single iterations per problem
+SPLIT_SAMPLES = 11  # solves whose split (evaluation / QP) is recorded, per problem
 
 
 class _Recorder:
@@ -86,6 +87,8 @@ def save_mpc_workload(
             "ug",
             "lbu",
             "ubu",
+            "eval_us",
+            "qp_us",
         )
     }
     for i in pick:
@@ -96,8 +99,15 @@ def save_mpc_workload(
         solver.solve(x0)  # sets x0 for time_iteration
         solver.set_guess(XT, UT)
         out["iter_us"].append(np.asarray(solver.time_iteration(TIMED)))
-        solver.set_guess(XT, UT)
         solver.set_sqp_iterations(1)
+        split = []
+        for _ in range(SPLIT_SAMPLES):  # our model evaluation + QP setup, HPIPM: from solve()
+            solver.set_guess(XT, UT)
+            solver.solve(x0)
+            split.append((solver.last_eval_us, solver.last_qp_us))
+        out["eval_us"].append(float(np.median([a for a, _ in split])))
+        out["qp_us"].append(float(np.median([b for _, b in split])))
+        solver.set_guess(XT, UT)
         solver.solve(x0)
         out["qp_iterations"].append(int(solver.qp_iterations))
         out["X1"].append(np.array(solver.X).T)

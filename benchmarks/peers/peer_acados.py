@@ -163,9 +163,12 @@ def main(path: str) -> dict:
     per = []
     for i in range(n_prob):
         times, walls, statuses, qp_iter = [], [], [], []
+        lin, qp = [], []
         for _ in range(reps):
             _load_problem(solver, w, d, i)
             st, t, wall, X1, U1 = _iterate(solver, w)
+            lin.append(float(np.ravel(solver.get_stats("time_lin"))[0]) * 1e6)
+            qp.append(float(np.ravel(solver.get_stats("time_qp"))[0]) * 1e6)
             times.append(t * 1e6)
             walls.append(wall / 1e3)
             statuses.append(st)
@@ -189,6 +192,10 @@ def main(path: str) -> dict:
             {
                 "iteration_us_p50": float(np.median(times)),
                 "iteration_wall_us_p50": float(np.median(walls)),
+                "linearisation_us_p50": float(np.median(lin)),
+                "qp_us_p50": float(np.median(qp)),
+                "ours_eval_us_p50": float(d["eval_us"][i]),
+                "ours_qp_us_p50": float(d["qp_us"][i]),
                 "ours_iteration_us_p50": ours_us,
                 "status": int(max(statuses)),
                 "qp_iterations": qp_iter,
@@ -212,6 +219,10 @@ def main(path: str) -> dict:
         "iteration_us_p50": float(np.median(it_us)),
         "ours_iteration_us_p50": float(np.median(ours)),
         "ratio_p50": float(np.median(it_us / ours)),
+        "linearisation_us_p50": float(np.median([p["linearisation_us_p50"] for p in per])),
+        "qp_us_p50": float(np.median([p["qp_us_p50"] for p in per])),
+        "ours_eval_us_p50": float(np.median([p["ours_eval_us_p50"] for p in per])),
+        "ours_qp_us_p50": float(np.median([p["ours_qp_us_p50"] for p in per])),
         "sqp_iterations_median": float(np.median([p["sqp_iterations"] for p in per])),
         "ours_sqp_iterations_median": float(np.median([p["ours_sqp_iterations"] for p in per])),
         "one_iteration_max_abs_diff_x": float(max(p["one_iteration_max_abs_diff_x"] for p in per)),

@@ -308,12 +308,27 @@ def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
             our_it = {"p50": ac["ours_iteration_us_p50"], "p99": None} if ok else None
             note = ""
             if ok:
+                per = ac.get("per_problem", [])
+
+                def med(key, per=per):
+                    return float(np.median([p[key] for p in per])) if per else float("nan")
+
                 note = (
                     f"{ac['problems']} closed-loop problems; SQP iterations to step < 1e-3: "
                     f"{ac['sqp_iterations_median']:.0f} (ours {ac['ours_sqp_iterations_median']:.0f}, "
-                    f"medians); one-iteration max |Δx| {ac['one_iteration_max_abs_diff_x']:.1e}, "
-                    f"|Δu| {ac['one_iteration_max_abs_diff_u']:.1e}"
+                    f"medians); after one iteration from the same guess max |Δx| "
+                    f"{med('one_iteration_max_abs_diff_x'):.1e} (worst "
+                    f"{ac['one_iteration_max_abs_diff_x']:.1e}) of a step "
+                    f"{med('one_iteration_step_x'):.1e}, max |Δu| "
+                    f"{med('one_iteration_max_abs_diff_u'):.1e} N (worst "
+                    f"{ac['one_iteration_max_abs_diff_u']:.1e})"
                 )
+                if "linearisation_us_p50" in ac:
+                    note += (
+                        f"; split: linearisation {ac['linearisation_us_p50']:.0f} + QP "
+                        f"{ac['qp_us_p50']:.0f} µs (ours: evaluation + QP setup "
+                        f"{ac['ours_eval_us_p50']:.0f} + HPIPM {ac['ours_qp_us_p50']:.0f})"
+                    )
             row(
                 "acados (SQP-RTI + HPIPM)",
                 "same OCP, one SQP-RTI iteration (median over problems of p50)",
