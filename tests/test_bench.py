@@ -267,3 +267,34 @@ def test_instruction_gate_catches_a_ten_percent_slowdown(tmp_path):
     if checked_in["machine"] == gate.machine_key():
         # the checked-in baseline was measured with this workload on this kind of machine
         assert base == pytest.approx(checked_in["counts"]["h1"][stage], rel=gate.MAX_REGRESSION)
+
+
+def test_bench_instructions_option_runs_the_gate(tmp_path):
+    """``cerebellum bench --instructions`` runs benchmarks/instruction_gate.py of the source
+    checkout on the stages it covers, against the checked-in baseline (exit 0 here: no change)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    gate = _gate_module()
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind not installed (Debian: apt-get install valgrind)")
+    if not gate.rt_check_binary().exists():
+        pytest.skip(
+            f"cerebellum_rt_check is not installed next to _core ({gate.rt_check_binary()})"
+        )
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run(
+        [sys.executable, "-m", "cerebellum", "bench", "--robots", "h1", "--samples", "200"]
+        + ["--stages", REFERENCE, "dynamics.bundle_cpp", "--instructions"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env={**os.environ, "CEREBELLUM_SOURCE": str(root)},
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    # the gate's table comes after bench's own: its row of the stage is the last one
+    line = [ln for ln in r.stdout.splitlines() if ln.startswith("dynamics.bundle_cpp")][-1]
+    assert line.split()[-1] in ("ok", "other machine") and "instr/call" in r.stdout
+    assert "no regression" in r.stdout

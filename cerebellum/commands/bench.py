@@ -746,6 +746,7 @@ def main(args: argparse.Namespace) -> int:
         import subprocess
 
         covered = [st for st in stages if st in INSTRUCTION_STAGES]
+        sys.stdout.flush()  # our table before the gate's
         if covered:
             rc = subprocess.call(
                 [sys.executable, str(gate_script), "--robots", *robots, "--stages", *covered]
