@@ -12,6 +12,7 @@ void register_terrain(py::module_& m);  // after register_swing (TerrainQuery)
 void register_footsteps(py::module_& m);
 void register_gait(py::module_& m);  // after register_swing (SwingSample), register_footsteps
 void register_balance(py::module_& m);
+void register_bench(py::module_& m);  // floors of `cerebellum bench` (bench_bindings.cpp)
 // The whole-body QP bindings (bindings/wbc_bindings.cpp) define register_wbc; CMake defines
 // CEREBELLUM_HAS_WBC when that file exists.
 #ifdef CEREBELLUM_HAS_WBC
@@ -31,6 +32,7 @@ PYBIND11_MODULE(_core, m) {
   register_footsteps(m);
   register_gait(m);
   register_balance(m);
+  register_bench(m);
 #ifdef CEREBELLUM_HAS_WBC
   register_wbc(m);
 #endif

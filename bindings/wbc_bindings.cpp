@@ -130,7 +130,38 @@ void register_wbc(py::module_& m) {
 
   py::class_<WholeBodyReferences>(m, "WholeBodyReferences",
                                   "A copy of one tick's references (see WholeBodyQP.references).")
-      .def("copy", [](const WholeBodyReferences& r) { return WholeBodyReferences(r); });
+      .def("copy", [](const WholeBodyReferences& r) { return WholeBodyReferences(r); })
+      .def(
+          "as_dict",
+          [](const WholeBodyReferences& r) {
+            const auto nc = static_cast<Eigen::Index>(r.swing_pose.size());
+            Eigen::MatrixXd swing_R(nc, 9), swing_p(nc, 3), swing_v(nc, 6), swing_a(nc, 6);
+            for (Eigen::Index c = 0; c < nc; ++c) {
+              const auto& pose = r.swing_pose[static_cast<std::size_t>(c)];
+              swing_R.row(c) = Eigen::Map<const Eigen::Matrix<double, 1, 9>>(
+                  Eigen::Matrix3d(pose.R.transpose()).data());  // row-major R
+              swing_p.row(c) = pose.p.transpose();
+              swing_v.row(c) = r.swing_velocity[static_cast<std::size_t>(c)].transpose();
+              swing_a.row(c) = r.swing_acceleration[static_cast<std::size_t>(c)].transpose();
+            }
+            py::dict d;
+            d["com"] = Eigen::Vector3d(r.com);
+            d["vcom"] = Eigen::Vector3d(r.vcom);
+            d["acom"] = Eigen::Vector3d(r.acom);
+            d["base_R"] = Eigen::Matrix3d(r.base_R);
+            d["base_omega"] = Eigen::Vector3d(r.base_omega);
+            d["base_omega_dot"] = Eigen::Vector3d(r.base_omega_dot);
+            d["swing_R"] = swing_R;
+            d["swing_p"] = swing_p;
+            d["swing_velocity"] = swing_v;
+            d["swing_acceleration"] = swing_a;
+            d["posture"] = Eigen::VectorXd(r.posture);
+            d["wrench_ff"] = Eigen::VectorXd(r.wrench_ff);
+            return d;
+          },
+          "The references as arrays (world axes): com, vcom, acom (3,); base_R (3, 3); base_omega, "
+          "base_omega_dot (3,); swing_R (nc, 9) row-major, swing_p (nc, 3), swing_velocity, "
+          "swing_acceleration (nc, 6) [linear; angular]; posture (nv-6,); wrench_ff (6 nc,).");
 
   py::class_<PyWholeBodyQP>(m, "WholeBodyQP", R"doc(
 Weighted QP inverse dynamics. x = [vdot (nv); one wrench (6) per contact at the sole origin,

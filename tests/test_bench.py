@@ -186,3 +186,136 @@ def test_estimator_update_replays_the_estimator_inputs_of_a_closed_loop_walk():
     rep = run_bench(["h1"], [REFERENCE, "estimator.update"], samples=500, progress=False)
     (r,) = [r for r in rep["results"] if r["name"] == "estimator.update"]
     assert r["n"] == 500 and len(r["normalised_rounds"]) == 5
+
+
+# ---------------------------------------------------------------------------------------- floors
+
+
+def test_kkt_matrix_reproduces_the_wbc_solution_and_ldlt_times_it():
+    """The KKT system the WBC floor factorises is the QP's own: with the proximal terms removed,
+    its solve returns the solution the C++ QP found (same x to 1e-6 relative), so the floor times
+    a factorisation of the right size and structure; time_ldlt gives one positive duration per
+    factorisation."""
+    from cerebellum import _core
+    from cerebellum.sim.recording import record_wbc_ticks
+
+    rec = record_wbc_ticks("h1", 5)
+    rec.qp.replay(rec.q[-1:], rec.v[-1:], rec.masks[-1:], [rec.references[-1]])
+    qp = rec.qp.qp_matrices()
+    K = bench.kkt_matrix(qp)
+    n, ne = qp["H"].shape[0], qp["A"].shape[0]
+    ni = K.shape[0] - n - ne
+    assert ni > 0  # walking: some friction, CoP or torque rows are at their bounds
+    # exact KKT: [H A' Ca'; A 0 0; Ca 0 0] [x; y; z] = [-g; b; bound of each active row]
+    Kx = K.copy()
+    Kx[:n, :n] -= bench.KKT_RHO * np.eye(n)
+    Kx[n:, n:] = 0.0
+    cx = qp["C"] @ qp["x"]
+    scale = 1.0 + np.abs(cx)
+    at_l = np.abs(cx - qp["l"]) <= 1e-7 * scale
+    at_u = np.abs(cx - qp["u"]) <= 1e-7 * scale
+    active = at_l | at_u
+    bound = np.where(at_l, qp["l"], qp["u"])[active]
+    rhs = np.concatenate([-qp["g"], qp["b"], bound])
+    sol = np.linalg.lstsq(Kx, rhs, rcond=None)[0]
+    assert np.linalg.norm(sol[:n] - qp["x"]) <= 1e-6 * np.linalg.norm(qp["x"])
+    t = np.asarray(_core.time_ldlt([K, K[:n, :n]], 3))
+    assert t.shape == (6,) and np.all(t > 0)
+    with pytest.raises(ValueError, match="square"):
+        _core.time_ldlt([np.zeros((2, 3))], 1)
+
+
+def test_floors_are_measured_beside_their_stages():
+    """wbc.kkt_ldlt and mpc.floor run in the same interleaved rounds; the MPC floor (one HPIPM
+    iteration) is cheaper than the whole iteration, and the WBC tick dearer than bundle + KKT."""
+    stages = [REFERENCE, "dynamics.bundle_cpp", "wbc.tick", "wbc.kkt_ldlt"]
+    stages += ["mpc.iteration", "mpc.floor"]
+    rep = run_bench(["h1"], stages, samples=100, progress=False)
+    by = {r["name"]: r for r in rep["results"]}
+    assert by["mpc.floor"]["normalised"] < by["mpc.iteration"]["normalised"]
+    floor = by["dynamics.bundle_cpp"]["normalised"] + by["wbc.kkt_ldlt"]["normalised"]
+    assert floor < by["wbc.tick"]["normalised"]
+
+
+# ------------------------------------------------------------------- instruction-count gate
+
+
+def _gate_module():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "instruction_gate.py"
+    if not path.exists():
+        pytest.skip(f"{path} not in this checkout")
+    spec = importlib.util.spec_from_file_location("instruction_gate", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_instruction_gate_catches_a_ten_percent_slowdown(tmp_path):
+    """rt_check's bundle workload under valgrind: 10 % more calls of the stage's kernel
+    (--extra-percent 10) count 10 % more instructions per call, which the gate flags; the
+    unchanged count passes against itself (counts are exact, independent of the load)."""
+    import shutil
+
+    gate = _gate_module()
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind not installed (Debian: apt-get install valgrind)")
+    if not gate.rt_check_binary().exists():
+        pytest.skip(
+            f"cerebellum_rt_check is not installed next to _core ({gate.rt_check_binary()})"
+        )
+    stage = "dynamics.bundle_cpp"
+    args = gate._robot_args("h1", stage, tmp_path)
+    section = gate.SECTIONS[stage]
+    base = gate.count_per_call(args, section, 10)
+    slow = gate.count_per_call(args, section, 10, extra_percent=10)
+    assert slow / base == pytest.approx(1.10, abs=1e-3)
+    machine = {"cpu": "x"}
+
+    def report(n):
+        return {"machine": machine, "counts": {"h1": {stage: n}}}
+
+    rows, ok = gate.compare(report(slow), report(base), gate.MAX_REGRESSION)
+    assert not ok and rows[0]["status"] == "REGRESSION"
+    rows, ok = gate.compare(report(base), report(base), gate.MAX_REGRESSION)
+    assert ok and rows[0]["status"] == "ok"
+    # a baseline of another machine is reported, never gates
+    rows, ok = gate.compare(report(slow), {**report(base), "machine": {"cpu": "y"}}, 0.02)
+    assert ok and rows[0]["status"] == "other machine"
+    checked_in = json.loads(gate.BASELINE.read_text())
+    if checked_in["machine"] == gate.machine_key():
+        # the checked-in baseline was measured with this workload on this kind of machine
+        assert base == pytest.approx(checked_in["counts"]["h1"][stage], rel=gate.MAX_REGRESSION)
+
+
+def test_bench_instructions_option_runs_the_gate(tmp_path):
+    """``cerebellum bench --instructions`` runs benchmarks/instruction_gate.py of the source
+    checkout on the stages it covers, against the checked-in baseline (exit 0 here: no change)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    gate = _gate_module()
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind not installed (Debian: apt-get install valgrind)")
+    if not gate.rt_check_binary().exists():
+        pytest.skip(
+            f"cerebellum_rt_check is not installed next to _core ({gate.rt_check_binary()})"
+        )
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run(
+        [sys.executable, "-m", "cerebellum", "bench", "--robots", "h1", "--samples", "200"]
+        + ["--stages", REFERENCE, "dynamics.bundle_cpp", "--instructions"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env={**os.environ, "CEREBELLUM_SOURCE": str(root)},
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    # the gate's table comes after bench's own: its row of the stage is the last one
+    line = [ln for ln in r.stdout.splitlines() if ln.startswith("dynamics.bundle_cpp")][-1]
+    assert line.split()[-1] in ("ok", "other machine") and "instr/call" in r.stdout
+    assert "no regression" in r.stdout

@@ -83,7 +83,7 @@ MPC = 'controller.options.planner="mpc"', "controller.options.mpc_deadline_scale
 # from CasADi's virtual machine in Python and from the compiled function in C++ (rounding)
 MPC_CASES = [
     ("walk-flat", "h1", 3.0, MPC),
-    ("stairs-up", "h1", 3.3, MPC),
+    ("stairs-up", "h1", 3.3, (*MPC, "controller.ground_truth_base=true")),
     ("walk-flat", "talos", 3.0, MPC),
     (
         "walk-flat",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import signal
 from pathlib import Path
 
@@ -70,3 +71,81 @@ def test_peer_status_from_process():
     assert missing["status"].startswith("could not install")
     ok = run_peers.peer_status(0, 'noise\n{"tick_us": {"p50": 1.0, "p99": 2.0}}\n', "")
     assert ok["status"] == "ok" and ok["tick_us"]["p50"] == 1.0
+
+
+def test_walking_acados_and_floor_rows():
+    ours = {
+        "results": [
+            *OURS["results"],
+            _stage("wbc.tick", 150.0, 300.0),
+            {**_stage("wbc.kkt_ldlt", 10.0, 12.0), "normalised": 2.0},
+            {**_stage("mpc.floor", 600.0, 900.0), "normalised": 60.0},
+        ]
+    }
+    for r in ours["results"]:
+        r.setdefault("normalised", r["p50"] / 3.0)
+    peers = {
+        "h1": {
+            "tsid_walking": {
+                "status": "ok",
+                "n": 400,
+                "tick_us": {"p50": 300.0, "p99": 900.0},
+                "with_references_us": {"p50": 1000.0, "p99": 2000.0},
+                "tau_rms_diff": 10.0,
+                "tau_max_abs_diff": 70.0,
+                "tau_rms": 25.0,
+            },
+            "qp_walking": {
+                "status": "ok",
+                "n": 400,
+                "solvers": {
+                    "daqp": {
+                        "status": "ok",
+                        "solve_us": {"p50": 75.0, "p99": 150.0},
+                        "failed": 0,
+                        "tau_max_abs_diff": 1e-6,
+                    },
+                    "osqp": {"status": "could not install: absent"},
+                },
+            },
+            "acados": {
+                "status": "ok",
+                "problems": 10,
+                "iteration_us_p50": 2000.0,
+                "ours_iteration_us_p50": 1000.0,
+                "sqp_iterations_median": 12.0,
+                "ours_sqp_iterations_median": 10.0,
+                "one_iteration_max_abs_diff_x": 1e-2,
+                "one_iteration_max_abs_diff_u": 1.0,
+            },
+        }
+    }
+    rows = run_peers.build_rows(ours, peers)
+    tsid = next(r for r in rows if r["peer"] == "TSID" and r["ours"] == "wbc.tick")
+    assert tsid["ratio_p50"] == pytest.approx(2.0) and "10.0 N·m" in tsid["note"]
+    daqp = next(r for r in rows if r["peer"] == "qpsolvers: daqp")
+    assert daqp["ratio_p50"] == pytest.approx(0.5)
+    osqp = next(r for r in rows if r["peer"] == "qpsolvers: osqp")
+    assert osqp["status"].startswith("could not install") and osqp["ratio_p50"] is None
+    ac = next(r for r in rows if r["peer"].startswith("acados"))
+    assert ac["ratio_p50"] == pytest.approx(2.0) and "12 (ours 10" in ac["note"]
+    floors = {f["stage"]: f for f in run_peers.build_floors(ours)}
+    assert floors["wbc.tick"]["floor_p50_us"] == pytest.approx(20.0)  # bundle 10 + LDLT 10
+    assert floors["wbc.tick"]["ratio"] == pytest.approx(7.5)
+    assert floors["mpc.iteration"]["ratio"] == pytest.approx(1000.0 / 600.0)
+    md = run_peers.render_markdown(rows, {"cpu": "x", "cores": 2}, list(floors.values()))
+    assert "## Floors" in md and "7.50×" in md
+
+
+def test_qpsolvers_peer_reproduces_our_walking_torques(tmp_path):
+    """Our own walking QPs solved by DAQP in the peer venv give our torques back (our solver
+    checked by an independent one); skips without the peer venv."""
+    if not run_peers.VENV_PYTHON.exists():
+        pytest.skip("no peer venv: bash benchmarks/peers/setup_peers.sh")
+    info = run_peers.save_walking_workload("h1", 20, tmp_path / "walk.npz")
+    wl = tmp_path / "walk.json"
+    wl.write_text(json.dumps(info))
+    out = run_peers.run_peer("peer_qp_walking.py", wl)
+    assert out["status"] == "ok", out
+    daqp = out["solvers"]["daqp"]
+    assert daqp["failed"] == 0 and daqp["tau_max_abs_diff"] < 1e-4

@@ -15,6 +15,9 @@ def load_model(w: dict) -> pin.Model:
     else:
         model = pin.buildModelFromUrdf(w["model_path"], pin.JointModelFreeFlyer())
     model.names[1] = "root_joint"  # crocoddyl 3.0 finds the floating base by this name
+    # Pinocchio 3.4 puts the MJCF root body's pos (H1: 1.06 m up) into the free joint's
+    # placement; ours (4.1) does not: q's base pose is the body's pose in both after this
+    model.jointPlacements[1] = pin.SE3.Identity()
     return model
 
 

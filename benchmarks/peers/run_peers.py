@@ -28,7 +28,17 @@ __all__ = ["PeerRow", "build_rows", "main", "make_workload", "render_markdown"]
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 VENV_PYTHON = HERE / ".venv" / "bin" / "python"
+ACADOS_PYTHON = HERE / ".venv-acados" / "bin" / "python"
+#: Closed-loop MPC problems per robot given to acados (spread over walk-flat from 1 s).
+MPC_PROBLEMS = 10
 PEER_TIMEOUT_S = 900
+#: Walking ticks given to the WBC peers: one block of ``cerebellum bench --quick``'s wbc.tick
+#: (2000 samples in 5 rounds), i.e. the very ticks our wbc.tick row times.
+WALKING_TICKS = 400
+
+sys.path.insert(0, str(HERE))
+from mpc_workload import save_mpc_workload  # noqa: E402
+from walking_workload import save_walking_workload  # noqa: E402
 
 PeerRow = dict  # {"robot", "peer", "workload", "ours", "peer_p50", "peer_p99", "our_p50", ...}
 
@@ -85,21 +95,35 @@ def make_workload(robot: str, samples: int) -> dict:
     }
 
 
+#: Our stages the table uses (the peers' counterparts and the floors).
+OUR_STAGES = (
+    "pinocchio.rnea_cpp",
+    "pinocchio.crba_cpp",
+    "dynamics.bundle_cpp",
+    "wbc.tick",
+    "wbc.tick_standing",
+    "wbc.kkt_ldlt",
+    "mpc.iteration",
+    "mpc.floor",
+)
+
+
 def run_ours(robots: list[str], out: Path) -> dict:
-    cmd = ["cerebellum", "bench", "--quick", "--json", str(out), "--robots", *robots]
-    subprocess.run(cmd, check=True)
+    cmd = [sys.executable, "-m", "cerebellum", "bench", "--quick", "--json", str(out)]
+    cmd += ["--robots", *robots, "--stages", *OUR_STAGES]
+    subprocess.run(cmd, check=True, cwd=tempfile.gettempdir())  # not a source root: no shadowing
     return json.loads(out.read_text())
 
 
-def run_peer(script: str, workload: Path) -> dict:
-    """Run a peer script in the peer venv; a status instead of a result when it fails."""
-    if not VENV_PYTHON.exists():
-        return {"status": "could not install: no peer venv (run setup_peers.sh)"}
+def run_peer(script: str, workload: Path, python: Path = VENV_PYTHON) -> dict:
+    """Run a peer script in a peer venv; a status instead of a result when it fails."""
+    if not python.exists():
+        return {"status": f"could not install: no {python.parent.parent.name} (run setup_peers.sh)"}
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     t0 = time.monotonic()
     try:
         p = subprocess.run(
-            [str(VENV_PYTHON), str(HERE / script), str(workload)],
+            [str(python), str(HERE / script), str(workload)],
             capture_output=True,
             text=True,
             timeout=PEER_TIMEOUT_S,
@@ -222,6 +246,46 @@ def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
                 if ok
                 else "",
             )
+        walk = _stage(ours, robot, "wbc.tick")
+        t = pr.get("tsid_walking")
+        if t is not None:
+            ok = t["status"] == "ok"
+            row(
+                "TSID",
+                f"WBC tick on walking ticks: problem data + QP solve ({t.get('n', '?')} ticks)",
+                "wbc.tick",
+                walk,
+                t["tick_us"]["p50"] if ok else None,
+                t["tick_us"]["p99"] if ok else None,
+                t["status"],
+                f"our tasks in TSID; torque RMS diff {t['tau_rms_diff']:.1f} N·m (max "
+                f"{t['tau_max_abs_diff']:.0f}; our torques' RMS {t['tau_rms']:.1f}); setting "
+                f"references from Python adds {t['with_references_us']['p50'] - t['tick_us']['p50']:.0f} µs"
+                if ok
+                else "",
+            )
+        qw = pr.get("qp_walking")
+        if qw is not None and qw["status"] != "ok":
+            row("qpsolvers", "our walking QPs", "wbc.tick", walk, status=qw["status"])
+        elif qw is not None:
+            for name, r in qw["solvers"].items():
+                ok = r["status"] == "ok"
+                failed = r.get("failed", 0)
+                note = ""
+                if ok and r["tau_max_abs_diff"] is not None:
+                    note = f"torque max diff {r['tau_max_abs_diff']:.1e} N·m"
+                if ok and failed:
+                    note += f"{'; ' if note else ''}failed on {failed} of {qw['n']} ticks"
+                row(
+                    f"qpsolvers: {name}",
+                    "our walking QPs (given assembled), solve only",
+                    "wbc.tick",
+                    walk,
+                    r["solve_us"]["p50"] if ok else None,
+                    r["solve_us"]["p99"] if ok else None,
+                    r["status"],
+                    note,
+                )
         mpc = _stage(ours, robot, "mpc.iteration")
         c = pr.get("crocoddyl")
         if c is not None:
@@ -235,6 +299,45 @@ def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
                 c["iteration_us"]["p99"] if ok else None,
                 c["status"],
                 f"full dynamics, {c['knots']} knots (ours: kinodynamic)" if ok else "",
+            )
+        ac = pr.get("acados")
+        if ac is not None:
+            ok = ac["status"] == "ok"
+            # ours: the same recorded problems, our C++ iteration timed in that same recording
+            # process (mpc_workload.py); the bench's mpc.iteration is a different problem
+            our_it = {"p50": ac["ours_iteration_us_p50"], "p99": None} if ok else None
+            note = ""
+            if ok:
+                per = ac.get("per_problem", [])
+
+                def med(key, per=per):
+                    return float(np.median([p[key] for p in per])) if per else float("nan")
+
+                note = (
+                    f"{ac['problems']} closed-loop problems; SQP iterations to step < 1e-3: "
+                    f"{ac['sqp_iterations_median']:.0f} (ours {ac['ours_sqp_iterations_median']:.0f}, "
+                    f"medians); after one iteration from the same guess max |Δx| "
+                    f"{med('one_iteration_max_abs_diff_x'):.1e} (worst "
+                    f"{ac['one_iteration_max_abs_diff_x']:.1e}) of a step "
+                    f"{med('one_iteration_step_x'):.1e}, max |Δu| "
+                    f"{med('one_iteration_max_abs_diff_u'):.1e} N (worst "
+                    f"{ac['one_iteration_max_abs_diff_u']:.1e})"
+                )
+                if "linearisation_us_p50" in ac:
+                    note += (
+                        f"; split: linearisation {ac['linearisation_us_p50']:.0f} + QP "
+                        f"{ac['qp_us_p50']:.0f} µs (ours: evaluation + QP setup "
+                        f"{ac['ours_eval_us_p50']:.0f} + HPIPM {ac['ours_qp_us_p50']:.0f})"
+                    )
+            row(
+                "acados (SQP-RTI + HPIPM)",
+                "same OCP, one SQP-RTI iteration (median over problems of p50)",
+                "our C++ SQP-RTI iteration, same problems",
+                our_it,
+                ac["iteration_us_p50"] if ok else None,
+                None,
+                ac["status"],
+                note,
             )
         ip = pr.get("ipopt")
         if ip is not None:
@@ -269,6 +372,46 @@ def build_rows(ours: dict, peers: dict[str, dict[str, dict]]) -> list[PeerRow]:
     return rows
 
 
+#: stage -> (floor kernels' stage names (their p50s add up), what they are)
+FLOORS = {
+    "wbc.tick": (
+        ("dynamics.bundle_cpp", "wbc.kkt_ldlt"),
+        "dynamics bundle + one LDLT of the tick's KKT system (active rows included)",
+    ),
+    "mpc.iteration": (
+        ("mpc.floor",),
+        "model evaluation + QP setup + one HPIPM iteration (one Riccati factorisation)",
+    ),
+}
+
+
+def build_floors(ours: dict) -> list[dict]:
+    """Per robot and stage: our p50 beside the p50 of its unavoidable kernels in the same run."""
+    rows = []
+    for robot in sorted({r["robot"] for r in ours["results"]}):
+        for stage, (kernels, what) in FLOORS.items():
+            st = _stage(ours, robot, stage)
+            ks = [_stage(ours, robot, k) for k in kernels]
+            if st is None or any(k is None for k in ks):
+                continue
+            floor = sum(k["p50"] for k in ks)
+            rows.append(
+                {
+                    "robot": robot,
+                    "stage": stage,
+                    "kernels": what,
+                    "our_p50_us": st["p50"],
+                    "floor_p50_us": floor,
+                    "ratio": st["p50"] / floor,
+                    # the same ratio from the normalised figures (medians of in-run block ratios)
+                    "ratio_normalised": st["normalised"] / sum(k["normalised"] for k in ks)
+                    if "normalised" in st and all("normalised" in k for k in ks)
+                    else None,
+                }
+            )
+    return rows
+
+
 def _fmt(x: float | None, ratio: bool = False) -> str:
     if x is None:
         return "—"
@@ -277,7 +420,7 @@ def _fmt(x: float | None, ratio: bool = False) -> str:
     return f"{x:.1f}" if x < 1e4 else f"{x:.3g}"
 
 
-def render_markdown(rows: list[PeerRow], meta: dict) -> str:
+def render_markdown(rows: list[PeerRow], meta: dict, floors: list[dict] | None = None) -> str:
     lines = [
         "# Peer comparison",
         "",
@@ -296,6 +439,24 @@ def render_markdown(rows: list[PeerRow], meta: dict) -> str:
             f"| {_fmt(r['ratio_p50'], True)} | {_fmt(r['ratio_p99'], True)} "
             f"| {r['status']} | {r['note']} |"
         )
+    if floors:
+        lines += [
+            "",
+            "## Floors",
+            "",
+            "Each stage beside the cost of its unavoidable kernels, timed in the same run (p50, µs);"
+            " ratio = ours / floor (1 would be no overhead at all). Normalised: the same ratio"
+            " from the in-run normalised medians.",
+            "",
+            "| robot | stage | floor kernels | ours p50 | floor p50 | ours ÷ floor | normalised |",
+            "|---|---|---|---:|---:|---:|---:|",
+        ]
+        for f in floors:
+            lines.append(
+                f"| {f['robot']} | `{f['stage']}` | {f['kernels']} | {_fmt(f['our_p50_us'])} "
+                f"| {_fmt(f['floor_p50_us'])} | {_fmt(f['ratio'], True)} "
+                f"| {_fmt(f['ratio_normalised'], True)} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -305,6 +466,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--samples", type=int, default=2000, help="timed calls per peer")
     ap.add_argument("--out", type=Path, default=HERE)
     ap.add_argument("--no-ipopt", action="store_true")
+    ap.add_argument("--no-acados", action="store_true")
     ap.add_argument(
         "--render", type=Path, metavar="RESULTS_JSON", help="rebuild the table of a saved run"
     )
@@ -322,10 +484,34 @@ def main(argv: list[str] | None = None) -> dict:
             wl = tmp / f"workload-{robot}.json"
             wl.write_text(json.dumps(make_workload(robot, args.samples)))
             peers[robot] = {}
-            for name in ("tsid", "crocoddyl"):
+            walk = tmp / f"walking-{robot}.json"
+            walk.write_text(
+                json.dumps(
+                    save_walking_workload(robot, WALKING_TICKS, tmp / f"walking-{robot}.npz")
+                )
+            )
+            for name, script, workload in (
+                ("tsid", "peer_tsid.py", wl),
+                ("tsid_walking", "peer_tsid_walking.py", walk),
+                ("qp_walking", "peer_qp_walking.py", walk),
+                ("crocoddyl", "peer_crocoddyl.py", wl),
+            ):
                 print(f"[peers] {robot}: {name}", file=sys.stderr)
-                peers[robot][name] = run_peer(f"peer_{name}.py", wl)
+                peers[robot][name] = run_peer(script, workload)
                 print(f"[peers] {robot}: {name}: {peers[robot][name]['status']}", file=sys.stderr)
+            if not args.no_acados:
+                print(f"[peers] {robot}: acados", file=sys.stderr)
+                mw = tmp / f"mpc-{robot}.json"
+                info = save_mpc_workload(robot, MPC_PROBLEMS, tmp / f"mpc-{robot}.npz")
+                info["build_dir"] = str(tmp / f"acados-{robot}")
+                mw.write_text(json.dumps(info))
+                peers[robot]["acados"] = run_peer("peer_acados.py", mw, ACADOS_PYTHON)
+                peers[robot]["acados"]["workload"] = {
+                    k: info[k] for k in ("problems", "recorded", "N", "nx", "nu", "qp", "opt_level")
+                }
+                print(
+                    f"[peers] {robot}: acados: {peers[robot]['acados']['status']}", file=sys.stderr
+                )
             if not args.no_ipopt:
                 print(f"[peers] {robot}: ipopt", file=sys.stderr)
                 peers[robot]["ipopt"] = run_ipopt(robot)
@@ -334,17 +520,20 @@ def main(argv: list[str] | None = None) -> dict:
 
 def _write(out: Path, ours: dict, peers: dict) -> dict:
     rows = build_rows(ours, peers)
+    floors = build_floors(ours)
     result = {
         "schema_version": 1,
         "machine": ours["machine"],
         "rows": rows,
+        "floors": floors,
         "peers": peers,
         "ours": ours["results"],
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "results.md").write_text(render_markdown(rows, ours["machine"]))
-    print(render_markdown(rows, ours["machine"]))
+    md = render_markdown(rows, ours["machine"], floors)
+    (out / "results.md").write_text(md)
+    print(md)
     return result
 
 

@@ -34,7 +34,13 @@ standing state warm-started on itself, a far easier QP.
 closed-loop walk on the estimated base (``walk-flat``: IMU, joints, foot F/T, planned contacts),
 in order from its reset, and times the updates from 1.5 s (walking) in C++.
 
-Timings named ``*_cpp``, ``wbc.*`` and ``estimator.*`` are measured inside C++ (steady_clock around each call);
+Floors, timed in the same rounds: ``wbc.kkt_ldlt`` (one dense LDLT of the KKT system at the
+solution of recorded walking ticks; with ``dynamics.bundle_cpp`` the floor of ``wbc.tick``) and
+``mpc.floor`` (``mpc.iteration`` with HPIPM stopped after one interior-point iteration). With
+``--instructions``, ``benchmarks/instruction_gate.py`` of a source checkout counts instructions
+of fixed workloads (valgrind) against its checked-in baseline.
+
+Timings named ``*_cpp``, ``wbc.*``, ``mpc.*`` and ``estimator.*`` are measured inside C++ (steady_clock around each call);
 ``dynamics.bundle`` is the same call as ``dynamics.bundle_cpp`` made from Python (timed around the
 Python call, so it includes argument conversion and the GIL round trip).
 """
@@ -169,9 +175,81 @@ def _wbc_tick_standing(ctx: _Context, n: int) -> np.ndarray:
     return np.asarray(wbc.time_tick(ctx.q, ctx.v, both, n))
 
 
-def _mpc_iteration(ctx: _Context, n: int) -> np.ndarray:
-    """One SQP-RTI iteration (linearise, HPIPM, update) of the kinodynamic MPC on a stepping
-    problem (double support, a 0.1 m left step, double support), timed in C++."""
+#: Ticks of the walking recording whose KKT systems ``wbc.kkt_ldlt`` factorises (spread evenly).
+KKT_TICKS = 50
+#: proxsuite's default proximal parameters (rho, mu_eq, mu_in) on the KKT diagonal; a dense
+#: LDLT's cost depends on the size only, the values keep the matrix quasi-definite.
+KKT_RHO, KKT_MU_EQ, KKT_MU_IN = 1e-6, 1e-3, 1e-1
+
+
+def kkt_matrix(qp: dict, active_tol: float = 1e-7) -> np.ndarray:
+    """The KKT matrix a dense proximal QP solver factorises at the solution of one WBC QP
+    (``WholeBodyQP.qp_matrices()``): [[H + rho I, A', Ca'], [A, -mu_eq I, 0], [Ca, 0, -mu_in I]]
+    with Ca the rows of C at a bound; (n + n_eq + n_active) square."""
+    H, A, C, x = qp["H"], qp["A"], qp["C"], qp["x"]
+    cx = C @ x
+    scale = 1.0 + np.abs(cx)
+    active = (np.abs(cx - qp["l"]) <= active_tol * scale) | (
+        np.abs(cx - qp["u"]) <= active_tol * scale
+    )
+    Ca = C[active]
+    n, ne, ni = H.shape[0], A.shape[0], Ca.shape[0]
+    K = np.zeros((n + ne + ni, n + ne + ni))
+    K[:n, :n] = H + KKT_RHO * np.eye(n)
+    K[n : n + ne, :n] = A
+    K[:n, n : n + ne] = A.T
+    K[n + ne :, :n] = Ca
+    K[:n, n + ne :] = Ca.T
+    K[n : n + ne, n : n + ne] = -KKT_MU_EQ * np.eye(ne)
+    K[n + ne :, n + ne :] = -KKT_MU_IN * np.eye(ni)
+    return K
+
+
+def _walk_recording(ctx: _Context, n: int):
+    """The longest walking recording ``wbc.tick`` made for this robot, else a new one of n ticks
+    (under the key ``wbc.tick`` would use for blocks of n)."""
+    from cerebellum.sim.recording import record_wbc_ticks  # noqa: PLC0415
+
+    made = [k for k in ctx.cache if isinstance(k, tuple) and k[0] == "walk"]
+    if made:
+        return ctx.cache[max(made, key=lambda k: k[1])]
+    rec = ctx.cache[("walk", n)] = record_wbc_ticks(ctx.name, n)
+    return rec
+
+
+def _wbc_kkt_ldlt(ctx: _Context, n: int) -> np.ndarray:
+    """Floor of ``wbc.tick``'s solver: one dense LDLT factorisation (C++, Eigen) of the KKT system
+    at the solution of each of KKT_TICKS ticks of the same walking recording (active
+    inequalities included), each timed ceil(n / KKT_TICKS) times."""
+    from cerebellum import _core  # noqa: PLC0415
+
+    mats = ctx.cache.get("kkt")
+    if mats is None:
+        rec = _walk_recording(ctx, STAGES["wbc.tick"][1] // ROUNDS)
+        mats = []
+        for i in np.linspace(0, len(rec) - 1, KKT_TICKS).astype(int):
+            rec.qp.replay(
+                rec.q[i : i + 1], rec.v[i : i + 1], rec.masks[i : i + 1], [rec.references[i]]
+            )
+            mats.append(kkt_matrix(rec.qp.qp_matrices()))
+        ctx.cache["kkt"] = mats
+    reps = -(-n // len(mats))
+    return np.asarray(_core.time_ldlt(mats, reps))[:n]
+
+
+def _mpc_floor(ctx: _Context, n: int) -> np.ndarray:
+    """Floor of ``mpc.iteration``: the same iteration on the same problem with HPIPM stopped after
+    one interior-point iteration (model evaluation + QP setup + one Riccati factorisation and
+    its solves), timed in C++."""
+    mpc = _mpc(ctx)
+    mpc.set_qp_max_iter(1)
+    try:
+        return mpc.time_iteration(n)
+    finally:
+        mpc.set_qp_max_iter(mpc.settings.qp_max_iter)
+
+
+def _mpc(ctx: _Context):
     from cerebellum.controllers.mpc import KinodynamicMPC, stepping_problem
 
     mpc = ctx.cache.get("mpc")
@@ -179,7 +257,13 @@ def _mpc_iteration(ctx: _Context, n: int) -> np.ndarray:
         mpc = ctx.cache["mpc"] = KinodynamicMPC(ctx.rm)
         x0, contact, refs = stepping_problem(mpc, ctx.rm, ctx.q)
         mpc.solve(x0, contact, refs, iterations=3)
-    return mpc.time_iteration(n)
+    return mpc
+
+
+def _mpc_iteration(ctx: _Context, n: int) -> np.ndarray:
+    """One SQP-RTI iteration (linearise, HPIPM, update) of the kinodynamic MPC on a stepping
+    problem (double support, a 0.1 m left step, double support), timed in C++."""
+    return _mpc(ctx).time_iteration(n)
 
 
 def _control_tick(
@@ -260,7 +344,7 @@ ROUNDS = 5
 #: (~1 MB of generated code) swing with the machine's state far more than the reference's (block
 #: ratios 10-27 for sim.step, 425-1516 for Apollo's mpc.iteration within one run), so their
 #: medians need more blocks.
-ROUNDS_BY_STAGE = {"sim.step": 20, "mpc.iteration": 10}
+ROUNDS_BY_STAGE = {"sim.step": 20, "mpc.iteration": 10, "mpc.floor": 10}
 
 #: Stage name -> (function(context, n) -> samples in µs, repetitions in quick mode, in full mode).
 STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
@@ -276,6 +360,8 @@ STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
     "wbc.tick_standing": (_wbc_tick_standing, 2000, 20000),
     "mpc.iteration": (_mpc_iteration, 200, 2000),
     "estimator.update": (_estimator_update, 2000, 20000),
+    "wbc.kkt_ldlt": (_wbc_kkt_ldlt, 2000, 20000),
+    "mpc.floor": (_mpc_floor, 200, 2000),
     "control.tick": (_control_tick, 2000, 10000),
     "sim.step": (_sim_step, 2000, 20000),
 }
@@ -520,24 +606,44 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="also run the peer comparison (TSID, Crocoddyl, CasADi+IPOPT, raw Pinocchio) from a "
         "source checkout; needs `bash benchmarks/peers/setup_peers.sh` once",
     )
+    p.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also run the instruction-count gate (valgrind; benchmarks/instruction_gate.py of a "
+        "source checkout) on the stages it covers: "
+        "dynamics.bundle_cpp, wbc.tick, mpc.iteration; exit 1 on more instructions than its "
+        "baseline allows",
+    )
     p.set_defaults(func=main)
 
 
-def _peers_script():
-    """``benchmarks/peers/run_peers.py`` of the source checkout in the current directory (or
-    ``$CEREBELLUM_SOURCE``); peers live in their own virtual environment."""
+def _source_script(relative: str, option: str, then: str = ""):
+    """A script of the source checkout in the current directory (or ``$CEREBELLUM_SOURCE``)."""
     from pathlib import Path
 
     from cerebellum.errors import CerebellumError
 
     root = Path(os.environ.get("CEREBELLUM_SOURCE", "."))
-    script = root / "benchmarks" / "peers" / "run_peers.py"
+    script = root / relative
     if not script.is_file():
         raise CerebellumError(
-            f"--peers needs a source checkout: {script} not found (run from the repository root "
-            "or set CEREBELLUM_SOURCE), then `bash benchmarks/peers/setup_peers.sh` once"
+            f"{option} needs a source checkout: {script} not found (run from the repository root "
+            f"or set CEREBELLUM_SOURCE){then}"
         )
     return script
+
+
+def _peers_script():
+    """``benchmarks/peers/run_peers.py``; peers live in their own virtual environment."""
+    return _source_script(
+        "benchmarks/peers/run_peers.py",
+        "--peers",
+        ", then `bash benchmarks/peers/setup_peers.sh` once",
+    )
+
+
+#: Stages the instruction-count gate has a fixed workload for (benchmarks/instruction_gate.py).
+INSTRUCTION_STAGES = ("dynamics.bundle_cpp", "wbc.tick", "mpc.iteration")
 
 
 def load_baseline(path: str) -> dict:
@@ -602,6 +708,11 @@ def main(args: argparse.Namespace) -> int:
     if REFERENCE not in stages:
         stages = [REFERENCE, *stages]
     peers_script = _peers_script() if args.peers else None
+    gate_script = (
+        _source_script("benchmarks/instruction_gate.py", "--instructions")
+        if args.instructions
+        else None
+    )
     report = run_bench(robots, stages, full=args.full, samples=args.samples)
     print(_table(report))
     for robot in robots:
@@ -647,6 +758,20 @@ def main(args: argparse.Namespace) -> int:
         except OSError as e:
             raise OutputError(path, e.strerror or str(e)) from None
         print(f"wrote {path}")
+    if gate_script is not None:
+        import subprocess
+
+        covered = [st for st in stages if st in INSTRUCTION_STAGES]
+        sys.stdout.flush()  # our table before the gate's
+        if covered:
+            rc = subprocess.call(
+                [sys.executable, str(gate_script), "--robots", *robots, "--stages", *covered]
+            )
+            if rc != 0:
+                print(f"instruction-count gate exited with {rc}", file=sys.stderr)
+                ok = False
+        else:
+            print(f"instruction-count gate: none of {', '.join(INSTRUCTION_STAGES)} selected")
     if args.peers:
         import subprocess
 

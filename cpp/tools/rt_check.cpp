@@ -5,6 +5,15 @@
 // Usage: cerebellum_rt_check <model.xml|model.urdf> <frame> [frame ...] [--calls N]
 //        [--walking CONTROLLER_TXT]   (a `cerebellum export --controller walk` file: adds the
 //                                      whole walking controller's tick, plans included)
+//        [--mpc MPC_TXT]              (settings, parameters, guess and x0 of a KinodynamicMPC,
+//                                      as benchmarks/instruction_gate.py writes them: adds one
+//                                      SQP-RTI iteration from that guess)
+//        [--only NAME[,NAME...]]      (count only these sections)
+//        [--inputs-only]              (prepare the inputs of every call but make no call: the
+//                                      instructions of the inputs alone)
+//        [--extra-percent P]          (run the counted call a second time on P % of the calls:
+//                                      a known extra amount of work, for testing a gate on
+//                                      instruction counts of this program)
 // Prints JSON: {"robot_compute": {"calls": N, "allocations": K}, ...}
 #include <cerebellum/base_estimator.hpp>
 #include <cerebellum/balance_law.hpp>
@@ -12,6 +21,8 @@
 #include <cerebellum/command_shaping.hpp>
 #include <cerebellum/cop_plan.hpp>
 #include <cerebellum/footstep_planner.hpp>
+#include <cerebellum/key_value_file.hpp>
+#include <cerebellum/mpc.hpp>
 #include <cerebellum/gait_planner.hpp>
 #include <cerebellum/robot.hpp>
 #include <cerebellum/controller_config.hpp>
@@ -108,13 +119,15 @@ bool counter_works() {
   return g_allocations.load() >= 2;
 }
 
-long count_allocations(const Section& s, int calls) {
+long count_allocations(const Section& s, int calls, int extra_percent, bool inputs_only) {
   long total = 0;
   for (int i = 0; i < calls; ++i) {
     s.prepare(i);
+    if (inputs_only) continue;
     g_allocations.store(0);
     g_counting.store(true);
     s.run(i);
+    if ((i + 1) * extra_percent / 100 > i * extra_percent / 100) s.run(i);
     g_counting.store(false);
     total += g_allocations.load();
   }
@@ -126,13 +139,27 @@ long count_allocations(const Section& s, int calls) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   int calls = 1000;
-  std::string walking_file;
+  int extra_percent = 0;
+  bool inputs_only = false;
+  std::string walking_file, mpc_file, only;
   std::vector<std::string> positional;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--calls" && i + 1 < args.size()) {
       calls = std::atoi(args[++i].c_str());
     } else if (args[i] == "--walking" && i + 1 < args.size()) {
       walking_file = args[++i];
+    } else if (args[i] == "--mpc" && i + 1 < args.size()) {
+      mpc_file = args[++i];
+    } else if (args[i] == "--only" && i + 1 < args.size()) {
+      only = "," + args[++i] + ",";
+    } else if (args[i] == "--inputs-only") {
+      inputs_only = true;
+    } else if (args[i] == "--extra-percent" && i + 1 < args.size()) {
+      extra_percent = std::atoi(args[++i].c_str());
+      if (extra_percent < 0 || extra_percent > 100) {
+        std::fprintf(stderr, "error: --extra-percent expects 0..100, got %s\n", args[i].c_str());
+        return 2;
+      }
     } else {
       positional.push_back(args[i]);
     }
@@ -513,16 +540,65 @@ int main(int argc, char** argv) {
                           [&](int) { faller->tick(fstate, wcommand); }});
     }
 
+    // One SQP-RTI iteration of the kinodynamic MPC from a fixed guess (time_iteration restores
+    // the guess before each), as `cerebellum bench`'s mpc.iteration.
+    std::unique_ptr<cerebellum::KinodynamicMPC> mpc;
+    Eigen::VectorXd mpc_us(1);
+    if (!mpc_file.empty()) {
+      const auto f = cerebellum::KeyValueFile::load(mpc_file);
+      cerebellum::KinodynamicMPCSettings ms;
+      ms.library = f.string("library");
+      ms.N = static_cast<int>(f.integer("N", 1, 10000));
+      ms.nx = static_cast<int>(f.integer("nx", 1, 10000));
+      ms.nu = static_cast<int>(f.integer("nu", 1, 10000));
+      ms.np = static_cast<int>(f.integer("np", 1, 10000));
+      ms.ng = static_cast<int>(f.integer("ng", 0, 10000));
+      ms.nw = static_cast<int>(f.integer("nw", 0, 10000));
+      ms.num_feet = static_cast<int>(f.integer("num_feet", 0, 100));
+      ms.contact_index = static_cast<int>(f.integer("contact_index", 0, 10000));
+      ms.rows_per_foot = static_cast<int>(f.integer("rows_per_foot", 0, 10000));
+      ms.num_inequality = static_cast<int>(f.integer("num_inequality", 0, 10000));
+      ms.x_lower = f.vector("x_lower", ms.nx);
+      ms.x_upper = f.vector("x_upper", ms.nx);
+      ms.w_stage = f.vector("w_stage", ms.nw);
+      ms.w_terminal = f.vector("w_terminal", ms.nw);
+      ms.sqp_iterations = 1;
+      ms.qp_max_iter = static_cast<int>(f.integer("qp_max_iter", 0, 100000));
+      ms.qp_tol = f.number("qp_tol");
+      ms.qp_mode = static_cast<int>(f.integer("qp_mode", 0, 3));
+      ms.qp_warm_start = static_cast<int>(f.integer("qp_warm_start", 0, 2));
+      ms.qp_pred_corr = static_cast<int>(f.integer("qp_pred_corr", -1, 1));
+      ms.qp_ric_alg = static_cast<int>(f.integer("qp_ric_alg", -1, 1));
+      ms.qp_split_step = static_cast<int>(f.integer("qp_split_step", -1, 1));
+      ms.qp_cond_horizon = static_cast<int>(f.integer("qp_cond_horizon", 0, 10000));
+      ms.qp_accept_residual = f.number("qp_accept_residual");
+      ms.qp_eq_band = f.number("qp_eq_band");
+      const Eigen::VectorXd P = f.vector("parameters", ms.np * (ms.N + 1));
+      const Eigen::VectorXd X = f.vector("guess_x", ms.nx * (ms.N + 1));
+      const Eigen::VectorXd U = f.vector("guess_u", ms.nu * ms.N);
+      const Eigen::VectorXd x0 = f.vector("x0", ms.nx);
+      f.check_all_used();
+      mpc = std::make_unique<cerebellum::KinodynamicMPC>(ms);
+      mpc->set_parameters(Eigen::Map<const Eigen::MatrixXd>(P.data(), ms.np, ms.N + 1));
+      mpc->set_guess(Eigen::Map<const Eigen::MatrixXd>(X.data(), ms.nx, ms.N + 1),
+                     Eigen::Map<const Eigen::MatrixXd>(U.data(), ms.nu, ms.N));
+      mpc->solve(x0);  // sets x0; the guess it leaves is the one every counted call starts from
+      sections.push_back({"mpc_iteration", [](int) {}, [&](int) { mpc->time_iteration(1, mpc_us); }});
+    }
+
     std::string json = "{";
+    bool first = true;
     for (std::size_t s = 0; s < sections.size(); ++s) {
+      if (!only.empty() && only.find("," + sections[s].name + ",") == std::string::npos) continue;
       for (int i = 0; i < 10; ++i) {  // warm-up, not counted
         sections[s].prepare(i);
         sections[s].run(i);
       }
-      const long k = count_allocations(sections[s], calls);
+      const long k = count_allocations(sections[s], calls, extra_percent, inputs_only);
       char buf[256];
       std::snprintf(buf, sizeof(buf), "%s\"%s\": {\"calls\": %d, \"allocations\": %ld}",
-                    s ? ", " : "", sections[s].name.c_str(), calls, k);
+                    first ? "" : ", ", sections[s].name.c_str(), calls, k);
+      first = false;
       json += buf;
     }
     if (walker) {  // what the counted ticks did: plans made, swings started
