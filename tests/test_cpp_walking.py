@@ -132,7 +132,7 @@ def test_cpp_mpc_planner_gives_the_python_torques(scenario, robot, duration, ove
 def test_push_stepping_matches():
     """A lateral shove that sends the DCM out of the feet while standing: both start stepping at
     the same tick with the same foot."""
-    sc = load_scenario("push-stand")
+    sc = load_scenario("push-stand", ["controller.ground_truth_base=true"])  # see stairs-up
     sc = dataclasses.replace(  # the push that makes H1 step
         sc, pushes=(Push(t_s=1.0, duration_s=0.1, impulse_Ns=(0.0, 45.0, 0.0)),)
     )
