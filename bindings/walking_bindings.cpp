@@ -241,6 +241,8 @@ sim.terrain.Terrain.)doc")
       .def_property_readonly("last_wbc_us",
                              [](const PyWalkingController& w) { return w.ctl.stats().last_wbc_us; })
       .def_property_readonly("status", [](const PyWalkingController& w) { return w.ctl.qp().status(); })
+      .def_property_readonly("mpc_solves",
+                             [](const PyWalkingController& w) { return w.ctl.stats().mpc_solves; })
       .def_property_readonly(
           "mpc_stats",
           [](const PyWalkingController& w) {

@@ -2122,6 +2122,8 @@ class WalkingController:
     """
     def __init__(self, settings: WalkingSettings, terrain: typing.Any = None) -> None: ...
     @property
+    def mpc_solves(self) -> int: ...
+    @property
     def mpc_stats(self) -> dict:
         """
         Planner "mpc": the solver's solves, failures, deadline misses, last solve time (µs), fallback ticks.

@@ -162,10 +162,10 @@ class CppWalkingController:
                 self._failure_times.append((round(float(state.t_s), 3), str(self.ctl.status)))
         if self.settings.use_mpc:
             self._t_span[1] = float(state.t_s)
-            m = self.ctl.mpc_stats
-            if m["solves"] != self._mpc_solves:  # one solve per plan (deterministic mode)
-                self._mpc_solves = m["solves"]
-                self._solve_ms.append(m["last_solve_us"] / 1e3)
+            solves = self.ctl.mpc_solves
+            if solves != self._mpc_solves:  # one solve per plan (deterministic mode)
+                self._mpc_solves = solves
+                self._solve_ms.append(self.ctl.mpc_stats["last_solve_us"] / 1e3)
         return tau
 
     def planned_contacts(self, t: float) -> tuple[int, int]:

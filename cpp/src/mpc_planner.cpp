@@ -153,10 +153,7 @@ void MpcPlanner::solve(double t, const Eigen::VectorXd& q, const Eigen::Matrix<d
     if (k > 0) {
       const double dd = raw - prev;
       if (std::abs(dd) >= M_PI) {
-        double ddmod = std::fmod(dd + M_PI, 2.0 * M_PI);
-        if (ddmod < 0) ddmod += 2.0 * M_PI;
-        ddmod -= M_PI;
-        if (ddmod == -M_PI && dd > 0) ddmod = M_PI;
+        const double ddmod = dd > 0 && wrap(dd) == -M_PI ? M_PI : wrap(dd);
         correction += ddmod - dd;
       }
     }
