@@ -18,6 +18,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from cerebellum.commands import add_overrides_argument
+
 __all__ = ["add_parser", "main"]
 
 
@@ -66,14 +68,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         "--controller", help="controller for every run (default: each scenario's [controller])"
     )
     p.add_argument("--duration", type=float, metavar="S", help="simulated time of every run, s")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        dest="overrides",
-        help="override a field of every scenario; VALUE is a TOML literal (repeatable)",
-    )
+    add_overrides_argument(p, every=True)
     p.add_argument(
         "--keep-logs",
         action="store_true",

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from cerebellum.commands import add_overrides_argument
 from cerebellum.controllers.footsteps import FootholdSearch
 from cerebellum.controllers.gait import GaitSettings
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
@@ -112,14 +113,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default="wbc",
         help=f"controller with a C++ port: {', '.join(EXPORTABLE_CONTROLLERS)} (default wbc)",
     )
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        dest="overrides",
-        help="override a scenario field; VALUE is a TOML literal (repeatable)",
-    )
+    add_overrides_argument(p)
     p.set_defaults(func=main)
     return p
 

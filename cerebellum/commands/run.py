@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from cerebellum.commands import add_overrides_argument
 from cerebellum.errors import ArgumentError, OutputError
 
 __all__ = ["add_parser", "main", "run_scenario"]
@@ -49,14 +50,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--video", action="store_true", help="also write DIR/video.mp4 (640x480, 30 fps)"
     )
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        dest="overrides",
-        help="override a scenario field; VALUE is a TOML literal (repeatable)",
-    )
+    add_overrides_argument(p)
     p.add_argument("--controller", help="controller name (default: wbc when available, else pd)")
     p.add_argument(
         "--viewer",

@@ -16,6 +16,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from cerebellum.commands import add_overrides_argument
+
 __all__ = ["add_parser", "main"]
 
 
@@ -83,14 +85,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--sampler-seed", type=int, default=0, metavar="S", help="sampler seed (0)")
     p.add_argument("--no-prune", action="store_true", help="run every trial to its end")
     p.add_argument("--duration", type=float, metavar="S", help="simulated time of every run, s")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="SECTION.KEY=VALUE",
-        dest="overrides",
-        help="override a field of every scenario (as for evaluate; repeatable)",
-    )
+    add_overrides_argument(p, every=True)
     p.add_argument(
         "--timeout", type=float, metavar="S", help="wall-time limit per run, s (as for evaluate)"
     )
