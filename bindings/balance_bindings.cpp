@@ -260,6 +260,18 @@ void register_balance(py::module_& m) {
       py::arg("t"), py::arg("com"), py::arg("vcom"), py::arg("plan"), py::arg("omega"),
       py::arg("k_dcm"), py::arg("support"), "(2,) horizontal CoM acceleration, m/s^2.");
   m.def(
+      "dcm_law_about",
+      [](double t, const DArray& com, const DArray& vcom, const DArray& com_ref,
+         const DArray& vcom_ref, const DArray& acom_ref, double omega, double k_dcm,
+         const SupportArea& support) {
+        return dcm_law_about(t, vec2(com, "com"), vec2(vcom, "vcom"), vec2(com_ref, "com_ref"),
+                             vec2(vcom_ref, "vcom_ref"), vec2(acom_ref, "acom_ref"), omega, k_dcm,
+                             support);
+      },
+      py::arg("t"), py::arg("com"), py::arg("vcom"), py::arg("com_ref"), py::arg("vcom_ref"),
+      py::arg("acom_ref"), py::arg("omega"), py::arg("k_dcm"), py::arg("support"),
+      "(2,) horizontal CoM acceleration of the DCM law around a CoM trajectory, m/s^2.");
+  m.def(
       "lipm_com_reference",
       [](const DArray& com, const DArray& vcom, const DArray& acom_xy,
          const std::array<double, 3>& ground, double com_height_m) {

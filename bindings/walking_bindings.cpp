@@ -89,6 +89,11 @@ void register_walking(py::module_& m) {
       .value("DCM", StepFeedback::kDcm)
       .value("CAPTURE", StepFeedback::kCapture);
 
+  py::enum_<MpcBalance>(m, "MpcBalance", "What keeps the horizontal CoM while the MPC plans.")
+      .value("LIPM", MpcBalance::kLipm)
+      .value("MPC", MpcBalance::kMpc)
+      .value("NONE", MpcBalance::kNone);
+
   py::class_<MpcPlannerSettings>(m, "MpcPlannerSettings",
                                  "The MPC planner stage of the walking controller (planner \"mpc\").")
       .def(py::init<>())
@@ -98,7 +103,7 @@ void register_walking(py::module_& m) {
       .def_readwrite("dt_s", &MpcPlannerSettings::dt_s)
       .def_readwrite("mass_kg", &MpcPlannerSettings::mass_kg)
       .def_readwrite("base_above_com_m", &MpcPlannerSettings::base_above_com_m)
-      .def_readwrite("dcm_feedback", &MpcPlannerSettings::dcm_feedback)
+      .def_readwrite("balance", &MpcPlannerSettings::balance)
       .def_readwrite("track_posture", &MpcPlannerSettings::track_posture)
       .def_readwrite("track_base", &MpcPlannerSettings::track_base)
       .def("validate", &MpcPlannerSettings::validate);

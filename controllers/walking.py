@@ -15,8 +15,9 @@ torques. Every WBC setting used is pinned in ``_WBC_DEFAULTS``.
 (:mod:`cerebellum.controllers.mpc`) on the gait plan's contact flags, foot, base and normal
 references (base x, y from the LIPM/DCM CoM plan). Each tick interpolates the MPC plan at the time
 since its solve: CoM height and vertical rate, contact wrenches as WBC feed-forward, optionally the
-leg posture, the base orientation and the horizontal CoM (``mpc_dcm_feedback = false``; by default
-the DCM law above keeps the horizontal CoM, as a safety layer).
+leg posture, the base orientation. The horizontal CoM (``mpc_balance``): by default the DCM law
+above around the LIPM/DCM plan; "mpc" the same law around the MPC's own CoM plan (its CoP and DCM
+from the MPC's CoM, velocity and contact forces); "none" the MPC's CoM through the WBC's PD.
 
 Needs a base state: the ground truth (``controller.ground_truth_base = true``) or the base
 estimator's (``false``). Flat ground.
@@ -68,6 +69,9 @@ def _rotate(yaw: float, xy) -> np.ndarray:
 PLANNERS = ("lipm", "mpc")
 IMPLEMENTATIONS = ("auto", "cpp", "python")
 STEP_FEEDBACKS = ("gait", "dcm", "capture")
+# planner "mpc", what keeps the horizontal CoM: "lipm" the DCM law around the LIPM/DCM plan;
+# "mpc" the DCM law around the MPC's own CoM plan; "none" the WBC's PD on the MPC's CoM
+MPC_BALANCES = ("lipm", "mpc", "none")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,10 +159,12 @@ class WalkingOptions:
     # planner = "mpc"
     mpc_deadline_scale: float = 0.8  # MPC deadline = this x the plan period (1 / mpc_hz)
     mpc_w_wrench_ff: float = 1e-4  # WBC weight of the MPC's contact wrenches as feed-forward
-    mpc_dcm_feedback: bool = True  # horizontal CoM by the DCM law (else the MPC's CoM, WBC PD)
+    # horizontal CoM: "lipm" the DCM law around the LIPM/DCM plan; "mpc" the DCM law around the
+    # MPC's CoM plan; "none" the WBC's PD on the MPC's CoM
+    mpc_balance: str = "lipm"
     mpc_posture: bool = False  # WBC posture reference = the MPC's joint positions (else standing)
     # MPC weight of the base's roll and pitch to upright (rad^-2; MPCSettings.w_base_rpy). Without
-    # the DCM law (mpc_dcm_feedback = false) the default 100 makes the MPC pitch a base that sits
+    # the DCM law (mpc_balance = "none") the default 100 makes the MPC pitch a base that sits
     # slightly off upright back with contact forces, and the CoM follows (Talos: backward at
     # 0.1-0.5 m/s while standing); 1 holds it
     mpc_w_base_tilt: float = 100.0
@@ -257,6 +263,12 @@ def _split_options(path: str, options: dict[str, Any], prefix: str = "controller
     if opts.safety is not None and opts.implementation == "python":
         raise ConfigError(
             path, f"{prefix}safety", 'needs the C++ controller (implementation "cpp" or "auto")'
+        )
+    if opts.mpc_balance not in MPC_BALANCES:
+        raise ConfigError(
+            path,
+            f"{prefix}mpc_balance",
+            f"unknown MPC balance {opts.mpc_balance!r}; valid: {list(MPC_BALANCES)}",
         )
     if opts.step_feedback not in STEP_FEEDBACKS:
         raise ConfigError(
@@ -856,6 +868,24 @@ class WalkingController:
         cop = self._clip_cop(ref.cop + (1.0 + self.options.k_dcm / w) * (dcm - ref.dcm), t)
         return w * w * (com[:2] - cop)
 
+    def _dcm_law_about(
+        self,
+        t: float,
+        com: np.ndarray,
+        vcom: np.ndarray,
+        com_ref: np.ndarray,
+        vcom_ref: np.ndarray,
+        acom_ref: np.ndarray,
+    ) -> np.ndarray:
+        """(2,) the DCM law around a CoM trajectory (an MPC plan sampled at t): its LIPM CoP
+        ``com_ref - acom_ref / w^2`` and DCM ``com_ref + vcom_ref / w`` as the references."""
+        w = self.omega
+        cop_ref = com_ref[:2] - acom_ref[:2] / (w * w)
+        dcm_ref = com_ref[:2] + vcom_ref[:2] / w
+        dcm = com[:2] + vcom[:2] / w
+        cop = self._clip_cop(cop_ref + (1.0 + self.options.k_dcm / w) * (dcm - dcm_ref), t)
+        return w * w * (com[:2] - cop)
+
     def _set_upright_base(self) -> None:
         """Base reference: upright, yaw from the integrated command."""
         self.qp.set_base_reference(yaw_matrix(self._yaw_ref), np.array([0.0, 0.0, self._yaw_rate]))
@@ -866,10 +896,14 @@ class WalkingController:
         wr = ref["wrenches"]  # (2, 6) at the soles, world axes
         acom = wr[:, :3].sum(axis=0) / self.mass
         acom[2] -= GRAVITY
-        if self.options.mpc_dcm_feedback:
-            # safety layer: the DCM law around the LIPM/DCM plan (anchored to the footholds) sets
-            # the horizontal CoM acceleration; the MPC gives the height and the wrenches
-            acom[:2] = self._dcm_law(t, com, vcom)
+        balance = self.options.mpc_balance
+        if balance != "none":
+            # the DCM law sets the horizontal CoM acceleration, around the LIPM/DCM plan (anchored
+            # to the footholds) or around the MPC's; the MPC gives the height and the wrenches
+            if balance == "lipm":
+                acom[:2] = self._dcm_law(t, com, vcom)
+            else:
+                acom[:2] = self._dcm_law_about(t, com, vcom, ref["com"], ref["vcom"], acom)
             self.qp.set_com_reference(
                 np.array([com[0], com[1], ref["com"][2]]),
                 np.array([vcom[0], vcom[1], ref["vcom"][2]]),

@@ -29,6 +29,11 @@ _STEP_FEEDBACK = {
     "dcm": _core.StepFeedback.DCM,
     "capture": _core.StepFeedback.CAPTURE,
 }
+_MPC_BALANCE = {
+    "lipm": _core.MpcBalance.LIPM,
+    "mpc": _core.MpcBalance.MPC,
+    "none": _core.MpcBalance.NONE,
+}
 
 
 def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSettings:
@@ -89,7 +94,7 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
         m.dt_s = float(py.mpc.settings.dt_s)
         m.mass_kg = float(ocp.mass)
         m.base_above_com_m = float(py._base_above_com)
-        m.dcm_feedback = bool(o.mpc_dcm_feedback)
+        m.balance = _MPC_BALANCE[o.mpc_balance]
         m.track_posture = bool(o.mpc_posture)
         m.track_base = bool(o.mpc_base)
         s.use_mpc, s.mpc = True, m

@@ -389,12 +389,16 @@ def test_dcm_law_and_com_references_match_python(ctrl, seed):
             mref = {"wrenches": wr, "com": rng.uniform(-1, 1, 3), "vcom": rng.uniform(-1, 1, 3)}
             ctrl.mpc_plan = SimpleNamespace(at=lambda _dt, r=mref: r)
             ctrl._t_solve = t - 0.01
-            for fb in (True, False):
-                ctrl.options = dataclasses.replace(saved_opts, k_dcm=k, mpc_dcm_feedback=fb)
+            acc_mpc = _core.dcm_law_about(
+                t, com[:2], vcom[:2], mref["com"][:2], mref["vcom"][:2],
+                wr[:, :2].sum(axis=0) / ctrl.mass, ctrl.omega, k, sa,
+            )  # fmt: skip
+            for balance, law in (("lipm", acc), ("mpc", acc_mpc), ("none", acc)):
+                ctrl.options = dataclasses.replace(saved_opts, k_dcm=k, mpc_balance=balance)
                 refs.clear()
                 ctrl._track_mpc(t, com, vcom)
                 got = _core.mpc_com_reference(
-                    com, vcom, wr, ctrl.mass, mref["com"], mref["vcom"], fb, acc
+                    com, vcom, wr, ctrl.mass, mref["com"], mref["vcom"], balance != "none", law
                 )
                 for a, b in zip(got, refs[0], strict=True):
                     np.testing.assert_allclose(a, b, rtol=0, atol=ATOL)

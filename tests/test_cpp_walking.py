@@ -85,13 +85,14 @@ MPC_CASES = [
     ("walk-flat", "h1", 3.0, MPC),
     ("stairs-up", "h1", 3.3, (*MPC, "controller.ground_truth_base=true")),
     ("walk-flat", "talos", 3.0, MPC),
+    ("walk-flat", "h1", 3.0, (*MPC, 'controller.options.mpc_balance="mpc"')),
     (
         "walk-flat",
         "h1",
         2.0,
         (
             *MPC,
-            "controller.options.mpc_dcm_feedback=false",
+            'controller.options.mpc_balance="none"',
             "controller.options.mpc_posture=true",
             "controller.options.mpc_base=true",
         ),

@@ -26,7 +26,7 @@ def test_closed_loop_walk_with_mpc_moves_forward():
 
 
 def test_mpc_only_standing_holds_the_com_with_a_light_tilt_weight():
-    """Without the DCM law (``mpc_dcm_feedback=false``) the MPC alone places the CoM. With its
+    """Without a balance law (``mpc_balance="none"``) the MPC alone places the CoM. With its
     default upright-base weight (100 on roll and pitch) it pitches Talos's slightly tilted base
     back with contact forces, and the standing CoM drifts backward (3 cm in 0.6 s); with
     ``mpc_w_base_tilt=1`` it stays within 1 cm."""
@@ -39,7 +39,7 @@ def test_mpc_only_standing_holds_the_com_with_a_light_tilt_weight():
             "walk-flat",
             [
                 'controller.options.planner="mpc"',
-                "controller.options.mpc_dcm_feedback=false",
+                'controller.options.mpc_balance="none"',
                 f"controller.options.mpc_w_base_tilt={tilt}",
                 "controller.ground_truth_base=true",  # the MPC's weights, on the true state
             ],

@@ -214,7 +214,6 @@ MPC_PLANNER_FIELDS = (
     "dt_s",
     "mass_kg",
     "base_above_com_m",
-    "dcm_feedback",
     "track_posture",
     "track_base",
 )
@@ -239,6 +238,7 @@ def _write_mpc(w: _Writer, ws, out: Path) -> None:
     w("mpc.posture", np.asarray(m.posture, float))
     for f in MPC_PLANNER_FIELDS:
         w(f"mpc.{f}", getattr(m, f))
+    w("mpc.balance", int(m.balance))
 
 
 def _write_walking(w: _Writer, py, ws, terrain) -> None:

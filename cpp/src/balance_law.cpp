@@ -13,6 +13,18 @@ Eigen::Vector2d dcm_law(double t, const Eigen::Vector2d& com, const Eigen::Vecto
   return w * w * (com - cop);
 }
 
+Eigen::Vector2d dcm_law_about(double t, const Eigen::Vector2d& com, const Eigen::Vector2d& vcom,
+                              const Eigen::Vector2d& com_ref, const Eigen::Vector2d& vcom_ref,
+                              const Eigen::Vector2d& acom_ref, double omega, double k_dcm,
+                              const SupportArea& support) {
+  const double w = omega;
+  const Eigen::Vector2d cop_ref = com_ref - acom_ref / (w * w);
+  const Eigen::Vector2d dcm_ref = com_ref + vcom_ref / w;
+  const Eigen::Vector2d dcm = com + vcom / w;
+  const Eigen::Vector2d cop = support.clip(cop_ref + (1.0 + k_dcm / w) * (dcm - dcm_ref), t);
+  return w * w * (com - cop);
+}
+
 ComReference lipm_com_reference(const Eigen::Vector3d& com, const Eigen::Vector3d& vcom,
                                 const Eigen::Vector2d& acom_xy,
                                 const std::array<double, 3>& ground, double com_height_m) {

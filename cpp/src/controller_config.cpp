@@ -255,7 +255,7 @@ WalkingConfig walking_config(const KeyValueFile& f, const std::string& dir) {
     m.dt_s = f.number("mpc.dt_s");
     m.mass_kg = f.number("mpc.mass_kg");
     m.base_above_com_m = f.number("mpc.base_above_com_m");
-    m.dcm_feedback = f.boolean("mpc.dcm_feedback");
+    m.balance = static_cast<MpcBalance>(f.integer("mpc.balance", 0, 2));
     m.track_posture = f.boolean("mpc.track_posture");
     m.track_base = f.boolean("mpc.track_base");
   }

@@ -417,10 +417,15 @@ void WalkingController::track_mpc(double t, const WalkingPlan& p, const Eigen::V
   for (int f = 0; f < 2; ++f) acom += r.wrenches.segment<3>(6 * f);
   acom /= robot_->mass();
   acom.z() -= kGravity;
-  if (m.dcm_feedback) {
-    // the DCM law around the CoM plan (anchored to the footholds) sets the horizontal CoM
-    // acceleration; the MPC the height and the wrenches
-    acom.head<2>() = acom_xy;
+  if (m.balance != MpcBalance::kNone) {
+    // the DCM law sets the horizontal CoM acceleration, around the LIPM/DCM plan (anchored to
+    // the footholds; acom_xy) or around the MPC's plan; the MPC the height and the wrenches
+    const Eigen::Vector2d law_xy =
+        m.balance == MpcBalance::kLipm
+            ? acom_xy
+            : dcm_law_about(t, kin_.com.head<2>(), kin_.vcom.head<2>(), r.com.head<2>(),
+                            r.vcom.head<2>(), acom.head<2>(), omega_, settings_.k_dcm, p.support);
+    acom.head<2>() = law_xy;
     refs_.com = Eigen::Vector3d(kin_.com.x(), kin_.com.y(), r.com.z());
     refs_.vcom = Eigen::Vector3d(kin_.vcom.x(), kin_.vcom.y(), r.vcom.z());
   } else {

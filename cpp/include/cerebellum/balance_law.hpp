@@ -1,4 +1,4 @@
-// Balance law of walking: the DCM feedback law around the LIPM/DCM plan and the CoM references of
+// Balance law of walking: the DCM feedback law around the LIPM/DCM plan (or an MPC plan) and the CoM references of
 // the whole-body QP it feeds (LIPM planner, or the MPC plan with the DCM law as a safety layer).
 // Mirrors controllers/walking.py (WalkingController._dcm_law, the CoM reference of compute() and
 // _track_mpc) operation for operation. World frame, z up; nothing allocates.
@@ -19,6 +19,14 @@ namespace cerebellum {
 Eigen::Vector2d dcm_law(double t, const Eigen::Vector2d& com, const Eigen::Vector2d& vcom,
                         const ComPlan& plan, double omega, double k_dcm,
                         const SupportArea& support);
+
+/// The same law around a CoM trajectory given at t by its position com_ref (m), velocity
+/// vcom_ref (m/s) and acceleration acom_ref (m/s^2), world x, y (an MPC plan): cop_ref =
+/// com_ref - acom_ref / omega^2 and dcm_ref = com_ref + vcom_ref / omega, the LIPM's.
+Eigen::Vector2d dcm_law_about(double t, const Eigen::Vector2d& com, const Eigen::Vector2d& vcom,
+                              const Eigen::Vector2d& com_ref, const Eigen::Vector2d& vcom_ref,
+                              const Eigen::Vector2d& acom_ref, double omega, double k_dcm,
+                              const SupportArea& support);
 
 /// CoM position (m), velocity (m/s), acceleration (m/s^2) references of the whole-body QP, world.
 struct ComReference {

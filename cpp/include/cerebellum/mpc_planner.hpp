@@ -26,6 +26,14 @@ struct MpcParameterLayout {
   static constexpr int kPosture = 21; // (nj) rad
 };
 
+/// What keeps the horizontal CoM while the MPC plans (the WBC tracks the MPC's CoM height,
+/// contact wrenches and, optionally, posture and base in every case).
+enum class MpcBalance {
+  kLipm = 0,  // the DCM law around the LIPM/DCM plan anchored to the footholds
+  kMpc = 1,   // the DCM law around the MPC's own CoM plan (its CoM, velocity and wrenches)
+  kNone = 2,  // no balance law: the WBC's PD on the MPC's CoM
+};
+
 struct MpcPlannerSettings {
   KinodynamicMPCSettings solver;  // needs `mpc_out` in the library; solver.N + 1 <= gait knots
   Eigen::VectorXi joint_index;    // (nj) the MPC's joints in the robot's joint vector
@@ -33,7 +41,7 @@ struct MpcPlannerSettings {
   double dt_s = 0.04;             // knot spacing, s (the OCP's; = the gait plan's)
   double mass_kg = 0.0;           // total mass (weight split of the first guess)
   double base_above_com_m = 0.0;  // standing base height above the CoM, m
-  bool dcm_feedback = true;       // horizontal CoM by the DCM law (else the MPC's CoM)
+  MpcBalance balance = MpcBalance::kLipm;  // what keeps the horizontal CoM
   bool track_posture = false;     // WBC posture reference = the MPC's joint positions
   bool track_base = false;        // WBC base orientation = the MPC's (else upright)
 
