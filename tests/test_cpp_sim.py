@@ -80,7 +80,12 @@ STAND_SETS = [
 def stand(tmp_path_factory):
     """stand / h1 / seed 0, 2 s: the exported folder, the C++ run and the Python run."""
     d = export_scenario(
-        "stand", tmp_path_factory.mktemp("stand"), robot="h1", duration_s=2.0, overrides=STAND_SETS
+        "stand",
+        tmp_path_factory.mktemp("stand"),
+        robot="h1",
+        duration_s=2.0,
+        controller="wbc",
+        overrides=STAND_SETS,
     )
     if not EXE.is_file():
         return d, None, None, None
@@ -158,7 +163,9 @@ def test_stand_matches_python(stand):
 def test_stairs_terrain_and_failed_criteria_match_python(tmp_path):
     """Terrain height by ray casting (stairs-up: boxes), and a failed criterion (min_distance_m:
     the standing controller does not walk) reported alike."""
-    d = export_scenario("stairs-up", tmp_path / "x", robot="h1", duration_s=0.5, overrides=GT)
+    d = export_scenario(
+        "stairs-up", tmp_path / "x", robot="h1", duration_s=0.5, controller="wbc", overrides=GT
+    )
     assert "terrain_height ray\n" in (d / "scenario.txt").read_text()
     p, m, log = _cpp_run(d)
     py = _python_run("stairs-up", 0.5)
@@ -177,7 +184,9 @@ def test_push_stand_matches_python(tmp_path, impulse, falls):
     """push-stand's first push (lateral; jittered in time and angle by the seed) with the `wbc`
     controller: 20 N·s makes H1 fall without a step, 10 N·s does not, in both loops."""
     sets = [*GT, f"push.0.impulse_Ns=[0.0,{impulse},0.0]"]
-    d = export_scenario("push-stand", tmp_path / "x", robot="h1", duration_s=3.0, overrides=sets)
+    d = export_scenario(
+        "push-stand", tmp_path / "x", robot="h1", duration_s=3.0, controller="wbc", overrides=sets
+    )
     _, m, log = _cpp_run(d)
     py = _python_run("push-stand", 3.0, sets)
     assert m["fell"] == py.fell == falls
@@ -301,6 +310,7 @@ def test_cerebellum_sim_under_valgrind(tmp_path):
         tmp_path / "x",
         robot="h1",
         duration_s=0.2,
+        controller="wbc",
         overrides=[*GT, "push.0.t_s=0.05", "push.0.jitter_t_s=0.0"],
     )
     p = subprocess.run(

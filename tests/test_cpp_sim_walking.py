@@ -33,13 +33,13 @@ def _cpp(d, *extra, timeout=300):
     return p, json.loads((d / "out" / "metrics.json").read_text())
 
 
-# cerebellum_sim has no estimator yet: both loops run on the simulator's base state
+# both loops on the simulator's base state (else on the base estimator's, as most scenarios)
 TRUTH = "controller.ground_truth_base=true"
 
 
-def _python(scenario, duration_s, implementation="cpp", overrides=()):
+def _python(scenario, duration_s, implementation="cpp", overrides=(TRUTH,)):
     impl = f'controller.options.implementation="{implementation}"'
-    sc = load_scenario(scenario, [impl, TRUTH, *overrides])
+    sc = load_scenario(scenario, [impl, *overrides])
     sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=duration_s)
     return sim.run()
 
@@ -80,6 +80,28 @@ def test_cerebellum_sim_walks_as_far_as_the_python_harness(
     assert gap < 0.01 * walked, (m["final_base_position_m"], end_py)
 
 
+@pytest.mark.parametrize("scenario, duration", [("walk-flat", 6.0), ("push-walk", 6.0)])
+def test_cerebellum_sim_runs_the_base_estimator_like_the_python_harness(
+    tmp_path, scenario, duration
+):
+    """ground_truth_base = false (the scenarios' default): the C++ loop updates the C++ base
+    estimator before each tick, from the same noisy sensors and the controller's gait plan, as
+    sim/simulation.py does; the two closed loops agree to the rounding."""
+    d = export_scenario(scenario, tmp_path / "x", robot="h1", duration_s=duration)
+    text = (d / "controller.txt").read_text()
+    assert "controller walk" in text and "estimator 1" in text
+    assert "ground_truth_base 0" in (d / "scenario.txt").read_text()
+    _, m = _cpp(d)
+    py = _python(scenario, duration, overrides=())
+    assert py.log["est_base_pos"].shape[0] > 0  # the Python loop ran on its estimate
+    assert m["fell"] == py.fell is False
+    end_py = py.log["base_pos"][-1]
+    walked = np.linalg.norm(end_py[:2] - py.log["base_pos"][0, :2])
+    assert walked > 1.0
+    gap = np.linalg.norm(np.asarray(m["final_base_position_m"]) - end_py)
+    assert gap < 1e-6 * walked, (m["final_base_position_m"], end_py)
+
+
 def test_planning_thread_runs_in_cerebellum_sim(tmp_path):
     d = export_scenario(
         "walk-flat",
@@ -113,7 +135,7 @@ def test_cerebellum_sim_walks_with_the_mpc_planner(tmp_path):
     text = (d / "controller.txt").read_text()
     assert "mpc 1" in text and (d / "mpc.so").is_file()
     _, m = _cpp(d)
-    py = _python("walk-flat", 4.0, "cpp", [mpc])
+    py = _python("walk-flat", 4.0, "cpp", [mpc, TRUTH])
     assert m["fell"] == py.fell is False
     end_py = py.log["base_pos"][-1]
     walked = np.linalg.norm(end_py[:2] - py.log["base_pos"][0, :2])
@@ -142,14 +164,7 @@ def test_a_malformed_walking_file_exits_2(tmp_path):
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_walking_sim_under_valgrind(tmp_path):
-    d = export_scenario(
-        "walk-flat",
-        tmp_path / "x",
-        robot="h1",
-        duration_s=0.3,
-        controller="walk",
-        overrides=[TRUTH],
-    )
+    d = export_scenario("walk-flat", tmp_path / "x", robot="h1", duration_s=0.3)  # the estimator
     p = subprocess.run(
         ["valgrind", "--tool=memcheck", "--error-exitcode=99", "--quiet", str(EXE), str(d)],
         capture_output=True,

@@ -110,8 +110,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="DIR", required=True, help="output folder")
     p.add_argument(
         "--controller",
-        default="wbc",
-        help=f"controller with a C++ port: {', '.join(EXPORTABLE_CONTROLLERS)} (default wbc)",
+        help=f"controller with a C++ port: {', '.join(EXPORTABLE_CONTROLLERS)} "
+        "(default: the scenario's)",
     )
     add_overrides_argument(p)
     p.set_defaults(func=main)
@@ -277,6 +277,24 @@ def _write_walking(w: _Writer, py, ws, terrain) -> None:
         w(f"terrain.{k}", a.reshape(-1) if a.ndim else float(a))
 
 
+def _write_estimator(w: _Writer, sim) -> None:
+    """Base estimator (``controller.ground_truth_base = false``): every BaseEstimatorSettings
+    field, as the harness builds it (cpp/src/controller_config.cpp reads them back)."""
+    from cerebellum.controllers.estimator import (  # noqa: PLC0415
+        ESTIMATOR_SETTINGS,
+        estimator_settings,
+    )
+
+    w("estimator", sim.estimator is not None)
+    if sim.estimator is None:
+        return
+    e = estimator_settings(sim.cfg, sim.scenario.controller.estimator)
+    w("estimator.foot_frames", *list(e.foot_frames))
+    for f in ESTIMATOR_SETTINGS:
+        v = getattr(e, f)
+        w(f"estimator.{f}", v if isinstance(v, (bool, str)) else float(v))
+
+
 def export_scenario(
     scenario: str,
     out: str | Path,
@@ -284,7 +302,7 @@ def export_scenario(
     seed: int | None = None,
     duration_s: float | None = None,
     overrides: list[str] | tuple[str, ...] = (),
-    controller: str = "wbc",
+    controller: str | None = None,
 ) -> Path:
     """Writes DIR (see the module docstring) and returns it."""
     import mujoco
@@ -294,10 +312,11 @@ def export_scenario(
     from cerebellum.sim.simulation import Simulation, build_spec
     from cerebellum.sim.terrain import TERRAIN_GROUP, Flat
 
+    sc = load_scenario(scenario, overrides)
+    controller = controller or sc.controller.name or "wbc"  # the harness default
     if controller not in EXPORTABLE_CONTROLLERS:
         raise UnknownNameError("controller with a C++ port", controller, EXPORTABLE_CONTROLLERS)
-    sc = load_scenario(scenario, overrides)
-    if not sc.controller.ground_truth_base:
+    if not sc.controller.ground_truth_base and controller != "walk":
         raise ConfigError(
             sc.path,
             "controller.ground_truth_base",
@@ -384,6 +403,7 @@ def export_scenario(
         ws = cpp_settings(py, sim.mpc_every)
         _write_walking(w, py, ws, sim.terrain)
         _write_mpc(w, ws, out)
+        _write_estimator(w, sim)
     w.save(out / "controller.txt")
 
     # -- scenario

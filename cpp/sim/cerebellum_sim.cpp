@@ -96,6 +96,7 @@ struct ScenarioFile {
   double duration_s = 0, timestep_s = 0, dt_ctrl = 0;
   long substeps = 1, ticks = 0, delay = 0;
   bool ground_truth = true;
+  bool truth_columns = true;  // the state holds the true base (for ground_truth or the estimator)
   int root_body = 1;
   bool flat = true;
   std::vector<int> terrain_geoms;
@@ -148,10 +149,15 @@ ScenarioFile load_scenario(const std::string& path, const mjModel* m) {
       f.fail("state_index", "entry out of [0, nq + nv + nsensordata)");
     s.y_index.push_back(static_cast<int>(i));
   }
-  const std::size_t want_y = 2 * static_cast<std::size_t>(m->nu) + 22 + (s.ground_truth ? 13 : 0);
-  if (s.y_index.size() != want_y)
-    f.fail("state_index", "expected " + std::to_string(want_y) + " entries for nu = " +
-                              std::to_string(m->nu));
+  // sensors, then the true base (13) with the ground truth or the estimator (whose reset
+  // starts from the true pose, and which is logged beside it)
+  const std::size_t sensors_y = 2 * static_cast<std::size_t>(m->nu) + 22;
+  s.truth_columns = s.y_index.size() == sensors_y + 13;
+  if (s.y_index.size() != sensors_y + 13 && (s.ground_truth || s.y_index.size() != sensors_y))
+    f.fail("state_index", "expected " + std::to_string(sensors_y + 13) +
+                              (s.ground_truth ? "" : " or " + std::to_string(sensors_y)) +
+                              " entries for nu = " + std::to_string(m->nu));
+  const std::size_t want_y = s.y_index.size();
   const auto& nf = f.values("noise_file");
   s.noise_file = nf.size() == 1 && nf[0] != "none" ? nf[0] : std::string();
   s.noise_rows = f.integer("noise_rows", 0, 1L << 40);
@@ -438,9 +444,15 @@ int run(const Args& a) {
     throw std::invalid_argument("controller.txt: q_stand has " + std::to_string(nq_ctl) +
                                 " entries; the MuJoCo model has nq " + std::to_string(m->nq) +
                                 ", nv " + std::to_string(m->nv) + ", nu " + std::to_string(m->nu));
-  if (!sc.ground_truth)
+  const bool estimate = !sc.ground_truth;
+  if (estimate && !(walk && wcfg->estimator))
     throw std::invalid_argument(
-        "scenario.txt: ground_truth_base 0: the controller needs the base state");
+        "scenario.txt: ground_truth_base 0: the controller needs the base state (the walk "
+        "controller with `estimator 1` in controller.txt, or the ground truth)");
+  if (estimate && !sc.truth_columns)
+    throw std::invalid_argument(
+        "scenario.txt: state_index: the estimator starts from the true base: expected its 13 "
+        "columns");
   std::unique_ptr<Robot> robot;
   std::unique_ptr<Controller> controller;
   const WholeBodyQP* qp_ptr = nullptr;
@@ -458,6 +470,16 @@ int run(const Args& a) {
     qp_ptr = &c->qp();
     controller = std::move(c);
   }
+
+  // The base estimator (ground_truth_base 0), updated each tick before the controller as in
+  // sim/simulation.py
+  std::unique_ptr<BaseEstimator> est;
+  BaseEstimatorInput est_in;
+  if (estimate) {
+    est = std::make_unique<BaseEstimator>(wcfg->settings.model_path, *wcfg->estimator);
+    est_in = est->make_input();
+  }
+  BaseState truth;
 
   const int nq = m->nq, nv = m->nv, nu = m->nu;
   const long n = sc.ticks;
@@ -513,14 +535,38 @@ int run(const Args& a) {
       st.foot_force[s] = Eigen::Map<const Eigen::Vector3d>(&y[o + 10 + 3 * s]);
       st.foot_torque[s] = Eigen::Map<const Eigen::Vector3d>(&y[o + 16 + 3 * s]);
     }
-    st.has_base = sc.ground_truth;
-    if (sc.ground_truth) {
+    if (sc.truth_columns) {
       const double* g = &y[o + 22];
-      st.base.position = Eigen::Map<const Eigen::Vector3d>(g);
-      st.base.quat_xyzw = Eigen::Map<const Eigen::Vector4d>(g + 3);
-      st.base.linear_velocity = Eigen::Map<const Eigen::Vector3d>(g + 7);
-      st.base.angular_velocity = Eigen::Map<const Eigen::Vector3d>(g + 10);
+      truth.position = Eigen::Map<const Eigen::Vector3d>(g);
+      truth.quat_xyzw = Eigen::Map<const Eigen::Vector4d>(g + 3);
+      truth.linear_velocity = Eigen::Map<const Eigen::Vector3d>(g + 7);
+      truth.angular_velocity = Eigen::Map<const Eigen::Vector3d>(g + 10);
     }
+    st.has_base = true;
+    if (sc.ground_truth) st.base = truth;
+  };
+  auto estimated_base = [&]() {
+    const BaseEstimate& e = est->estimate();
+    st.base.position = e.position;
+    st.base.quat_xyzw = e.quat_xyzw;
+    st.base.linear_velocity = e.linear_velocity;
+    st.base.angular_velocity = e.angular_velocity;
+  };
+  // MuJoCo's F/T sensors give the leg's wrench on the foot: minus the ground reaction
+  auto update_estimator = [&](double t) {
+    est_in.gyro = st.imu_gyro;
+    est_in.acc = st.imu_acc;
+    est_in.imu_quat_xyzw = st.imu_quat_xyzw;
+    est_in.has_orientation = true;
+    est_in.joint_pos = st.joint_pos;
+    est_in.joint_vel = st.joint_vel;
+    for (int s = 0; s < 2; ++s) {
+      est_in.foot_force[s] = -st.foot_force[s];
+      est_in.foot_torque[s] = -st.foot_torque[s];
+    }
+    est_in.schedule = walking->planned_contacts(t);
+    est_in.dt_s = sc.dt_ctrl;
+    est->update(est_in);
   };
   auto command_at = [&](double t) {
     Command c;
@@ -539,6 +585,16 @@ int run(const Args& a) {
   double fall_time = NAN;
   mj_step1(m, d);
   read_state(0.0, 0);
+  if (est) {  // from the true start pose (a robot starts from a known place)
+    const double x = truth.quat_xyzw[0], yy = truth.quat_xyzw[1], z = truth.quat_xyzw[2],
+                 w = truth.quat_xyzw[3];
+    Eigen::Matrix3d R;  // sim/simulation.py _world_velocity's, term for term
+    R << 1 - 2 * (yy * yy + z * z), 2 * (x * yy - z * w), 2 * (x * z + yy * w),
+        2 * (x * yy + z * w), 1 - 2 * (x * x + z * z), 2 * (yy * z - x * w),
+        2 * (x * z - yy * w), 2 * (yy * z + x * w), 1 - 2 * (x * x + yy * yy);
+    est->reset(truth.position, truth.quat_xyzw, R * truth.linear_velocity, st.joint_pos);
+    estimated_base();
+  }
   controller->reset(st);
   if (walking != nullptr && wcfg->planning_thread) walking->start_planning_thread();
   int active = -1;
@@ -549,6 +605,10 @@ int run(const Args& a) {
     const double t = k * dt;
     if (k) mj_step1(m, d);
     read_state(t, k + 1);  // noise row 0 was the reset state's
+    if (est) {
+      if (k) update_estimator(t);
+      estimated_base();
+    }
     const Command cmd = command_at(t);
     const auto t0 = clock::now();
     const Eigen::VectorXd& tau = controller->tick(st, cmd);

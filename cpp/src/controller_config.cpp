@@ -111,6 +111,45 @@ std::unique_ptr<TerrainQuery> read_terrain(const KeyValueFile& f) {
   return nullptr;
 }
 
+BaseEstimatorSettings read_estimator_settings(const KeyValueFile& f) {
+  BaseEstimatorSettings e;
+  const auto& feet = f.values("estimator.foot_frames");
+  if (feet.size() != 2) f.fail("estimator.foot_frames", "expected the left and right sole frames");
+  e.foot_frames = {feet[0], feet[1]};
+  e.imu_frame = f.string("estimator.imu_frame");
+  e.use_orientation = f.boolean("estimator.use_orientation");
+  e.contact_at_cop = f.boolean("estimator.contact_at_cop");
+#define CB_EST(x) e.x = f.number("estimator." #x)
+  CB_EST(gravity_mps2);
+  CB_EST(gyro_noise);
+  CB_EST(acc_noise);
+  CB_EST(gyro_bias_walk);
+  CB_EST(acc_bias_walk);
+  CB_EST(contact_noise);
+  CB_EST(encoder_noise_rad);
+  CB_EST(kinematics_noise_m);
+  CB_EST(tilt_noise_rad);
+  CB_EST(force_on_N);
+  CB_EST(force_off_N);
+  CB_EST(force_swing_N);
+  CB_EST(slip_speed_mps);
+  CB_EST(slip_noise_scale);
+  CB_EST(slip_max_s);
+  CB_EST(cop_limit_m);
+  CB_EST(init_rot_rad);
+  CB_EST(init_vel_mps);
+  CB_EST(init_pos_m);
+  CB_EST(init_gyro_bias);
+  CB_EST(init_acc_bias);
+#undef CB_EST
+  try {
+    e.validate();
+  } catch (const std::invalid_argument& err) {
+    f.fail("estimator", err.what());
+  }
+  return e;
+}
+
 WalkingConfig walking_config(const KeyValueFile& f, const std::string& dir) {
   if (f.integer("format", 1, 1) != 1) f.fail("format", "expected 1");
   if (f.string("controller") != "walk")
@@ -282,6 +321,7 @@ WalkingConfig walking_config(const KeyValueFile& f, const std::string& dir) {
   CB_SAFETY(damping_torque_fraction);
 #undef CB_SAFETY
   c.planning_thread = f.boolean("planning_thread");
+  if (f.has("estimator") && f.boolean("estimator")) c.estimator = read_estimator_settings(f);
   c.terrain = read_terrain(f);
   f.check_all_used();
   try {

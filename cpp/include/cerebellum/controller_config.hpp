@@ -3,8 +3,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "cerebellum/base_estimator.hpp"
 #include "cerebellum/key_value_file.hpp"
 #include "cerebellum/terrain.hpp"
 #include "cerebellum/walking_controller.hpp"
@@ -23,8 +25,14 @@ struct WalkingConfig {
   WalkingSettings settings;
   std::unique_ptr<TerrainQuery> terrain;
   bool planning_thread = false;
+  /// `estimator 1`: the base estimator's settings (every `estimator.*` key); the closed loop
+  /// then runs on its estimate instead of the ground-truth base.
+  std::optional<BaseEstimatorSettings> estimator;
 };
 WalkingConfig walking_config(const KeyValueFile& f, const std::string& dir);
+
+/// The `estimator.*` keys: every BaseEstimatorSettings field (validated).
+BaseEstimatorSettings read_estimator_settings(const KeyValueFile& f);
 
 /// The terrain of the `terrain.*` keys.
 std::unique_ptr<TerrainQuery> read_terrain(const KeyValueFile& f);
