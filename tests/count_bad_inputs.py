@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-FILES = ["test_robust_inputs.py", "test_fuzz.py", "test_robust_core.py", "test_soak.py"]
+FILES = [
+    "test_robust_inputs.py",
+    "test_fuzz.py",
+    "test_robust_core.py",
+    "test_robust_scenario_fields.py",
+    "test_soak.py",
+    "test_fault_mpc_deadline.py",
+]
 HYPOTHESIS = ["test_fuzz.py", "fuzz_core_cases.py"]
 
 
