@@ -12,7 +12,8 @@ from cerebellum.sim.simulation import Simulation
 
 
 def test_mpc_deadline_window_counts_and_walks():
-    sc = load_scenario("fault-mpc-deadline")
+    # no wall-time overruns counted as misses outside the window (machine load)
+    sc = load_scenario("fault-mpc-deadline", ["controller.options.mpc_deadline_scale=1e6"])
     sim = Simulation(sc)
     res = sim.run()
     assert not res.fell and res.success, res.failed_criteria
@@ -27,7 +28,7 @@ def test_mpc_deadline_window_counts_and_walks():
     mpc = res.controller_stats["mpc"]
     # plus the replans at touchdowns in the window (measured: 2 on this seed, 12 in all)
     assert expected <= mpc["deadline_misses"] <= expected + 2
-    assert mpc["failures"] >= mpc["deadline_misses"]
+    assert mpc["failures"] == mpc["deadline_misses"]  # every failure is a forced miss
     x = res.log["qpos"][:, 0]
     assert x[-1] - x[0] > 1.5  # kept walking forward at 0.5 m/s
 
