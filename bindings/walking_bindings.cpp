@@ -206,6 +206,10 @@ sim.terrain.Terrain.)doc")
             py::gil_scoped_release release;
             w.ctl.stop_planning_thread();
           })
+      .def(
+          "force_mpc_deadline_miss",
+          [](PyWalkingController& w, bool on) { w.ctl.force_mpc_deadline_miss(on); }, py::arg("on"),
+          "Fault injection (planner mpc): while on, every MPC solve misses its deadline.")
       .def_property_readonly("planning_thread_running",
                              [](const PyWalkingController& w) { return w.ctl.planning_thread_running(); })
       .def_property_readonly(

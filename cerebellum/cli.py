@@ -23,6 +23,7 @@ COMMANDS = (
     "scenarios",
     "options",
     "export",
+    "soak",
 )
 
 

@@ -157,6 +157,10 @@ class CppWalkingController:
         self._mpc_solves = self._mpc0["solves"]
         self._t_span = [float(state.t_s), float(state.t_s)]
 
+    def force_mpc_deadline_miss(self, on: bool) -> None:
+        """Fault injection: while on, every MPC solve misses its deadline (planner mpc)."""
+        self.ctl.force_mpc_deadline_miss(bool(on))
+
     def compute(self, state, command) -> np.ndarray:
         tau = self.ctl.tick(state, command)
         self._ticks.append(self.ctl.last_tick_us)

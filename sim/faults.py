@@ -144,6 +144,7 @@ class FaultInjector:
         ]
         self._actuator = [it for it in self._items if it["fault"].kind == "actuator"]
         self._latency = [it for it in self._items if it["fault"].kind == "command_latency"]
+        self.mpc_deadline = [it for it in self._items if it["fault"].kind == "mpc_deadline"]
         self._n_readings = o + _END
         self.reset(np.random.SeedSequence(0))
 
@@ -217,6 +218,10 @@ class FaultInjector:
             (float(it["fault"].magnitude) for it in self._latency if self._on(it, k)), default=0
         )
         return max(t - lag, 0.0)
+
+    def mpc_deadline_miss(self, k: int) -> bool:
+        """Whether an ``mpc_deadline`` fault acts at tick k (every MPC solve then misses)."""
+        return any(self._on(it, k) for it in self.mpc_deadline)
 
     def record(self, ticks: int) -> list[dict[str, Any]]:
         """``faults`` of metrics.json: each fault as given, the joints it reached, the time it

@@ -138,6 +138,8 @@ FAULT_KINDS: dict[str, str] = {
     "motor) of what the motor delivers, after its effort limit",
     "command_latency": "no target; magnitude s: the controller gets the velocity command of "
     "magnitude seconds earlier",
+    "mpc_deadline": "no target, magnitude or mode; every MPC solve misses its deadline (the "
+    "shifted previous plan is kept); needs a controller with force_mpc_deadline_miss (walk-cpp)",
 }
 # Joint targets: a limb (left_leg, right_leg, left_arm, right_arm, legs, arms), a limb's n-th
 # joint from the base (left_leg[3]: the knee of H1, Apollo and Talos) or a glob pattern over joint
@@ -505,6 +507,8 @@ def _parse_faults(path: Path, raw: Any, control_period_s: float) -> list[Fault]:
                 raise ConfigError(
                     path, f"{where}.magnitude", f"expected |x| <= 1000, got {magnitude}"
                 )
+        elif kind == "mpc_deadline":
+            _forbid(t, kind, "target", "magnitude", "mode")
         else:  # command_latency
             _forbid(t, kind, "target", "mode")
             magnitude = t.num("magnitude", lo=0.0, hi=10.0, lo_open=True)

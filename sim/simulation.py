@@ -745,6 +745,16 @@ class Simulation:
         delayed = np.zeros(nu)
         delay = sc.controller.actuation_delay_ticks
         has_plan = callable(getattr(self.controller, "plan", None))
+        force_miss = None
+        if self.faults.mpc_deadline:
+            force_miss = getattr(self.controller, "force_mpc_deadline_miss", None)
+            if force_miss is None:
+                raise ConfigError(
+                    sc.path,
+                    "fault.kind",
+                    f"'mpc_deadline' needs a controller with an MPC deadline hook (walk-cpp); "
+                    f"'{self.controller_name}' has none",
+                )
         fell, fall_time = False, None
         faults, motors = self.faults, self.motors
         motors.reset()
@@ -828,6 +838,8 @@ class Simulation:
                 cmd = sc.command_at(faults.command_time(t, k))
             else:
                 cmd = sc.command_at(t)
+            if force_miss is not None:
+                force_miss(faults.mpc_deadline_miss(k))
             if has_plan and k % self.mpc_every == 0:
                 self.controller.plan(state, cmd)
             t0 = perf()

@@ -208,3 +208,29 @@ def test_rt_check_walking_controller_tick_allocates_nothing(tmp_path, planner):
     r = json.loads(out.stdout)
     assert r["walking_controller_tick"] == {"calls": 2000, "allocations": 0}
     assert r["walking_controller_plans"] > 2000 / 20  # periodic plans and contact changes
+
+
+def test_cerebellum_sim_reports_the_safety_layer_like_the_python_run(tmp_path):
+    """metrics.json controller_stats.safety of cerebellum_sim has the fields, event names and
+    counts the Python-driven run of the same exported scenario reports."""
+    d = export_scenario(
+        "push-walk",
+        tmp_path / "x",
+        robot="h1",
+        duration_s=5.0,
+        controller="walk",
+        overrides=[TRUTH],
+    )
+    _, m = _cpp(d)
+    cpp = m["controller_stats"]["safety"]
+    py = _python("push-walk", 5.0).controller_stats["safety"]
+    assert set(cpp) == set(py) == {"enabled", "mode", "ticks", "safe_stop", "events"}
+    assert cpp["enabled"] == py["enabled"] is True
+    assert (cpp["mode"], cpp["safe_stop"], cpp["ticks"]) == (
+        py["mode"],
+        py["safe_stop"],
+        py["ticks"],
+    )
+    assert set(cpp["events"]) == set(py["events"])
+    counts = {k: (v["count"], py["events"][k]["count"]) for k, v in cpp["events"].items()}
+    assert all(a == b for a, b in counts.values()), counts

@@ -257,6 +257,28 @@ struct Rmse {
   double vx, vy, yaw_rate, linear, raw_linear, raw_yaw_rate;
 };
 
+/// The safety layer's counters in the shape of the Python controller's controller_stats.safety
+/// (bindings/safety_convert.hpp): enabled, mode, ticks, safe_stop, events {name: {count, first_t_s}}.
+std::string safety_json(const SafetyLayer& layer) {
+  const SafetyStats& s = layer.stats();
+  std::string j = std::string("{\"enabled\": ") + (layer.settings().enabled ? "true" : "false") +
+                  ", \"mode\": " + quoted(to_string(s.mode)) + ", \"ticks\": " + std::to_string(s.ticks) +
+                  ", \"safe_stop\": ";
+  if (s.safe_stop_reason != SafetyEvent::kCount)
+    j += "{\"t_s\": " + num(s.safe_stop_t_s) + ", \"reason\": " + quoted(to_string(s.safe_stop_reason)) + "}";
+  else
+    j += "null";
+  j += ", \"events\": {";
+  for (int i = 0; i < SafetyStats::kEvents; ++i) {
+    const auto n = s.count[static_cast<size_t>(i)];
+    const double t = s.first_t_s[static_cast<size_t>(i)];
+    if (i) j += ", ";
+    j += quoted(to_string(static_cast<SafetyEvent>(i))) + ": {\"count\": " + std::to_string(n) +
+         ", \"first_t_s\": " + (n && std::isfinite(t) ? num(t) : std::string("null")) + "}";
+  }
+  return j + "}}";
+}
+
 /// sim/metrics.py velocity_tracking_rmse: velocities averaged over a centred window of 0.8 s,
 /// ticks within 1 s of a command change (or whose window crosses one) left out.
 Rmse velocity_tracking_rmse(long n, double dt, int nq, int nv, const std::vector<double>& qpos,
@@ -771,6 +793,7 @@ int run(const Args& a) {
           "},\n";
   json += "  \"controller_tick_us\": " + pct_json(loop_ticks) + ",\n";
   json += std::string("  \"controller_stats\": {\"status\": ") + quoted(to_string(qp.status())) +
+          ", \"safety\": " + (walking ? safety_json(walking->safety()) : std::string("null")) +
           "}\n}\n";
   make_dir(a.out);
   {

@@ -93,7 +93,17 @@ MpcPlanner::MpcPlanner(const MpcPlannerSettings& settings) : s_((settings.valida
 
 void MpcPlanner::set_enforce_deadline(bool on) {
   enforce_deadline_ = on;
-  mpc_->set_deadline_us(on ? s_.solver.deadline_us : std::numeric_limits<double>::infinity());
+  if (!forced_miss_)
+    mpc_->set_deadline_us(on ? s_.solver.deadline_us : std::numeric_limits<double>::infinity());
+}
+
+void MpcPlanner::force_deadline_miss(bool on) {
+  if (on == forced_miss_) return;
+  forced_miss_ = on;
+  if (on)
+    mpc_->set_deadline_us(0.0);
+  else
+    set_enforce_deadline(enforce_deadline_);
 }
 
 void MpcPlanner::reset() {
@@ -197,7 +207,7 @@ void MpcPlanner::solve(double t, const Eigen::VectorXd& q, const Eigen::Matrix<d
   out.status = status;
   solves_.store(mpc_->solves(), std::memory_order_relaxed);
   failures_.store(mpc_->failures(), std::memory_order_relaxed);
-  if (!enforce_deadline_ && mpc_->last_solve_us() > s_.solver.deadline_us) ++overruns_;
+  if (!enforce_deadline_ && !forced_miss_ && mpc_->last_solve_us() > s_.solver.deadline_us) ++overruns_;
   misses_.store(mpc_->deadline_misses() + overruns_, std::memory_order_relaxed);
   last_us_.store(mpc_->last_solve_us(), std::memory_order_relaxed);
 }

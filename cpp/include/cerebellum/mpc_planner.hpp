@@ -84,6 +84,9 @@ class MpcPlanner {
   /// runs to its end, so that a simulation reproduces bit for bit, and a solve that took longer
   /// than the deadline is counted as a deadline miss all the same.
   void set_enforce_deadline(bool on);
+  /// Fault injection: while on, every solve misses its deadline (a deadline of 0 µs): the shifted
+  /// previous plan is kept and counted as a failure and a deadline miss. No allocation.
+  void force_deadline_miss(bool on);
   /// One solve at the state's time t: q (nq), hg (6) centroidal momentum about the CoM, com (3)
   /// m; references from the first N+1 knots of gp (same knot spacing): footholds, contact flags,
   /// velocities, yaw, normals; base x, y from com_plan + the measured base-CoM offset; base z
@@ -116,6 +119,7 @@ class MpcPlanner {
   Eigen::VectorXd x0_, dyaw_;
   bool has_guess_ = false;
   bool enforce_deadline_ = true;
+  bool forced_miss_ = false;
   std::uint64_t overruns_ = 0;  // solves past the deadline while not enforced
   double t_solve_ = 0.0;
   std::atomic<std::uint64_t> solves_{0}, failures_{0}, misses_{0};

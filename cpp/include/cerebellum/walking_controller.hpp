@@ -160,6 +160,11 @@ class WalkingController final : public Controller {
   void start_planning_thread();
   void stop_planning_thread();
   bool planning_thread_running() const { return thread_ && thread_->running(); }
+  /// Fault injection (planner "mpc"; no effect otherwise): while on, every MPC solve misses its
+  /// deadline and the shifted previous plan is kept (MpcPlanner::force_deadline_miss).
+  void force_mpc_deadline_miss(bool on) {
+    if (mpc_) mpc_->force_deadline_miss(on);
+  }
   /// The planning thread's cycles, failures and deadline misses (zeros when never started).
   PlanningThread::Stats planning_stats() const;
 
