@@ -81,6 +81,9 @@ class RobotConfig:
     kd: dict[str, float] = field(default_factory=dict)  # glob pattern -> N·m·s/rad
     # defaults of the ``walk`` controller's options for this robot (scenario options override)
     walking: dict[str, Any] = field(default_factory=dict)
+    #: [estimator]: BaseEstimatorSettings name -> value for this robot (a scenario's
+    #: [controller.estimator] overrides it); checked by controllers.estimator.estimator_settings.
+    estimator: dict[str, Any] = field(default_factory=dict)
     # glob pattern over joint names -> motor model (last match wins); empty: ideal motors
     actuators: dict[str, ActuatorModel] = field(default_factory=dict)
 
@@ -316,6 +319,7 @@ def _parse(path: Path) -> RobotConfig:
         kp=_numbers(_get(gains, "kp", path, "gains.", dict), path, "gains.kp", 0.0, " N·m/rad"),
         kd=_numbers(_get(gains, "kd", path, "gains.", dict), path, "gains.kd", 0.0, " N·m·s/rad"),
         walking=_walking(_get(doc, "walking", path, "", dict, {}), path),
+        estimator=dict(_get(doc, "estimator", path, "", dict, {})),
         actuators=_actuators(_get(doc, "actuators", path, "", dict, {}), path),
     )
 

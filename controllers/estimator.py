@@ -44,8 +44,8 @@ def _robot_mass(cfg: RobotConfig) -> float:
 def estimator_settings(
     cfg: RobotConfig, overrides: dict[str, Any] | None = None, where: str = "controller.estimator"
 ) -> Any:
-    """``_core.BaseEstimatorSettings`` for ``cfg`` with ``overrides`` applied; ConfigError naming
-    the field on an unknown name or a value out of range."""
+    """``_core.BaseEstimatorSettings`` for ``cfg``: the robot file's ``[estimator]`` table, then
+    ``overrides``; ConfigError naming the field on an unknown name or a value out of range."""
     s = _core.BaseEstimatorSettings()
     s.foot_frames = list(cfg.foot_frames)
     # Contact thresholds scale with the robot's weight (H1, 51 kg: 30 / 15 / 60 N; its swing
@@ -56,21 +56,23 @@ def estimator_settings(
         CONTACT_OFF_FRACTION * weight,
         CONTACT_SWING_FRACTION * weight,
     )
-    for k, v in (overrides or {}).items():
-        if k not in ESTIMATOR_SETTINGS:
-            raise ConfigError(
-                cfg.config_path,
-                f"{where}.{k}",
-                f"unknown setting; valid: {list(ESTIMATOR_SETTINGS)}",
-            )
+    # The robot file's [estimator] first, then the scenario's overrides.
+    for table, at in ((cfg.estimator, "estimator"), (overrides or {}, where)):
+        for k, v in table.items():
+            if k not in ESTIMATOR_SETTINGS:
+                raise ConfigError(
+                    cfg.config_path,
+                    f"{at}.{k}",
+                    f"unknown setting; valid: {list(ESTIMATOR_SETTINGS)}",
+                )
+            try:
+                setattr(s, k, v)
+            except TypeError as e:
+                raise ConfigError(cfg.config_path, f"{at}.{k}", f"wrong type: {e}") from None
         try:
-            setattr(s, k, v)
-        except TypeError as e:
-            raise ConfigError(cfg.config_path, f"{where}.{k}", f"wrong type: {e}") from None
-    try:
-        s.validate()
-    except ValueError as e:
-        raise ConfigError(cfg.config_path, where, str(e)) from None
+            s.validate()
+        except ValueError as e:
+            raise ConfigError(cfg.config_path, at, str(e)) from None
     return s
 
 

@@ -314,6 +314,7 @@ def _record(task: Task, m: dict[str, Any] | None) -> dict[str, Any]:
             "mpc_solve_ms": mpc.get("solve_ms"),
             "mpc_failures": mpc.get("failures"),
             "mpc_deadline_misses": mpc.get("deadline_misses"),
+            "estimator": m.get("estimator"),  # None on the ground-truth base
         },
     )
     return rec

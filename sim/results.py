@@ -47,6 +47,13 @@ TABLE_COLUMNS = (
     ("wbc_tick_p99_us", "tick p99 µs", "{:.0f}"),
     ("mpc_solve_p99_ms", "MPC p99 ms", "{:.2f}"),
 )
+# (metrics.json estimator key, column title, format) of the estimator table: mean / worst
+ESTIMATOR_COLUMNS = (
+    ("velocity_rmse_mps", "velocity RMSE m/s", "{:.4f}"),
+    ("tilt_rmse_rad", "tilt RMSE rad", "{:.4f}"),
+    ("drift_fraction", "drift fraction", "{:.4f}"),
+    ("contact_errors", "contact errors", "{:.0f}"),
+)
 CELL_HEAD = ("eval", "robot", "scenario", "controller", "success") + tuple(
     c[1] for c in TABLE_COLUMNS
 )
@@ -185,8 +192,10 @@ def report_markdown(
     command: str,
     commit: str | None,
     date: str | None = None,
+    estimator: bool = False,
 ) -> str:
-    """The report of ``evaluations`` (in order) as Markdown; ``date`` default: now (UTC)."""
+    """The report of ``evaluations`` (in order) as Markdown; ``date`` default: now (UTC);
+    ``estimator``: with the base estimator table (:func:`estimator_markdown`)."""
     date = date or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Results",
@@ -230,6 +239,8 @@ def report_markdown(
                 row.append("—" if v is None else fmt.format(v))
             lines.append(_row([_cell(x) for x in row]))
             failures += [(i, r) for r in runs if not r["success"]]
+    if estimator:
+        lines += estimator_markdown(evaluations)
     lines += ["", "## Failures", ""]
     if not failures:
         lines.append("None.")
@@ -240,6 +251,55 @@ def report_markdown(
             row = [str(i), r["robot"], r["scenario"], str(r["seed"]), reason]
             lines.append(_row([_cell(x) for x in row]))
     return "\n".join(lines) + "\n"
+
+
+def _estimator_metrics(ev: EvaluationResults, run: dict[str, Any]) -> dict[str, Any] | None:
+    """A run's metrics.json ``estimator`` block: from its record, else from its run folder."""
+    m = run.get("metrics") or {}
+    if "estimator" in m:
+        return m["estimator"]
+    f = ev.path / str(run.get("run_dir") or "") / "metrics.json"
+    if run.get("run_dir") and f.is_file():
+        try:
+            return json.loads(f.read_text()).get("estimator")
+        except (json.JSONDecodeError, OSError):
+            return None
+    return None
+
+
+def estimator_markdown(evaluations: Sequence[EvaluationResults]) -> list[str]:
+    """Lines of the estimator table: per cell run on the estimator, mean / worst over its finished
+    runs of each of ESTIMATOR_COLUMNS (worst = largest); no lines when no run used it."""
+    rows = []
+    for i, ev in enumerate(evaluations, 1):
+        for c, runs in _cells(ev):
+            blocks = [b for b in (_estimator_metrics(ev, r) for r in runs) if b]
+            if not blocks:
+                continue
+            row = [str(i), c["robot"], c["scenario"], f"{len(blocks)}"]
+            for key, _, fmt in ESTIMATOR_COLUMNS:
+                xs = [float(b[key]) for b in blocks if b.get(key) is not None]
+                xs = [x for x in xs if math.isfinite(x)]
+                row.append(
+                    f"{fmt.format(statistics.fmean(xs))} / {fmt.format(max(xs))}" if xs else "—"
+                )
+            rows.append(_row([_cell(x) for x in row]))
+    if not rows:
+        return []
+    head = ("eval", "robot", "scenario", "runs") + tuple(c[1] for c in ESTIMATOR_COLUMNS)
+    return [
+        "",
+        "## Base estimator",
+        "",
+        "Estimate against the simulator's truth (metrics.json `estimator`), mean / worst over the "
+        "finished runs of each cell run on the estimator. Velocity and tilt RMSE over the run; "
+        "drift fraction: final horizontal position error over the distance walked; contact errors: "
+        "ticks x feet whose detected contact differs from MuJoCo's.",
+        "",
+        _row(head),
+        "|---|---|---|---:|" + "---:|" * len(ESTIMATOR_COLUMNS),
+        *rows,
+    ]
 
 
 def summary_markdown(evaluations: Sequence[EvaluationResults]) -> str:

@@ -523,3 +523,30 @@ def test_viewer_on_a_virtual_display(tmp_path):
     finally:
         xvfb.terminate()
         xvfb.wait(10)
+
+
+def test_report_estimator_table_is_mean_and_worst_of_the_runs(two_evaluations, tmp_path):
+    ok, _ = two_evaluations
+    out = tmp_path / "results.md"
+    assert cli("report", str(ok), "--markdown", str(out), "--estimator").returncode == 0
+    head, rows = _table(out.read_text(), "## Base estimator")
+    assert head[:4] == ["eval", "robot", "scenario", "runs"] and rows[0][:4] == [
+        "1",
+        "h1",
+        "stand",
+        "2",
+    ]
+    # from each run's metrics.json, independently of the run records
+    blocks = [
+        json.loads((ok / r["run_dir"] / "metrics.json").read_text())["estimator"] for r in _runs(ok)
+    ]
+    for key, title in (
+        ("velocity_rmse_mps", "velocity RMSE m/s"),
+        ("tilt_rmse_rad", "tilt RMSE rad"),
+    ):
+        mean, worst = (float(x) for x in rows[0][head.index(title)].split(" / "))
+        xs = [b[key] for b in blocks]
+        assert mean == pytest.approx(statistics.fmean(xs), abs=6e-5)
+        assert worst == pytest.approx(max(xs), abs=6e-5)
+    cli("report", str(ok), "--markdown", str(out))
+    assert "## Base estimator" not in out.read_text()  # only on request

@@ -429,3 +429,23 @@ def test_walk_survives_imu_faults():
     assert held.sum() == 50
     m = metrics.estimator_metrics(res.log)
     assert m["velocity_rmse_mps"] < 0.03 and m["tilt_rmse_rad"] < 0.01
+
+
+def test_robot_file_estimator_table_then_scenario_overrides(tmp_path):
+    src = load_robot("h1").config_path
+    text = src.read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text + "\n[estimator]\ncontact_nosie = 0.005\n")
+    with pytest.raises(ConfigError, match=r"estimator\.contact_nosie.*valid"):
+        estimator_settings(load_robot(str(bad)))
+    good = tmp_path / "good.toml"
+    good.write_text(text + "\n[estimator]\ncontact_noise = 0.005\ngyro_bias_walk = 3e-4\n")
+    cfg = load_robot(str(good))
+    s = estimator_settings(cfg)
+    assert (s.contact_noise, s.gyro_bias_walk) == (0.005, 3e-4)
+    s = estimator_settings(cfg, {"contact_noise": 0.01})  # the scenario's table wins
+    assert (s.contact_noise, s.gyro_bias_walk) == (0.01, 3e-4)
+    assert (
+        estimator_settings(load_robot("h1")).contact_noise
+        == _core.BaseEstimatorSettings().contact_noise
+    )

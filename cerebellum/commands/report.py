@@ -32,6 +32,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     p.add_argument("--markdown", type=Path, metavar="FILE", help="write the report to FILE")
     p.add_argument(
+        "--estimator",
+        action="store_true",
+        help="add the base estimator table (mean / worst per cell of metrics.json `estimator`)",
+    )
+    p.add_argument(
         "--summary-into",
         type=Path,
         metavar="FILE",
@@ -52,7 +57,9 @@ def main(args: argparse.Namespace) -> int:
 
     evaluations = [load_results(d) for d in args.out_dirs]
     command = "cerebellum " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "cerebellum report"
-    md = report_markdown(evaluations, command=command, commit=source_commit())
+    md = report_markdown(
+        evaluations, command=command, commit=source_commit(), estimator=args.estimator
+    )
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(md)
