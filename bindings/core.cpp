@@ -19,6 +19,7 @@ void register_bench(py::module_& m);  // floors of `cerebellum bench` (bench_bin
 void register_wbc(py::module_& m);
 #endif
 void register_safety(py::module_& m);
+void register_standing(py::module_& m);  // after register_safety, register_wbc
 void register_walking(py::module_& m);  // last: its settings hold the types above
 
 PYBIND11_MODULE(_core, m) {
@@ -37,5 +38,6 @@ PYBIND11_MODULE(_core, m) {
   register_wbc(m);
 #endif
   register_safety(m);
+  register_standing(m);
   register_walking(m);
 }

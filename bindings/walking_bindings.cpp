@@ -13,6 +13,7 @@
 #include "cerebellum/walking_controller.hpp"
 #include "gait_convert.hpp"
 #include "safety_convert.hpp"
+#include "state_convert.hpp"
 
 namespace py = pybind11;
 using namespace cerebellum;
@@ -20,65 +21,20 @@ using cerebellum_bindings::command_from;
 using cerebellum_bindings::foothold_search_from;
 using cerebellum_bindings::gait_settings_from;
 using cerebellum_bindings::safety_report;
+using cerebellum_bindings::StateBuffer;
 using cerebellum_bindings::terrain_from;
 
 namespace {
 
-template <int N>
-void copy_into(const py::handle& obj, const char* name, Eigen::Matrix<double, N, 1>& out) {
-  auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(obj.attr(name));
-  if (!a || a.size() != N)
-    throw std::invalid_argument(std::string("state.") + name + ": expected " + std::to_string(N) +
-                                " numbers");
-  const double* p = a.data();
-  for (int i = 0; i < N; ++i) out[i] = p[i];
-}
-
-void copy_into(const py::handle& obj, const char* name, Eigen::VectorXd& out) {
-  auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(obj.attr(name));
-  if (!a || a.size() != out.size())
-    throw std::invalid_argument(std::string("state.") + name + ": expected " +
-                                std::to_string(out.size()) + " numbers");
-  const double* p = a.data();
-  for (Eigen::Index i = 0; i < out.size(); ++i) out[i] = p[i];
-}
-
 /// A WalkingController with the state buffer it reads Python states into.
-struct PyWalkingController {
+struct PyWalkingController : StateBuffer {
   PyWalkingController(const WalkingSettings& s, const py::object& terrain)
-      : terrain_obj(py::none()),
-        ctl(s, terrain_from(terrain, terrain_obj)),
-        state(make_state(static_cast<int>(s.q_stand.size()) - 7)) {}
-
-  /// The command's velocity and its time stamp `stamp_s` when it has one (else NaN: never
-  /// stale; a scenario's command, held from its t_s on, has none).
-  void read_command(const py::handle& c) {
-    command.velocity = command_from(c);
-    command.stamp_s = std::numeric_limits<double>::quiet_NaN();
-    if (py::hasattr(c, "stamp_s")) command.stamp_s = py::cast<double>(c.attr("stamp_s"));
-  }
-
-  void read(const py::handle& st) {
-    state.t_s = py::cast<double>(st.attr("t_s"));
-    copy_into(st, "joint_pos", state.joint_pos);
-    copy_into(st, "joint_vel", state.joint_vel);
-    copy_into(st, "imu_quat_xyzw", state.imu_quat_xyzw);
-    copy_into(st, "imu_gyro", state.imu_gyro);
-    copy_into(st, "imu_acc", state.imu_acc);
-    py::object base = st.attr("base");
-    state.has_base = !base.is_none();
-    if (state.has_base) {
-      copy_into(base, "position", state.base.position);
-      copy_into(base, "quat_xyzw", state.base.quat_xyzw);
-      copy_into(base, "linear_velocity", state.base.linear_velocity);
-      copy_into(base, "angular_velocity", state.base.angular_velocity);
-    }
-  }
+      : StateBuffer(static_cast<int>(s.q_stand.size()) - 7),
+        terrain_obj(py::none()),
+        ctl(s, terrain_from(terrain, terrain_obj)) {}
 
   py::object terrain_obj;  // keeps the compiled terrain alive
   WalkingController ctl;
-  RobotState state;
-  Command command;
 };
 
 }  // namespace

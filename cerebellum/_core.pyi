@@ -32,10 +32,14 @@ __all__: list[str] = [
     "KinodynamicMPC",
     "KinodynamicMPCSettings",
     "MPCStatus",
+    "MPC_PARAMETER_LAYOUT",
+    "MpcBalance",
+    "MpcPlannerSettings",
     "Robot",
     "SafetySettings",
     "SlopeTerrain",
     "SoleGeometry",
+    "StandingController",
     "StepFeedback",
     "SupportArea",
     "SwingInterval",
@@ -51,6 +55,7 @@ __all__: list[str] = [
     "WholeBodyReferences",
     "capture_state",
     "dcm_law",
+    "dcm_law_about",
     "lipm_com_reference",
     "mpc_com_reference",
     "omega_for",
@@ -58,6 +63,7 @@ __all__: list[str] = [
     "ramped",
     "support_ground",
     "tilt_matrix",
+    "time_ldlt",
     "yaw_matrix",
 ]
 
@@ -403,6 +409,1113 @@ class KinodynamicMPC:
     @property
     def step_norm(self) -> float: ...
 
+class TerrainQuery:
+    """
+    Terrain query interface: subclass and implement height(x, y), normal(x, y).
+    """
+    def __init__(self) -> None: ...
+    def height(
+        self,
+        x: typing.SupportsFloat | typing.SupportsIndex,
+        y: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> float:
+        """
+        terrain top z (m)
+        """
+    def normal(
+        self,
+        x: typing.SupportsFloat | typing.SupportsIndex,
+        y: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        unit normal (3,)
+        """
+    def stepped(self) -> bool:
+        """
+        made of steps with vertical edges
+        """
+
+class SwingSample:
+    """
+    Sole reference at one time, world axes.
+    """
+    @property
+    def acceleration(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[6, 1]"]:
+        """
+        (6,) [m/s^2; rad/s^2]
+        """
+    @property
+    def position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) m
+        """
+    @property
+    def rotation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
+        """
+        (3, 3) world <- sole
+        """
+    @property
+    def velocity(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[6, 1]"]:
+        """
+        (6,) [m/s; rad/s]
+        """
+
+class SwingTrajectory:
+    """
+    Swing-foot trajectory (C++ port of controllers.swing.SwingTrajectory).
+    """
+    def __init__(
+        self,
+        start: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
+        end: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
+        t_liftoff: typing.SupportsFloat | typing.SupportsIndex,
+        t_touchdown: typing.SupportsFloat | typing.SupportsIndex,
+        height_m: typing.SupportsFloat | typing.SupportsIndex,
+        apex_phase: typing.SupportsFloat | typing.SupportsIndex = 0.5,
+        start_yaw: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+        end_yaw: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+        start_rotation: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 3]"]
+        | None = None,
+        end_normal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"] | None = None,
+        terrain: typing.Any = None,
+        clearance_m: typing.SupportsFloat | typing.SupportsIndex = 0.03,
+        sole_rectangle: typing.Annotated[
+            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
+        ]
+        | None = None,
+        samples: typing.SupportsInt | typing.SupportsIndex = 32,
+        max_apex_m: typing.SupportsFloat | typing.SupportsIndex = 0.5,
+        xy_ramp: typing.SupportsFloat | typing.SupportsIndex | None = None,
+        xy_ramp_travel_m: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+    ) -> None: ...
+    def phase(self, t: typing.SupportsFloat | typing.SupportsIndex) -> float:
+        """
+        swing phase in [0, 1] at time t
+        """
+    def position(
+        self, t: typing.SupportsFloat | typing.SupportsIndex
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) sole position at time t
+        """
+    def positions(
+        self, t: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        (k, 3) sole positions at times t (any shape, flattened)
+        """
+    def sample(self, t: typing.SupportsFloat | typing.SupportsIndex) -> SwingSample:
+        """
+        pose, velocity and acceleration (world axes) at time t
+        """
+    @property
+    def apex_phase(self) -> float: ...
+    @property
+    def apex_z(self) -> float: ...
+    @property
+    def duration_s(self) -> float: ...
+    @property
+    def end(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
+    @property
+    def end_yaw(self) -> float: ...
+    @property
+    def start(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
+    @property
+    def start_yaw(self) -> float: ...
+    @property
+    def t_liftoff(self) -> float: ...
+    @property
+    def t_touchdown(self) -> float: ...
+    @property
+    def xy_ramp(self) -> float:
+        """
+        0: quintic xy
+        """
+
+class ComSample:
+    """
+    CoM plan at one time, world x, y (see com_plan.hpp).
+    """
+    @property
+    def acom(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m/s^2
+        """
+    @property
+    def com(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m
+        """
+    @property
+    def cop(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m
+        """
+    @property
+    def dcm(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m
+        """
+    @property
+    def dcm_dot(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m/s
+        """
+    @property
+    def vcom(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m/s
+        """
+
+class ComPlan:
+    """
+    LIPM/DCM CoM plan over piecewise-linear CoP waypoints, fixed capacity.
+    """
+    def __init__(self, capacity: typing.SupportsInt | typing.SupportsIndex = 64) -> None: ...
+    def com_at(
+        self, t: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        (n, 2) planned CoM at the times t (n,) s.
+        """
+    def dcm_waypoint(
+        self, i: typing.SupportsInt | typing.SupportsIndex
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def plan(
+        self,
+        times: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        cops: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        com0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        vcom0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        omega: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> None:
+        """
+        times (K,) s strictly increasing, cops (K, 2) m, com0 / vcom0 (2,) at times[0], omega 1/s.
+        """
+    def sample(self, t: typing.SupportsFloat | typing.SupportsIndex) -> ComSample: ...
+    def size(self) -> int: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def dcm_waypoints(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def omega(self) -> float: ...
+    @property
+    def vcom0(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+
+class DescentFilter:
+    """
+    Height reference: up at once, down with bounded speed/acceleration.
+    """
+    def __init__(
+        self,
+        z: typing.SupportsFloat | typing.SupportsIndex,
+        max_speed_mps: typing.SupportsFloat | typing.SupportsIndex = 0.3,
+        max_accel_mps2: typing.SupportsFloat | typing.SupportsIndex = 3.0,
+        min_drop_m: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+    ) -> None: ...
+    def reset(
+        self,
+        z: typing.SupportsFloat | typing.SupportsIndex,
+        max_speed_mps: typing.SupportsFloat | typing.SupportsIndex,
+        max_accel_mps2: typing.SupportsFloat | typing.SupportsIndex,
+        min_drop_m: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+    ) -> None: ...
+    def step(
+        self,
+        target: typing.SupportsFloat | typing.SupportsIndex,
+        dt: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> tuple[float, float, float]: ...
+    @property
+    def ddz(self) -> float: ...
+    @property
+    def dz(self) -> float: ...
+    @property
+    def max_accel_mps2(self) -> float: ...
+    @property
+    def max_speed_mps(self) -> float: ...
+    @property
+    def min_drop_m(self) -> float: ...
+    @property
+    def z(self) -> float: ...
+
+class BaseEstimatorSettings:
+    """
+    Settings of BaseEstimator (noise densities: continuous std).
+    """
+
+    contact_at_cop: bool
+    imu_frame: str
+    use_orientation: bool
+    def __init__(self) -> None: ...
+    def validate(self) -> None:
+        """
+        ValueError naming a field out of range.
+        """
+    @property
+    def acc_bias_walk(self) -> float: ...
+    @acc_bias_walk.setter
+    def acc_bias_walk(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def acc_noise(self) -> float: ...
+    @acc_noise.setter
+    def acc_noise(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def contact_noise(self) -> float: ...
+    @contact_noise.setter
+    def contact_noise(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def cop_limit_m(self) -> float: ...
+    @cop_limit_m.setter
+    def cop_limit_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def encoder_noise_rad(self) -> float: ...
+    @encoder_noise_rad.setter
+    def encoder_noise_rad(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def foot_frames(self) -> typing.Annotated[list[str], "FixedSize(2)"]: ...
+    @foot_frames.setter
+    def foot_frames(
+        self, arg0: typing.Annotated[collections.abc.Sequence[str], "FixedSize(2)"]
+    ) -> None: ...
+    @property
+    def force_off_N(self) -> float: ...
+    @force_off_N.setter
+    def force_off_N(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def force_on_N(self) -> float: ...
+    @force_on_N.setter
+    def force_on_N(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def force_swing_N(self) -> float: ...
+    @force_swing_N.setter
+    def force_swing_N(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def gravity_mps2(self) -> float: ...
+    @gravity_mps2.setter
+    def gravity_mps2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def gyro_bias_walk(self) -> float: ...
+    @gyro_bias_walk.setter
+    def gyro_bias_walk(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def gyro_noise(self) -> float: ...
+    @gyro_noise.setter
+    def gyro_noise(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def init_acc_bias(self) -> float: ...
+    @init_acc_bias.setter
+    def init_acc_bias(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def init_gyro_bias(self) -> float: ...
+    @init_gyro_bias.setter
+    def init_gyro_bias(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def init_pos_m(self) -> float: ...
+    @init_pos_m.setter
+    def init_pos_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def init_rot_rad(self) -> float: ...
+    @init_rot_rad.setter
+    def init_rot_rad(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def init_vel_mps(self) -> float: ...
+    @init_vel_mps.setter
+    def init_vel_mps(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def kinematics_noise_m(self) -> float: ...
+    @kinematics_noise_m.setter
+    def kinematics_noise_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def slip_max_s(self) -> float: ...
+    @slip_max_s.setter
+    def slip_max_s(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def slip_noise_scale(self) -> float: ...
+    @slip_noise_scale.setter
+    def slip_noise_scale(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def slip_speed_mps(self) -> float: ...
+    @slip_speed_mps.setter
+    def slip_speed_mps(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def tilt_noise_rad(self) -> float: ...
+    @tilt_noise_rad.setter
+    def tilt_noise_rad(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+
+class BaseEstimator:
+    """
+    Contact-aided right-invariant EKF: IMU + leg kinematics of the feet in contact (+ IMU tilt).
+
+    State: IMU orientation/velocity/position, both sole positions, gyro and accelerometer biases.
+    Reported base: the model's root joint frame; linear_velocity base frame, linear_velocity_world
+    world frame, angular_velocity base frame. Array accessors are read-only views, overwritten by the
+    next update().
+    """
+    def __init__(self, model_path: typing.Any, settings: BaseEstimatorSettings) -> None: ...
+    def foot_in_imu(
+        self, i: typing.SupportsInt | typing.SupportsIndex
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) sole i in the IMU frame from the last kinematics, m.
+        """
+    def foot_rate_in_imu(
+        self, i: typing.SupportsInt | typing.SupportsIndex
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) sole i velocity relative to the IMU frame from the joint rates, IMU frame, m/s.
+        """
+    def reset(
+        self,
+        base_position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        base_quat_xyzw: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        base_velocity_world: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        joint_pos: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> None:
+        """
+        Starts at a known base pose (world) and world-frame velocity, zero biases.
+        """
+    def time_update(
+        self, n: typing.SupportsInt | typing.SupportsIndex
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        (n,) durations of n update() calls on the last input, µs (C++ timer).
+        """
+    def time_updates(
+        self,
+        gyro: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        acc: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        joint_pos: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        joint_vel: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        foot_force: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        foot_torque: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        dt_s: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        imu_quat_xyzw: typing.Any = None,
+        schedule: typing.Any = None,
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        Runs update() on n recorded samples in order (the arguments of update() stacked: (n, 3), (n, 3), (n, nj), (n, nj), (n, 2, 3), (n, 2, 3), dt_s (n,), optional (n, 4) and (n, 2)); returns (n,) durations of each update() call, µs (C++ timer).
+        """
+    def update(
+        self,
+        gyro: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        acc: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        joint_pos: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        joint_vel: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        foot_force: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        foot_torque: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        dt_s: typing.SupportsFloat | typing.SupportsIndex,
+        imu_quat_xyzw: typing.Any = None,
+        schedule: typing.Any = None,
+    ) -> int:
+        """
+        One step: gyro (3,) rad/s and acc (3,) m/s² IMU frame, joints (nj,), ground reaction on each sole foot_force (2, 3) N and foot_torque (2, 3) N·m about the sole origin, sole frame, dt_s; optional IMU orientation (4,) xyzw and the gait plan per foot (1 stance, 0 swing, -1 unknown). Returns the status bits (0: ok; 1: bad dt, nothing done; 2: IMU sample held; 4: no kinematics; 8: not reset).
+        """
+    @property
+    def acc_bias(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) m/s², IMU frame.
+        """
+    @property
+    def angular_velocity(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) base frame, rad/s.
+        """
+    @property
+    def contact(self) -> tuple[bool, bool]:
+        """
+        (left, right) detected contact.
+        """
+    @property
+    def cop(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 3]"]:
+        """
+        (2, 3) contact points in the sole frames, m.
+        """
+    @property
+    def covariance(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[21, 21]"]:
+        """
+        (21, 21) error covariance [R, v, p, d_l, d_r, b_g, b_a].
+        """
+    @property
+    def foot_position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 3]"]:
+        """
+        (2, 3) sole positions in the state, world, m.
+        """
+    @property
+    def foot_speed_mps(self) -> tuple[float, float]:
+        """
+        (left, right) kinematic sole speed, world, m/s.
+        """
+    @property
+    def gyro_bias(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) rad/s, IMU frame.
+        """
+    @property
+    def imu_position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) IMU position, world, m.
+        """
+    @property
+    def imu_rotation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
+        """
+        (3, 3) world <- IMU.
+        """
+    @property
+    def imu_velocity(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) IMU velocity, world, m/s.
+        """
+    @property
+    def linear_velocity(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) base frame, m/s.
+        """
+    @property
+    def linear_velocity_world(
+        self,
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) world frame, m/s.
+        """
+    @property
+    def n_joints(self) -> int: ...
+    @property
+    def position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
+        """
+        (3,) base origin, world, m.
+        """
+    @property
+    def quat_xyzw(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[4, 1]"]:
+        """
+        (4,) world <- base.
+        """
+    @property
+    def rotation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
+        """
+        (3, 3) world <- base.
+        """
+    @property
+    def settings(self) -> BaseEstimatorSettings: ...
+    @property
+    def slipping(self) -> tuple[bool, bool]:
+        """
+        (left, right) contact whose sole moves faster than slip_speed_mps.
+        """
+    @property
+    def status(self) -> int: ...
+
+class FlatTerrain(TerrainQuery):
+    """
+    Horizontal plane at z = level_m.
+    """
+    def __init__(self, level_m: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> None: ...
+    def heights(
+        self: TerrainQuery,
+        x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        heights (m) at arrays x, y of equal shape
+        """
+    def normals(
+        self: TerrainQuery,
+        x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        unit normals (..., 3) at arrays x, y of equal shape
+        """
+    @property
+    def level_m(self) -> float: ...
+
+class BoxTerrain(TerrainQuery):
+    """
+    Axis-aligned blocks over a base plane: height = max(base_m, tops of the blocks containing (x, y)); normal z. Stepped.
+    """
+    def __init__(
+        self,
+        boxes: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        base_m: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> None:
+        """
+        boxes (n, 5): x0, x1, y0, y1, top (m); base_m: base plane z (-inf: none)
+        """
+    def heights(
+        self: TerrainQuery,
+        x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        heights (m) at arrays x, y of equal shape
+        """
+    def normals(
+        self: TerrainQuery,
+        x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        unit normals (..., 3) at arrays x, y of equal shape
+        """
+    @property
+    def base_m(self) -> float: ...
+    @property
+    def boxes(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def index_cell_m(self) -> float: ...
+    @property
+    def index_shape(self) -> tuple[int, int]: ...
+
+class SlopeTerrain(TerrainQuery):
+    """
+    Flat, then a plane rising angle_deg along +x over length_m from x0_m, then flat; |y - y_m| <= width_m / 2 (sim.terrain.Slope).
+    """
+    def __init__(
+        self,
+        angle_deg: typing.SupportsFloat | typing.SupportsIndex,
+        length_m: typing.SupportsFloat | typing.SupportsIndex,
+        width_m: typing.SupportsFloat | typing.SupportsIndex,
+        x0_m: typing.SupportsFloat | typing.SupportsIndex,
+        y_m: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> None: ...
+    def heights(
+        self: TerrainQuery,
+        x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        heights (m) at arrays x, y of equal shape
+        """
+    def normals(
+        self: TerrainQuery,
+        x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        unit normals (..., 3) at arrays x, y of equal shape
+        """
+    @property
+    def angle_deg(self) -> float: ...
+    @property
+    def length_m(self) -> float: ...
+    @property
+    def width_m(self) -> float: ...
+    @property
+    def x0_m(self) -> float: ...
+    @property
+    def y_m(self) -> float: ...
+
+class GridTerrain(TerrainQuery):
+    """
+    Heights z[r, c] at (x0_m + c cell_m, y0_m + r cell_m) on MuJoCo's hfield triangles; outside_m beyond the grid.
+    """
+    def __init__(
+        self,
+        grid: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        x0_m: typing.SupportsFloat | typing.SupportsIndex,
+        y0_m: typing.SupportsFloat | typing.SupportsIndex,
+        cell_m: typing.SupportsFloat | typing.SupportsIndex,
+        outside_m: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> None: ...
+    def heights(
+        self: TerrainQuery,
+        x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        heights (m) at arrays x, y of equal shape
+        """
+    def normals(
+        self: TerrainQuery,
+        x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        y: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> numpy.typing.NDArray[numpy.float64]:
+        """
+        unit normals (..., 3) at arrays x, y of equal shape
+        """
+    @property
+    def cell_m(self) -> float: ...
+    @property
+    def grid(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        """
+        (nrow, ncol) heights, m
+        """
+    @property
+    def outside_m(self) -> float: ...
+    @property
+    def x0_m(self) -> float: ...
+    @property
+    def y0_m(self) -> float: ...
+
+class Foothold:
+    """
+    A planned touchdown: sole origin position (3,) world m, sole yaw rad, unit terrain normal (3,), swing timing s; feasible False when no candidate met the terrain criteria.
+    """
+    def __repr__(self) -> str: ...
+    @property
+    def feasible(self) -> bool: ...
+    @property
+    def foot(self) -> int: ...
+    @property
+    def normal(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
+    @property
+    def position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
+    @property
+    def t_liftoff(self) -> float: ...
+    @property
+    def t_touchdown(self) -> float: ...
+    @property
+    def yaw(self) -> float: ...
+
+class FootstepPlanner:
+    """
+    Raibert + capture-point footholds, step-limit clamps and terrain search (C++ port of controllers.footsteps.FootstepPlanner). settings: a gait.GaitSettings, search: a footsteps.FootholdSearch or None.
+    """
+
+    memo_capacity: typing.ClassVar[int] = 8
+    def __init__(self, settings: typing.Any, search: typing.Any = None) -> None: ...
+    def clamp(
+        self,
+        foot: typing.SupportsInt | typing.SupportsIndex,
+        xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+        stance_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def clear(self) -> None:
+        """
+        forgets the reused terrain searches
+        """
+    def heuristic(
+        self,
+        foot: typing.SupportsInt | typing.SupportsIndex,
+        base_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+        command: typing.Any,
+        velocity_error: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+        stance_s: typing.SupportsFloat | typing.SupportsIndex | None = None,
+    ) -> tuple[typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"], float]:
+        """
+        (xy (2,) world m, sole yaw rad) before clamping
+        """
+    def hip_offset(
+        self, foot: typing.SupportsInt | typing.SupportsIndex
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def on_terrain(
+        self,
+        terrain: typing.Any,
+        foot: typing.SupportsInt | typing.SupportsIndex,
+        xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+        stance: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"],
+        sole_yaw: typing.SupportsFloat | typing.SupportsIndex | None = None,
+    ) -> tuple[
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
+        bool,
+    ]:
+        """
+        (position (3,), normal (3,), feasible); stance (3,) world, or (2,): no step-height bound
+        """
+    def place(
+        self,
+        foot: typing.SupportsInt | typing.SupportsIndex,
+        t_liftoff: typing.SupportsFloat | typing.SupportsIndex,
+        t_touchdown: typing.SupportsFloat | typing.SupportsIndex,
+        base_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+        command: typing.Any,
+        velocity_error: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+        stance_position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
+        terrain: typing.Any = None,
+    ) -> Foothold:
+        """
+        Foothold of foot's swing (see controllers.footsteps.FootstepPlanner.place)
+        """
+    def score(
+        self,
+        terrain: typing.Any,
+        candidate: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+        xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"],
+        sole_yaw: typing.SupportsFloat | typing.SupportsIndex,
+        stance: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"],
+        scale: typing.SupportsFloat | typing.SupportsIndex = 1.0,
+    ) -> dict:
+        """
+        terrain score of one candidate of the search around xy: dict position, normal, cost, violation, feasible
+        """
+    @property
+    def memo_size(self) -> int: ...
+    @property
+    def offsets(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 2]"]:
+        """
+        (m, 2) candidate offsets, heading frame, nearest first
+        """
+
+class SwingInterval:
+    """
+    One swing of foot: liftoff, touchdown (s).
+    """
+    def __repr__(self) -> str: ...
+    @property
+    def foot(self) -> int: ...
+    @property
+    def t_liftoff(self) -> float: ...
+    @property
+    def t_touchdown(self) -> float: ...
+
+class ContactSchedule:
+    """
+    Which feet are in contact when (C++ port of controllers.gait.ContactSchedule); settings: a gait.GaitSettings.
+    """
+    @staticmethod
+    def standing(settings: typing.Any) -> ContactSchedule: ...
+    @staticmethod
+    def walking(
+        settings: typing.Any,
+        t_start: typing.SupportsFloat | typing.SupportsIndex = 0.0,
+        first_swing: typing.SupportsInt | typing.SupportsIndex = 0,
+    ) -> ContactSchedule: ...
+    def __init__(self, settings: typing.Any) -> None: ...
+    def flags(
+        self, t: typing.SupportsFloat | typing.SupportsIndex
+    ) -> numpy.typing.NDArray[numpy.bool]:
+        """
+        (2,) bool: (left, right) in contact at t
+        """
+    def flags_at(
+        self, times: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]
+    ) -> numpy.typing.NDArray[numpy.bool]:
+        """
+        (k, 2) bool contact flags at times (k,)
+        """
+    def horizon(
+        self,
+        t0: typing.SupportsFloat | typing.SupportsIndex,
+        dt: typing.SupportsFloat | typing.SupportsIndex,
+        n: typing.SupportsInt | typing.SupportsIndex,
+    ) -> numpy.typing.NDArray[numpy.bool]: ...
+    def is_walking(self, t: typing.SupportsFloat | typing.SupportsIndex) -> bool: ...
+    def next_swings(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        count: typing.SupportsInt | typing.SupportsIndex = 2,
+    ) -> list[SwingInterval]: ...
+    def start(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        first_swing: typing.SupportsInt | typing.SupportsIndex | None = None,
+        double_support_s: typing.SupportsFloat | typing.SupportsIndex | None = None,
+    ) -> None: ...
+    def stop(self, t: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    def swing_phase(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        foot: typing.SupportsInt | typing.SupportsIndex,
+    ) -> typing.Any:
+        """
+        phase in [0, 1) of foot's swing at t, None in contact
+        """
+    def swings(
+        self,
+        t_from: typing.SupportsFloat | typing.SupportsIndex,
+        t_to: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> list[SwingInterval]:
+        """
+        swings overlapping [t_from, t_to] in time order
+        """
+    def update(
+        self, t: typing.SupportsFloat | typing.SupportsIndex, command: typing.Any
+    ) -> None: ...
+
+class GaitPlan:
+    """
+    Output of GaitPlanner.plan (see controllers.gait.GaitPlan); arrays are copies of the first n knots.
+    """
+    @property
+    def base_position(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def base_velocity(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def base_yaw(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @property
+    def base_yaw_rate(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @property
+    def contact(self) -> numpy.typing.NDArray[numpy.bool]: ...
+    @property
+    def foot_normals(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def foot_positions(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    @property
+    def footholds(self) -> list[Foothold]: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def swing(self) -> tuple[SwingSample, SwingSample]: ...
+    @property
+    def swing_phase(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    @property
+    def times(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+
+class GaitPlanner:
+    """
+    Contact schedule + footholds + swing trajectories + base references (C++ port of controllers.gait.GaitPlanner). settings: a gait.GaitSettings; terrain: None, a TerrainQuery or a sim.terrain.Terrain; search: a footsteps.FootholdSearch or None.
+    """
+    def __init__(
+        self,
+        settings: typing.Any,
+        terrain: typing.Any = None,
+        search: typing.Any = None,
+        follow_command: bool = True,
+        capacity: typing.SupportsInt | typing.SupportsIndex = 64,
+    ) -> None: ...
+    def plan(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        state: typing.Any,
+        command: typing.Any,
+        n: typing.SupportsInt | typing.SupportsIndex = 25,
+        dt: typing.SupportsFloat | typing.SupportsIndex = 0.04,
+    ) -> GaitPlan:
+        """
+        plan n knots dt (s) apart from time t; state: a gait.GaitState, command: a gait.VelocityCommand or (vx, vy, yaw_rate)
+        """
+    def reset(self) -> None: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def follow_command(self) -> bool: ...
+    @property
+    def schedule(self) -> ContactSchedule: ...
+
+class CommandShapingSettings:
+    """
+    WalkingOptions fields of command shaping (see command_shaping.hpp).
+    """
+    def __init__(self) -> None: ...
+    def validate(self) -> None: ...
+    @property
+    def forward_drift_gain(self) -> float: ...
+    @forward_drift_gain.setter
+    def forward_drift_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def lateral_drift_gain(self) -> float: ...
+    @lateral_drift_gain.setter
+    def lateral_drift_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_accel_mps2(self) -> float: ...
+    @max_accel_mps2.setter
+    def max_accel_mps2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_forward_correction_mps(self) -> float: ...
+    @max_forward_correction_mps.setter
+    def max_forward_correction_mps(
+        self, arg0: typing.SupportsFloat | typing.SupportsIndex
+    ) -> None: ...
+    @property
+    def max_forward_drift_m(self) -> float: ...
+    @max_forward_drift_m.setter
+    def max_forward_drift_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_lateral_correction_mps(self) -> float: ...
+    @max_lateral_correction_mps.setter
+    def max_lateral_correction_mps(
+        self, arg0: typing.SupportsFloat | typing.SupportsIndex
+    ) -> None: ...
+    @property
+    def max_lateral_drift_m(self) -> float: ...
+    @max_lateral_drift_m.setter
+    def max_lateral_drift_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def max_yaw_accel_rad_s2(self) -> float: ...
+    @max_yaw_accel_rad_s2.setter
+    def max_yaw_accel_rad_s2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+
+class CommandRamp:
+    """
+    Acceleration-limited velocity command.
+    """
+    def __init__(self, settings: CommandShapingSettings = ...) -> None: ...
+    def reset(self) -> None: ...
+    def step(self, t: typing.SupportsFloat | typing.SupportsIndex, target: typing.Any) -> tuple:
+        """
+        (vx, vy, yaw_rate) moved toward target (object with vx, vy, yaw_rate, or 3 numbers) at the acceleration limits since the previous call.
+        """
+    @property
+    def command(self) -> tuple: ...
+    @property
+    def t_prev(self) -> float: ...
+
+class VelocityAverage:
+    """
+    CoM velocity averaged over about one step.
+    """
+    def __init__(self, window_s: typing.SupportsFloat | typing.SupportsIndex = 0.5) -> None: ...
+    def reset(self) -> None: ...
+    def update(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> float:
+        """
+        Feeds vcom (2,) m/s at t s; returns dt s since the last.
+        """
+    @property
+    def t_prev(self) -> float: ...
+    @property
+    def value(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) m/s, world x, y
+        """
+
+class DriftCorrection:
+    """
+    Drift accumulated while walking, fed back into vx, vy.
+    """
+    def __init__(self, settings: CommandShapingSettings = ...) -> None: ...
+    def correct(
+        self,
+        cmd: typing.Any,
+        vcom_avg: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+        dt: typing.SupportsFloat | typing.SupportsIndex,
+        walking: bool,
+        deadband: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> tuple: ...
+    def reset(self) -> None: ...
+    @property
+    def drift(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) forward, lateral drift, m, heading frame
+        """
+    @drift.setter
+    def drift(self, arg1: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None: ...
+
+class SoleGeometry:
+    """
+    Sole centre and CoP command bounds in the sole frame (m).
+    """
+    @staticmethod
+    def from_sole_rectangle(
+        sole_rectangle: typing.Annotated[
+            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
+        ],
+        cop_margin: typing.SupportsFloat | typing.SupportsIndex,
+        lateral_scale: typing.SupportsFloat | typing.SupportsIndex = 1.0,
+    ) -> SoleGeometry: ...
+    def __init__(self) -> None: ...
+    def centre_at(
+        self,
+        position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaw: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def dcm_outside(
+        self,
+        dcm: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        margin_m: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> bool: ...
+    def support_box(
+        self,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> tuple:
+        """
+        (lo (2,), hi (2,)) for feet (2, 3), yaws (2,)
+        """
+    @property
+    def centre(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+        """
+        (2,) sole frame, m
+        """
+    @centre.setter
+    def centre(
+        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"]
+    ) -> None: ...
+    @property
+    def cop_box(self) -> typing.Annotated[list[float], "FixedSize(4)"]:
+        """
+        x_min, x_max, y_min, y_max, m
+        """
+    @cop_box.setter
+    def cop_box(
+        self,
+        arg0: typing.Annotated[
+            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
+        ],
+    ) -> None: ...
+
+class SupportArea:
+    """
+    Swing intervals and stance soles of a plan.
+    """
+    def __init__(
+        self, geometry: SoleGeometry, max_swings: typing.SupportsInt | typing.SupportsIndex = 16
+    ) -> None: ...
+    def clip(
+        self,
+        cop: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        t: typing.SupportsFloat | typing.SupportsIndex,
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
+    def set(
+        self,
+        swings: collections.abc.Sequence,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ) -> None:
+        """
+        swings: the plan's footholds; feet (2, 3) m, yaws (2,) rad: stance soles.
+        """
+    def size(self) -> int: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def geometry(self) -> SoleGeometry: ...
+
+class CopPlan:
+    """
+    CoP waypoints of the LIPM/DCM plan, fixed capacity.
+    """
+    def __init__(
+        self,
+        gait: typing.Any,
+        geometry: SoleGeometry,
+        max_footholds: typing.SupportsInt | typing.SupportsIndex = 16,
+    ) -> None:
+        """
+        gait: an object with the GaitSettings fields.
+        """
+    def anchor(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        times: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        cops: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        dcm: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        omega: typing.SupportsFloat | typing.SupportsIndex,
+        support: SupportArea,
+    ) -> typing.Any:
+        """
+        (times, cops) anchored to the DCM, or None when not anchored.
+        """
+    def waypoints(
+        self,
+        t: typing.SupportsFloat | typing.SupportsIndex,
+        footholds: collections.abc.Sequence,
+        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+        last_touchdown: tuple[
+            typing.SupportsInt | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex
+        ]
+        | None = None,
+    ) -> tuple:
+        """
+        (times (K,), cops (K, 2)); last_touchdown (foot, t_s) or None.
+        """
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def max_footholds(self) -> int: ...
+
 class ContactDescription:
     """
     Rectangular sole on a tracked Robot frame (see wbc.hpp).
@@ -692,6 +1805,16 @@ class WbcStatus:
     @property
     def value(self) -> int: ...
 
+class WholeBodyReferences:
+    """
+    A copy of one tick's references (see WholeBodyQP.references).
+    """
+    def as_dict(self) -> dict:
+        """
+        The references as arrays (world axes): com, vcom, acom (3,); base_R (3, 3); base_omega, base_omega_dot (3,); swing_R (nc, 9) row-major, swing_p (nc, 3), swing_velocity, swing_acceleration (nc, 6) [linear; angular]; posture (nv-6,); wrench_ff (6 nc,).
+        """
+    def copy(self) -> WholeBodyReferences: ...
+
 class WholeBodyQP:
     """
     Weighted QP inverse dynamics. x = [vdot (nv); one wrench (6) per contact at the sole origin,
@@ -806,8 +1929,6 @@ class WholeBodyQP:
     @property
     def iterations(self) -> int: ...
     @property
-    def outer_iterations(self) -> int: ...
-    @property
     def last_tick_us(self) -> float: ...
     @property
     def num_contacts(self) -> int: ...
@@ -815,6 +1936,8 @@ class WholeBodyQP:
     def num_variables(self) -> int: ...
     @property
     def nv(self) -> int: ...
+    @property
+    def outer_iterations(self) -> int: ...
     @property
     def references(self) -> WholeBodyReferences:
         """
@@ -831,1044 +1954,6 @@ class WholeBodyQP:
         """
         (nc, 6) contact wrenches [f; tau] at the soles, LOCAL_WORLD_ALIGNED, N and N·m.
         """
-
-class TerrainQuery:
-    """
-    Terrain query interface: subclass and implement height(x, y), normal(x, y).
-    """
-    def __init__(self) -> None: ...
-    def height(self, x: float, y: float) -> float:
-        """
-        terrain top z (m)
-        """
-    def normal(
-        self, x: float, y: float
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
-        """
-        unit normal (3,)
-        """
-    def stepped(self) -> bool:
-        """
-        made of steps with vertical edges
-        """
-
-class SwingSample:
-    """
-    Sole reference at one time, world axes.
-    """
-    @property
-    def acceleration(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[6, 1]"]:
-        """
-        (6,) [m/s^2; rad/s^2]
-        """
-    @property
-    def position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
-        """
-        (3,) m
-        """
-    @property
-    def rotation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
-        """
-        (3, 3) world <- sole
-        """
-    @property
-    def velocity(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[6, 1]"]:
-        """
-        (6,) [m/s; rad/s]
-        """
-
-class SwingTrajectory:
-    """
-    Swing-foot trajectory (C++ port of controllers.swing.SwingTrajectory).
-    """
-    def __init__(
-        self,
-        start: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
-        end: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
-        t_liftoff: float,
-        t_touchdown: float,
-        height_m: float,
-        apex_phase: float = 0.5,
-        start_yaw: float = 0.0,
-        end_yaw: float = 0.0,
-        start_rotation: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 3]"]
-        | None = None,
-        end_normal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"] | None = None,
-        terrain: typing.Any = None,
-        clearance_m: float = 0.03,
-        sole_rectangle: tuple[float, float, float, float] | None = None,
-        samples: int = 32,
-        max_apex_m: float = 0.5,
-        xy_ramp: float | None = None,
-        xy_ramp_travel_m: float = 0.0,
-    ) -> None: ...
-    def phase(self, t: float) -> float:
-        """
-        swing phase in [0, 1] at time t
-        """
-    def position(self, t: float) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
-        """
-        (3,) sole position at time t
-        """
-    def positions(self, t: numpy.typing.ArrayLike) -> numpy.typing.NDArray[numpy.float64]:
-        """
-        (k, 3) sole positions at times t (any shape, flattened)
-        """
-    def sample(self, t: float) -> SwingSample:
-        """
-        pose, velocity and acceleration (world axes) at time t
-        """
-    @property
-    def apex_phase(self) -> float: ...
-    @property
-    def apex_z(self) -> float: ...
-    @property
-    def duration_s(self) -> float: ...
-    @property
-    def end(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def end_yaw(self) -> float: ...
-    @property
-    def start(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def start_yaw(self) -> float: ...
-    @property
-    def t_liftoff(self) -> float: ...
-    @property
-    def t_touchdown(self) -> float: ...
-    @property
-    def xy_ramp(self) -> float:
-        """
-        0: quintic xy
-        """
-
-def quintic(u: float) -> tuple[float, float, float]:
-    """
-    quintic time scaling at u (clipped to [0, 1]): (value, d/du, d2/du2)
-    """
-
-def ramped(u: float, r: float) -> tuple[float, float, float]:
-    """
-    trapezoidal time scaling at u, ramps of r in (0, 0.5]: (value, d/du, d2/du2)
-    """
-
-def tilt_matrix(
-    normal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
-) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
-    """
-    (3, 3) smallest rotation taking world z onto normal
-    """
-
-def yaw_matrix(yaw: float) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
-    """
-    (3, 3) rotation about world z
-    """
-
-class ComSample:
-    """
-    CoM plan at one time, world x, y (see com_plan.hpp).
-    """
-    @property
-    def com(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """(2,) m"""
-    @property
-    def vcom(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """(2,) m/s"""
-    @property
-    def acom(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """(2,) m/s^2"""
-    @property
-    def dcm(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """(2,) m"""
-    @property
-    def dcm_dot(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """(2,) m/s"""
-    @property
-    def cop(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """(2,) m"""
-
-class ComPlan:
-    """
-    LIPM/DCM CoM plan over piecewise-linear CoP waypoints, fixed capacity.
-    """
-    def __init__(self, capacity: typing.SupportsInt = 64) -> None: ...
-    def plan(
-        self,
-        times: numpy.typing.ArrayLike,
-        cops: numpy.typing.ArrayLike,
-        com0: numpy.typing.ArrayLike,
-        vcom0: numpy.typing.ArrayLike,
-        omega: typing.SupportsFloat,
-    ) -> None:
-        """
-        times (K,) s strictly increasing, cops (K, 2) m, com0 / vcom0 (2,) at times[0], omega 1/s.
-        """
-    def sample(self, t: typing.SupportsFloat) -> ComSample: ...
-    def com_at(self, t: numpy.typing.ArrayLike) -> numpy.typing.NDArray[numpy.float64]:
-        """
-        (n, 2) planned CoM at the times t (n,) s.
-        """
-    def dcm_waypoint(
-        self, i: typing.SupportsInt
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
-    def size(self) -> int: ...
-    @property
-    def dcm_waypoints(self) -> numpy.typing.NDArray[numpy.float64]: ...
-    @property
-    def capacity(self) -> int: ...
-    @property
-    def omega(self) -> float: ...
-    @property
-    def vcom0(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
-
-class DescentFilter:
-    """
-    Height reference: up at once, down with bounded speed/acceleration.
-    """
-    def __init__(
-        self,
-        z: typing.SupportsFloat,
-        max_speed_mps: typing.SupportsFloat = 0.3,
-        max_accel_mps2: typing.SupportsFloat = 3.0,
-        min_drop_m: typing.SupportsFloat = 0.0,
-    ) -> None: ...
-    def reset(
-        self,
-        z: typing.SupportsFloat,
-        max_speed_mps: typing.SupportsFloat,
-        max_accel_mps2: typing.SupportsFloat,
-        min_drop_m: typing.SupportsFloat = 0.0,
-    ) -> None: ...
-    def step(
-        self, target: typing.SupportsFloat, dt: typing.SupportsFloat
-    ) -> tuple[float, float, float]: ...
-    @property
-    def z(self) -> float: ...
-    @property
-    def dz(self) -> float: ...
-    @property
-    def ddz(self) -> float: ...
-    @property
-    def max_speed_mps(self) -> float: ...
-    @property
-    def max_accel_mps2(self) -> float: ...
-    @property
-    def min_drop_m(self) -> float: ...
-
-def support_ground(
-    stance_z: collections.abc.Sequence[typing.SupportsFloat],
-    swing_z: typing.SupportsFloat | None = None,
-    landed_z: typing.SupportsFloat | None = None,
-    min_drop_m: typing.SupportsFloat = 0.02,
-) -> float: ...
-def omega_for(com_height_m: typing.SupportsFloat) -> float: ...
-
-class BaseEstimatorSettings:
-    """
-    Settings of BaseEstimator (noise densities: continuous std).
-    """
-
-    foot_frames: list[str]
-    imu_frame: str
-    use_orientation: bool
-    contact_at_cop: bool
-    def __init__(self) -> None: ...
-    def validate(self) -> None:
-        """
-        ValueError naming a field out of range.
-        """
-    @property
-    def gravity_mps2(self) -> float: ...
-    @gravity_mps2.setter
-    def gravity_mps2(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def gyro_noise(self) -> float: ...
-    @gyro_noise.setter
-    def gyro_noise(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def acc_noise(self) -> float: ...
-    @acc_noise.setter
-    def acc_noise(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def gyro_bias_walk(self) -> float: ...
-    @gyro_bias_walk.setter
-    def gyro_bias_walk(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def acc_bias_walk(self) -> float: ...
-    @acc_bias_walk.setter
-    def acc_bias_walk(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def contact_noise(self) -> float: ...
-    @contact_noise.setter
-    def contact_noise(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def encoder_noise_rad(self) -> float: ...
-    @encoder_noise_rad.setter
-    def encoder_noise_rad(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def kinematics_noise_m(self) -> float: ...
-    @kinematics_noise_m.setter
-    def kinematics_noise_m(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def tilt_noise_rad(self) -> float: ...
-    @tilt_noise_rad.setter
-    def tilt_noise_rad(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def force_on_N(self) -> float: ...
-    @force_on_N.setter
-    def force_on_N(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def force_off_N(self) -> float: ...
-    @force_off_N.setter
-    def force_off_N(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def force_swing_N(self) -> float: ...
-    @force_swing_N.setter
-    def force_swing_N(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def slip_speed_mps(self) -> float: ...
-    @slip_speed_mps.setter
-    def slip_speed_mps(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def slip_noise_scale(self) -> float: ...
-    @slip_noise_scale.setter
-    def slip_noise_scale(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def slip_max_s(self) -> float: ...
-    @slip_max_s.setter
-    def slip_max_s(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def cop_limit_m(self) -> float: ...
-    @cop_limit_m.setter
-    def cop_limit_m(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def init_rot_rad(self) -> float: ...
-    @init_rot_rad.setter
-    def init_rot_rad(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def init_vel_mps(self) -> float: ...
-    @init_vel_mps.setter
-    def init_vel_mps(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def init_pos_m(self) -> float: ...
-    @init_pos_m.setter
-    def init_pos_m(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def init_gyro_bias(self) -> float: ...
-    @init_gyro_bias.setter
-    def init_gyro_bias(self, arg0: typing.SupportsFloat) -> None: ...
-    @property
-    def init_acc_bias(self) -> float: ...
-    @init_acc_bias.setter
-    def init_acc_bias(self, arg0: typing.SupportsFloat) -> None: ...
-
-class BaseEstimator:
-    """
-    Contact-aided right-invariant EKF: IMU + leg kinematics of the feet in contact (+ IMU tilt).
-
-    State: IMU orientation/velocity/position, both sole positions, gyro and accelerometer biases.
-    Reported base: the model's root joint frame; linear_velocity base frame, linear_velocity_world
-    world frame, angular_velocity base frame. Array accessors are read-only views, overwritten by
-    the next update().
-    """
-    def __init__(self, model_path: typing.Any, settings: BaseEstimatorSettings) -> None: ...
-    @property
-    def n_joints(self) -> int: ...
-    @property
-    def settings(self) -> BaseEstimatorSettings: ...
-    def reset(
-        self,
-        base_position: numpy.typing.ArrayLike,
-        base_quat_xyzw: numpy.typing.ArrayLike,
-        base_velocity_world: numpy.typing.ArrayLike,
-        joint_pos: numpy.typing.ArrayLike,
-    ) -> None:
-        """
-        Starts at a known base pose (world) and world-frame velocity, zero biases.
-        """
-    def update(
-        self,
-        gyro: numpy.typing.ArrayLike,
-        acc: numpy.typing.ArrayLike,
-        joint_pos: numpy.typing.ArrayLike,
-        joint_vel: numpy.typing.ArrayLike,
-        foot_force: numpy.typing.ArrayLike,
-        foot_torque: numpy.typing.ArrayLike,
-        dt_s: typing.SupportsFloat,
-        imu_quat_xyzw: numpy.typing.ArrayLike | None = None,
-        schedule: tuple[int, int] | None = None,
-    ) -> int:
-        """
-        One step; returns the status bits (0 ok, 1 bad dt, 2 IMU held, 4 no kinematics, 8 not
-        reset).
-        """
-    def time_update(self, n: typing.SupportsInt) -> numpy.typing.NDArray[numpy.float64]:
-        """
-        (n,) durations of n update() calls on the last input, µs (C++ timer).
-        """
-    def time_updates(
-        self,
-        gyro: numpy.typing.ArrayLike,
-        acc: numpy.typing.ArrayLike,
-        joint_pos: numpy.typing.ArrayLike,
-        joint_vel: numpy.typing.ArrayLike,
-        foot_force: numpy.typing.ArrayLike,
-        foot_torque: numpy.typing.ArrayLike,
-        dt_s: numpy.typing.ArrayLike,
-        imu_quat_xyzw: numpy.typing.ArrayLike | None = None,
-        schedule: numpy.typing.ArrayLike | None = None,
-    ) -> numpy.typing.NDArray[numpy.float64]:
-        """
-        Runs update() on n recorded samples in order (update()'s arguments stacked: (n, 3),
-        (n, 3), (n, nj), (n, nj), (n, 2, 3), (n, 2, 3), dt_s (n,), optional (n, 4) and (n, 2));
-        returns (n,) durations of each update() call, µs (C++ timer).
-        """
-    @property
-    def position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def quat_xyzw(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[4, 1]"]: ...
-    @property
-    def rotation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]: ...
-    @property
-    def linear_velocity(
-        self,
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def linear_velocity_world(
-        self,
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def angular_velocity(
-        self,
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def gyro_bias(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def acc_bias(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def contact(self) -> tuple[bool, bool]: ...
-    @property
-    def slipping(self) -> tuple[bool, bool]: ...
-    @property
-    def foot_speed_mps(self) -> tuple[float, float]: ...
-    @property
-    def foot_position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 3]"]: ...
-    @property
-    def cop(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 3]"]: ...
-    @property
-    def status(self) -> int: ...
-    @property
-    def covariance(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[21, 21]"]: ...
-    @property
-    def imu_rotation(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]: ...
-    @property
-    def imu_velocity(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    @property
-    def imu_position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    def foot_in_imu(
-        self, i: typing.SupportsInt
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-    def foot_rate_in_imu(
-        self, i: typing.SupportsInt
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]: ...
-
-_F64 = numpy.typing.NDArray[numpy.float64]
-
-class _AnalyticTerrain(TerrainQuery):
-    def heights(self, x: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> _F64:
-        """heights (m) at arrays x, y of equal shape"""
-    def normals(self, x: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> _F64:
-        """unit normals (..., 3) at arrays x, y of equal shape"""
-
-class FlatTerrain(_AnalyticTerrain):
-    """Horizontal plane at z = level_m."""
-    def __init__(self, level_m: typing.SupportsFloat = 0.0) -> None: ...
-    @property
-    def level_m(self) -> float: ...
-
-class BoxTerrain(_AnalyticTerrain):
-    """Axis-aligned blocks over a base plane: height = max(base_m, tops of the blocks containing
-    (x, y)); normal z. Stepped."""
-    def __init__(self, boxes: numpy.typing.ArrayLike, base_m: typing.SupportsFloat) -> None:
-        """boxes (n, 5): x0, x1, y0, y1, top (m); base_m: base plane z (-inf: none)"""
-    @property
-    def boxes(self) -> _F64: ...
-    @property
-    def base_m(self) -> float: ...
-    @property
-    def index_shape(self) -> tuple[int, int]: ...
-    @property
-    def index_cell_m(self) -> float: ...
-
-class SlopeTerrain(_AnalyticTerrain):
-    """Flat, then a plane rising angle_deg along +x over length_m from x0_m, then flat;
-    |y - y_m| <= width_m / 2 (sim.terrain.Slope)."""
-    def __init__(
-        self,
-        angle_deg: typing.SupportsFloat,
-        length_m: typing.SupportsFloat,
-        width_m: typing.SupportsFloat,
-        x0_m: typing.SupportsFloat,
-        y_m: typing.SupportsFloat,
-    ) -> None: ...
-    @property
-    def angle_deg(self) -> float: ...
-    @property
-    def length_m(self) -> float: ...
-    @property
-    def width_m(self) -> float: ...
-    @property
-    def x0_m(self) -> float: ...
-    @property
-    def y_m(self) -> float: ...
-
-class GridTerrain(_AnalyticTerrain):
-    """Heights z[r, c] at (x0_m + c cell_m, y0_m + r cell_m) on MuJoCo's hfield triangles;
-    outside_m beyond the grid."""
-    def __init__(
-        self,
-        grid: numpy.typing.ArrayLike,
-        x0_m: typing.SupportsFloat,
-        y0_m: typing.SupportsFloat,
-        cell_m: typing.SupportsFloat,
-        outside_m: typing.SupportsFloat,
-    ) -> None: ...
-    @property
-    def grid(self) -> _F64: ...
-    @property
-    def x0_m(self) -> float: ...
-    @property
-    def y0_m(self) -> float: ...
-    @property
-    def cell_m(self) -> float: ...
-    @property
-    def outside_m(self) -> float: ...
-
-class Foothold:
-    """A planned touchdown: sole origin position (3,) world m, sole yaw rad, unit terrain normal
-    (3,), swing timing s; feasible False when no candidate met the terrain criteria."""
-    @property
-    def foot(self) -> int: ...
-    @property
-    def position(self) -> _F64: ...
-    @property
-    def yaw(self) -> float: ...
-    @property
-    def normal(self) -> _F64: ...
-    @property
-    def t_liftoff(self) -> float: ...
-    @property
-    def t_touchdown(self) -> float: ...
-    @property
-    def feasible(self) -> bool: ...
-
-class FootstepPlanner:
-    """Raibert + capture-point footholds, step-limit clamps and terrain search (C++ port of
-    controllers.footsteps.FootstepPlanner). settings: a gait.GaitSettings, search: a
-    footsteps.FootholdSearch or None. Terrains: None, a TerrainQuery, or a sim.terrain.Terrain
-    (its query())."""
-
-    memo_capacity: typing.ClassVar[int]
-    def __init__(self, settings: typing.Any, search: typing.Any = None) -> None: ...
-    def hip_offset(self, foot: typing.SupportsInt) -> _F64: ...
-    def heuristic(
-        self,
-        foot: typing.SupportsInt,
-        base_xy: numpy.typing.ArrayLike,
-        yaw: typing.SupportsFloat,
-        command: typing.Any,
-        velocity_error: numpy.typing.ArrayLike,
-        stance_s: typing.SupportsFloat | None = None,
-    ) -> tuple[_F64, float]:
-        """(xy (2,) world m, sole yaw rad) before clamping"""
-    def clamp(
-        self,
-        foot: typing.SupportsInt,
-        xy: numpy.typing.ArrayLike,
-        yaw: typing.SupportsFloat,
-        stance_xy: numpy.typing.ArrayLike,
-    ) -> _F64: ...
-    def on_terrain(
-        self,
-        terrain: typing.Any,
-        foot: typing.SupportsInt,
-        xy: numpy.typing.ArrayLike,
-        yaw: typing.SupportsFloat,
-        stance: numpy.typing.ArrayLike,
-        sole_yaw: typing.SupportsFloat | None = None,
-    ) -> tuple[_F64, _F64, bool]:
-        """(position (3,), normal (3,), feasible); stance (3,) world, or (2,): no step-height
-        bound"""
-    def score(
-        self,
-        terrain: typing.Any,
-        candidate: numpy.typing.ArrayLike,
-        xy: numpy.typing.ArrayLike,
-        sole_yaw: typing.SupportsFloat,
-        stance: numpy.typing.ArrayLike,
-        scale: typing.SupportsFloat = 1.0,
-    ) -> dict[str, typing.Any]:
-        """terrain score of one candidate of the search around xy: dict position, normal, cost,
-        violation, feasible"""
-    def place(
-        self,
-        foot: typing.SupportsInt,
-        t_liftoff: typing.SupportsFloat,
-        t_touchdown: typing.SupportsFloat,
-        base_xy: numpy.typing.ArrayLike,
-        yaw: typing.SupportsFloat,
-        command: typing.Any,
-        velocity_error: numpy.typing.ArrayLike,
-        stance_position: numpy.typing.ArrayLike,
-        terrain: typing.Any = None,
-    ) -> Foothold:
-        """Foothold of foot's swing (see controllers.footsteps.FootstepPlanner.place)"""
-    def clear(self) -> None:
-        """forgets the reused terrain searches"""
-    @property
-    def offsets(self) -> _F64:
-        """(m, 2) candidate offsets, heading frame, nearest first"""
-    @property
-    def memo_size(self) -> int: ...
-
-class SwingInterval:
-    """One swing of foot: liftoff, touchdown (s)."""
-    @property
-    def foot(self) -> int: ...
-    @property
-    def t_liftoff(self) -> float: ...
-    @property
-    def t_touchdown(self) -> float: ...
-
-class ContactSchedule:
-    """Which feet are in contact when (C++ port of controllers.gait.ContactSchedule); settings:
-    a gait.GaitSettings."""
-    def __init__(self, settings: typing.Any) -> None: ...
-    @staticmethod
-    def standing(settings: typing.Any) -> ContactSchedule: ...
-    @staticmethod
-    def walking(
-        settings: typing.Any,
-        t_start: typing.SupportsFloat = 0.0,
-        first_swing: typing.SupportsInt = 0,
-    ) -> ContactSchedule: ...
-    def start(
-        self,
-        t: typing.SupportsFloat,
-        first_swing: typing.SupportsInt | None = None,
-        double_support_s: typing.SupportsFloat | None = None,
-    ) -> None: ...
-    def stop(self, t: typing.SupportsFloat) -> None: ...
-    def update(self, t: typing.SupportsFloat, command: typing.Any) -> None: ...
-    def is_walking(self, t: typing.SupportsFloat) -> bool: ...
-    def flags(self, t: typing.SupportsFloat) -> numpy.typing.NDArray[numpy.bool_]:
-        """(2,) bool: (left, right) in contact at t"""
-    def flags_at(self, times: numpy.typing.ArrayLike) -> numpy.typing.NDArray[numpy.bool_]:
-        """(k, 2) bool contact flags at times (k,)"""
-    def horizon(
-        self, t0: typing.SupportsFloat, dt: typing.SupportsFloat, n: typing.SupportsInt
-    ) -> numpy.typing.NDArray[numpy.bool_]: ...
-    def swings(
-        self, t_from: typing.SupportsFloat, t_to: typing.SupportsFloat
-    ) -> list[SwingInterval]:
-        """swings overlapping [t_from, t_to] in time order"""
-    def next_swings(
-        self, t: typing.SupportsFloat, count: typing.SupportsInt = 2
-    ) -> list[SwingInterval]: ...
-    def swing_phase(self, t: typing.SupportsFloat, foot: typing.SupportsInt) -> float | None:
-        """phase in [0, 1) of foot's swing at t, None in contact"""
-
-class GaitPlan:
-    """Output of GaitPlanner.plan (see controllers.gait.GaitPlan); arrays are copies of the first
-    n knots."""
-    @property
-    def n(self) -> int: ...
-    @property
-    def times(self) -> _F64: ...
-    @property
-    def contact(self) -> numpy.typing.NDArray[numpy.bool_]: ...
-    @property
-    def foot_positions(self) -> _F64: ...
-    @property
-    def foot_normals(self) -> _F64: ...
-    @property
-    def base_position(self) -> _F64: ...
-    @property
-    def base_yaw(self) -> _F64: ...
-    @property
-    def base_velocity(self) -> _F64: ...
-    @property
-    def base_yaw_rate(self) -> _F64: ...
-    @property
-    def swing(self) -> tuple[SwingSample, SwingSample]: ...
-    @property
-    def swing_phase(self) -> _F64: ...
-    @property
-    def footholds(self) -> list[Foothold]: ...
-
-class GaitPlanner:
-    """Contact schedule + footholds + swing trajectories + base references (C++ port of
-    controllers.gait.GaitPlanner). settings: a gait.GaitSettings; terrain: None, a TerrainQuery
-    or a sim.terrain.Terrain; search: a footsteps.FootholdSearch or None."""
-    def __init__(
-        self,
-        settings: typing.Any,
-        terrain: typing.Any = None,
-        search: typing.Any = None,
-        follow_command: bool = True,
-        capacity: typing.SupportsInt = 64,
-    ) -> None: ...
-    def plan(
-        self,
-        t: typing.SupportsFloat,
-        state: typing.Any,
-        command: typing.Any,
-        n: typing.SupportsInt = 25,
-        dt: typing.SupportsFloat = 0.04,
-    ) -> GaitPlan:
-        """plan n knots dt (s) apart from time t; state: a gait.GaitState, command: a
-        gait.VelocityCommand or (vx, vy, yaw_rate)"""
-    def reset(self) -> None: ...
-    @property
-    def schedule(self) -> ContactSchedule: ...
-    @property
-    def capacity(self) -> int: ...
-    @property
-    def follow_command(self) -> bool: ...
-
-class CommandShapingSettings:
-    """
-    WalkingOptions fields of command shaping (see command_shaping.hpp).
-    """
-    def __init__(self) -> None: ...
-    def validate(self) -> None: ...
-    @property
-    def forward_drift_gain(self) -> float: ...
-    @forward_drift_gain.setter
-    def forward_drift_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-    @property
-    def lateral_drift_gain(self) -> float: ...
-    @lateral_drift_gain.setter
-    def lateral_drift_gain(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-    @property
-    def max_accel_mps2(self) -> float: ...
-    @max_accel_mps2.setter
-    def max_accel_mps2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-    @property
-    def max_forward_correction_mps(self) -> float: ...
-    @max_forward_correction_mps.setter
-    def max_forward_correction_mps(
-        self, arg0: typing.SupportsFloat | typing.SupportsIndex
-    ) -> None: ...
-    @property
-    def max_forward_drift_m(self) -> float: ...
-    @max_forward_drift_m.setter
-    def max_forward_drift_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-    @property
-    def max_lateral_correction_mps(self) -> float: ...
-    @max_lateral_correction_mps.setter
-    def max_lateral_correction_mps(
-        self, arg0: typing.SupportsFloat | typing.SupportsIndex
-    ) -> None: ...
-    @property
-    def max_lateral_drift_m(self) -> float: ...
-    @max_lateral_drift_m.setter
-    def max_lateral_drift_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-    @property
-    def max_yaw_accel_rad_s2(self) -> float: ...
-    @max_yaw_accel_rad_s2.setter
-    def max_yaw_accel_rad_s2(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
-
-class CommandRamp:
-    """
-    Acceleration-limited velocity command.
-    """
-    def __init__(self, settings: CommandShapingSettings = ...) -> None: ...
-    def reset(self) -> None: ...
-    def step(self, t: typing.SupportsFloat | typing.SupportsIndex, target: typing.Any) -> tuple:
-        """
-        (vx, vy, yaw_rate) moved toward target (object with vx, vy, yaw_rate, or 3 numbers) at the acceleration limits since the previous call.
-        """
-    @property
-    def command(self) -> tuple: ...
-    @property
-    def t_prev(self) -> float: ...
-
-class VelocityAverage:
-    """
-    CoM velocity averaged over about one step.
-    """
-    def __init__(self, window_s: typing.SupportsFloat | typing.SupportsIndex = 0.5) -> None: ...
-    def reset(self) -> None: ...
-    def update(
-        self,
-        t: typing.SupportsFloat | typing.SupportsIndex,
-        vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    ) -> float:
-        """
-        Feeds vcom (2,) m/s at t s; returns dt s since the last.
-        """
-    @property
-    def t_prev(self) -> float: ...
-    @property
-    def value(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """
-        (2,) m/s, world x, y
-        """
-
-class DriftCorrection:
-    """
-    Drift accumulated while walking, fed back into vx, vy.
-    """
-    def __init__(self, settings: CommandShapingSettings = ...) -> None: ...
-    def correct(
-        self,
-        cmd: typing.Any,
-        vcom_avg: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        yaw: typing.SupportsFloat | typing.SupportsIndex,
-        dt: typing.SupportsFloat | typing.SupportsIndex,
-        walking: bool,
-        deadband: typing.SupportsFloat | typing.SupportsIndex,
-    ) -> tuple: ...
-    def reset(self) -> None: ...
-    @property
-    def drift(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """
-        (2,) forward, lateral drift, m, heading frame
-        """
-    @drift.setter
-    def drift(self, arg1: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> None: ...
-
-class SoleGeometry:
-    """
-    Sole centre and CoP command bounds in the sole frame (m).
-    """
-    @staticmethod
-    def from_sole_rectangle(
-        sole_rectangle: typing.Annotated[
-            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
-        ],
-        cop_margin: typing.SupportsFloat | typing.SupportsIndex,
-        lateral_scale: typing.SupportsFloat | typing.SupportsIndex = 1.0,
-    ) -> SoleGeometry: ...
-    def __init__(self) -> None: ...
-    def centre_at(
-        self,
-        position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        yaw: typing.SupportsFloat | typing.SupportsIndex,
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
-    def dcm_outside(
-        self,
-        dcm: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        margin_m: typing.SupportsFloat | typing.SupportsIndex,
-    ) -> bool: ...
-    def support_box(
-        self,
-        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    ) -> tuple:
-        """
-        (lo (2,), hi (2,)) for feet (2, 3), yaws (2,)
-        """
-    @property
-    def centre(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-        """
-        (2,) sole frame, m
-        """
-    @centre.setter
-    def centre(
-        self, arg0: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[2, 1]"]
-    ) -> None: ...
-    @property
-    def cop_box(self) -> typing.Annotated[list[float], "FixedSize(4)"]:
-        """
-        x_min, x_max, y_min, y_max, m
-        """
-    @cop_box.setter
-    def cop_box(
-        self,
-        arg0: typing.Annotated[
-            collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(4)"
-        ],
-    ) -> None: ...
-
-class SupportArea:
-    """
-    Swing intervals and stance soles of a plan.
-    """
-    def __init__(
-        self, geometry: SoleGeometry, max_swings: typing.SupportsInt | typing.SupportsIndex = 16
-    ) -> None: ...
-    def clip(
-        self,
-        cop: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        t: typing.SupportsFloat | typing.SupportsIndex,
-    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]: ...
-    def set(
-        self,
-        swings: collections.abc.Sequence,
-        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    ) -> None:
-        """
-        swings: the plan's footholds; feet (2, 3) m, yaws (2,) rad: stance soles.
-        """
-    def size(self) -> int: ...
-    @property
-    def capacity(self) -> int: ...
-    @property
-    def geometry(self) -> SoleGeometry: ...
-
-class CopPlan:
-    """
-    CoP waypoints of the LIPM/DCM plan, fixed capacity.
-    """
-    def __init__(
-        self,
-        gait: typing.Any,
-        geometry: SoleGeometry,
-        max_footholds: typing.SupportsInt | typing.SupportsIndex = 16,
-    ) -> None:
-        """
-        gait: an object with the GaitSettings fields.
-        """
-    def anchor(
-        self,
-        t: typing.SupportsFloat | typing.SupportsIndex,
-        times: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        cops: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        dcm: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        omega: typing.SupportsFloat | typing.SupportsIndex,
-        support: SupportArea,
-    ) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]] | None:
-        """
-        (times, cops) anchored to the DCM, or None when not anchored.
-        """
-    def waypoints(
-        self,
-        t: typing.SupportsFloat | typing.SupportsIndex,
-        footholds: collections.abc.Sequence,
-        feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-        last_touchdown: tuple[
-            typing.SupportsInt | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex
-        ]
-        | None = None,
-    ) -> tuple:
-        """
-        (times (K,), cops (K, 2)); last_touchdown (foot, t_s) or None.
-        """
-    @property
-    def capacity(self) -> int: ...
-    @property
-    def max_footholds(self) -> int: ...
-
-def dcm_law(
-    t: typing.SupportsFloat | typing.SupportsIndex,
-    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    plan: ComPlan,
-    omega: typing.SupportsFloat | typing.SupportsIndex,
-    k_dcm: typing.SupportsFloat | typing.SupportsIndex,
-    support: SupportArea,
-) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
-    """
-    (2,) horizontal CoM acceleration, m/s^2.
-    """
-
-def lipm_com_reference(
-    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    acom_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    ground: typing.Annotated[
-        collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(3)"
-    ],
-    com_height_m: typing.SupportsFloat | typing.SupportsIndex,
-) -> tuple:
-    """
-    (com, vcom, acom) (3,) each; ground = (z, dz, ddz).
-    """
-
-def mpc_com_reference(
-    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    wrenches: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    mass_kg: typing.SupportsFloat | typing.SupportsIndex,
-    mpc_com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    mpc_vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    dcm_feedback: bool,
-    acom_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-) -> tuple:
-    """
-    (com, vcom, acom) (3,) each.
-    """
-
-def capture_state(
-    t: typing.SupportsFloat | typing.SupportsIndex,
-    base_position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
-    yaw: typing.SupportsFloat | typing.SupportsIndex,
-    cmd: typing.Any,
-    swing_foot: typing.SupportsInt | typing.SupportsIndex,
-    t_liftoff: typing.SupportsFloat | typing.SupportsIndex,
-    t_touchdown: typing.SupportsFloat | typing.SupportsIndex,
-    gait: typing.Any,
-    geometry: SoleGeometry,
-    omega: typing.SupportsFloat | typing.SupportsIndex,
-) -> tuple[
-    typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
-    typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
-]:
-    """
-    (base_position (3,), base_velocity (3,)) for the foothold planner.
-    """
-
-class WholeBodyReferences:
-    """
-    A copy of one tick's references (see WholeBodyQP.references).
-    """
-    def copy(self) -> WholeBodyReferences: ...
-
-class StepFeedback:
-    """
-    Members:
-
-      GAIT
-
-      DCM
-
-      CAPTURE
-    """
-
-    CAPTURE: typing.ClassVar[StepFeedback]
-    DCM: typing.ClassVar[StepFeedback]
-    GAIT: typing.ClassVar[StepFeedback]
-    __members__: typing.ClassVar[dict[str, StepFeedback]]
-    @typing.overload
-    def __eq__(self, other: StepFeedback) -> bool: ...
-    @typing.overload
-    def __eq__(self, other: typing.Any) -> bool: ...
-    def __getstate__(self) -> int: ...
-    def __hash__(self) -> int: ...
-    def __index__(self) -> int: ...
-    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None: ...
-    def __int__(self) -> int: ...
-    @typing.overload
-    def __ne__(self, other: StepFeedback) -> bool: ...
-    @typing.overload
-    def __ne__(self, other: typing.Any) -> bool: ...
-    def __repr__(self) -> str: ...
-    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None: ...
-    def __str__(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def value(self) -> int: ...
 
 class SafetySettings:
     """
@@ -1952,12 +2037,123 @@ class SafetySettings:
     @velocity_margin.setter
     def velocity_margin(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
 
+class StandingController:
+    """
+    Double-support balance on the whole-body QP, through the safety layer (docs/safety.md):
+    tick(state, command) -> joint torques (nj,) N m. state: a sim.state.RobotState with base; command:
+    None or an object with vx, vy, yaw_rate (ignored but for its stamp_s, the command watchdog).
+    reset(state) holds the CoM where it is, the base upright at its yaw, the joints at q_stand.
+    """
+    def __init__(
+        self,
+        robot: Robot,
+        settings: WholeBodyQPSettings,
+        q_stand: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"],
+        safety: SafetySettings = ...,
+        dt_s: typing.SupportsFloat | typing.SupportsIndex = 0.001,
+    ) -> None: ...
+    def reset(self, state: typing.Any) -> None: ...
+    def tick(
+        self, state: typing.Any, command: typing.Any = None
+    ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def last_tick_us(self) -> float: ...
+    @property
+    def last_wbc_us(self) -> float: ...
+    @property
+    def safety(self) -> dict:
+        """
+        The safety layer's counters: {enabled, mode, ticks, safe_stop (None or {t_s, reason}), events {name: {count, first_t_s}}} (docs/safety.md).
+        """
+    @property
+    def safety_mode(self) -> str: ...
+    @property
+    def status(self) -> WbcStatus: ...
+    @property
+    def ticks(self) -> int: ...
+
+class StepFeedback:
+    """
+    Members:
+
+      GAIT
+
+      DCM
+
+      CAPTURE
+    """
+
+    CAPTURE: typing.ClassVar[StepFeedback]
+    DCM: typing.ClassVar[StepFeedback]
+    GAIT: typing.ClassVar[StepFeedback]
+    __members__: typing.ClassVar[dict[str, StepFeedback]]
+    @typing.overload
+    def __eq__(self, other: StepFeedback) -> bool: ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool: ...
+    def __getstate__(self) -> int: ...
+    def __hash__(self) -> int: ...
+    def __index__(self) -> int: ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    def __int__(self) -> int: ...
+    @typing.overload
+    def __ne__(self, other: StepFeedback) -> bool: ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool: ...
+    def __repr__(self) -> str: ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    def __str__(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class MpcBalance:
+    """
+    What keeps the horizontal CoM while the MPC plans.
+
+    Members:
+
+      LIPM
+
+      MPC
+
+      NONE
+    """
+
+    LIPM: typing.ClassVar[MpcBalance]
+    MPC: typing.ClassVar[MpcBalance]
+    NONE: typing.ClassVar[MpcBalance]
+    __members__: typing.ClassVar[dict[str, MpcBalance]]
+    @typing.overload
+    def __eq__(self, other: MpcBalance) -> bool: ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool: ...
+    def __getstate__(self) -> int: ...
+    def __hash__(self) -> int: ...
+    def __index__(self) -> int: ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    def __int__(self) -> int: ...
+    @typing.overload
+    def __ne__(self, other: MpcBalance) -> bool: ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool: ...
+    def __repr__(self) -> str: ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None: ...
+    def __str__(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
 class MpcPlannerSettings:
     """
     The MPC planner stage of the walking controller (planner "mpc").
     """
 
-    dcm_feedback: bool
+    balance: MpcBalance
     solver: KinodynamicMPCSettings
     track_base: bool
     track_posture: bool
@@ -2121,13 +2317,6 @@ class WalkingController:
     sim.terrain.Terrain.
     """
     def __init__(self, settings: WalkingSettings, terrain: typing.Any = None) -> None: ...
-    @property
-    def mpc_solves(self) -> int: ...
-    @property
-    def mpc_stats(self) -> dict:
-        """
-        Planner "mpc": the solver's solves, failures, deadline misses, last solve time (µs), fallback ticks.
-        """
     def com_plan_sample(
         self, t: typing.SupportsFloat | typing.SupportsIndex
     ) -> tuple[
@@ -2139,6 +2328,10 @@ class WalkingController:
     ]:
         """
         (com, vcom, acom, dcm, cop) of the tracked CoM plan at t, world x, y.
+        """
+    def force_mpc_deadline_miss(self, on: bool) -> None:
+        """
+        Fault injection (planner mpc): while on, every MPC solve misses its deadline.
         """
     def plan(self, state: typing.Any, command: typing.Any) -> None:
         """
@@ -2168,6 +2361,13 @@ class WalkingController:
     def last_tick_us(self) -> float: ...
     @property
     def last_wbc_us(self) -> float: ...
+    @property
+    def mpc_solves(self) -> int: ...
+    @property
+    def mpc_stats(self) -> dict:
+        """
+        Planner "mpc": the solver's solves, failures, deadline misses, last solve time (µs), fallback ticks.
+        """
     @property
     def omega(self) -> float: ...
     @property
@@ -2200,4 +2400,133 @@ class WalkingController:
     @property
     def ticks(self) -> int: ...
 
-MPC_PARAMETER_LAYOUT: dict[str, int]
+def capture_state(
+    t: typing.SupportsFloat | typing.SupportsIndex,
+    base_position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    feet: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    yaws: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    yaw: typing.SupportsFloat | typing.SupportsIndex,
+    cmd: typing.Any,
+    swing_foot: typing.SupportsInt | typing.SupportsIndex,
+    t_liftoff: typing.SupportsFloat | typing.SupportsIndex,
+    t_touchdown: typing.SupportsFloat | typing.SupportsIndex,
+    gait: typing.Any,
+    geometry: SoleGeometry,
+    omega: typing.SupportsFloat | typing.SupportsIndex,
+) -> tuple[
+    typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
+    typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"],
+]:
+    """
+    (base_position (3,), base_velocity (3,)) for the foothold planner.
+    """
+
+def dcm_law(
+    t: typing.SupportsFloat | typing.SupportsIndex,
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    plan: ComPlan,
+    omega: typing.SupportsFloat | typing.SupportsIndex,
+    k_dcm: typing.SupportsFloat | typing.SupportsIndex,
+    support: SupportArea,
+) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+    """
+    (2,) horizontal CoM acceleration, m/s^2.
+    """
+
+def dcm_law_about(
+    t: typing.SupportsFloat | typing.SupportsIndex,
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    com_ref: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom_ref: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    acom_ref: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    omega: typing.SupportsFloat | typing.SupportsIndex,
+    k_dcm: typing.SupportsFloat | typing.SupportsIndex,
+    support: SupportArea,
+) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[2, 1]"]:
+    """
+    (2,) horizontal CoM acceleration of the DCM law around a CoM trajectory, m/s^2.
+    """
+
+def lipm_com_reference(
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    acom_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    ground: typing.Annotated[
+        collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], "FixedSize(3)"
+    ],
+    com_height_m: typing.SupportsFloat | typing.SupportsIndex,
+) -> tuple:
+    """
+    (com, vcom, acom) (3,) each; ground = (z, dz, ddz).
+    """
+
+def mpc_com_reference(
+    com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    wrenches: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    mass_kg: typing.SupportsFloat | typing.SupportsIndex,
+    mpc_com: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    mpc_vcom: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+    dcm_feedback: bool,
+    acom_xy: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
+) -> tuple:
+    """
+    (com, vcom, acom) (3,) each.
+    """
+
+def omega_for(com_height_m: typing.SupportsFloat | typing.SupportsIndex) -> float: ...
+def quintic(u: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
+    """
+    quintic time scaling at u (clipped to [0, 1]): (value, d/du, d2/du2)
+    """
+
+def ramped(
+    u: typing.SupportsFloat | typing.SupportsIndex, r: typing.SupportsFloat | typing.SupportsIndex
+) -> tuple:
+    """
+    trapezoidal time scaling at u, ramps of r in (0, 0.5]: (value, d/du, d2/du2)
+    """
+
+def support_ground(
+    stance_z: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex],
+    swing_z: typing.SupportsFloat | typing.SupportsIndex | None = None,
+    landed_z: typing.SupportsFloat | typing.SupportsIndex | None = None,
+    min_drop_m: typing.SupportsFloat | typing.SupportsIndex = 0.02,
+) -> float: ...
+def tilt_matrix(
+    normal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[3, 1]"],
+) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
+    """
+    (3, 3) smallest rotation taking world z onto normal
+    """
+
+def time_ldlt(
+    matrices: collections.abc.Sequence[
+        typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, n]"]
+    ],
+    repeats: typing.SupportsInt | typing.SupportsIndex,
+) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Durations (len(matrices) * repeats,) µs of dense LDLT factorisations (Eigen, lower triangle read) of each symmetric matrix, `repeats` times each in order, timed in C++.
+    """
+
+def yaw_matrix(
+    yaw: typing.SupportsFloat | typing.SupportsIndex,
+) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 3]"]:
+    """
+    (3, 3) rotation about world z
+    """
+
+MPC_PARAMETER_LAYOUT: dict = {
+    "contact": 0,
+    "foot": 2,
+    "base_pos": 8,
+    "yaw": 11,
+    "vel": 12,
+    "normal": 15,
+    "posture": 21,
+}

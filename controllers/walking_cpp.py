@@ -13,16 +13,11 @@ from typing import Any
 import numpy as np
 
 from cerebellum import _core
+from cerebellum.controllers.safety import SAFETY_FIELDS, safety_settings
 from cerebellum.controllers.walking import WalkingController
-from cerebellum.errors import ConfigError
 from cerebellum.stats import percentiles
 
 __all__ = ["SAFETY_FIELDS", "CppWalkingController", "cpp_settings", "make_walking_controller"]
-
-#: The safety layer's settings (``controller.options.safety``), defaults in C++ (safety_layer.hpp).
-SAFETY_FIELDS = tuple(
-    k for k in dir(_core.SafetySettings()) if not k.startswith("_") and k != "validate"
-)
 
 _STEP_FEEDBACK = {
     "gait": _core.StepFeedback.GAIT,
@@ -98,34 +93,10 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
         m.track_posture = bool(o.mpc_posture)
         m.track_base = bool(o.mpc_base)
         s.use_mpc, s.mpc = True, m
-    s.safety = _safety_settings(py, o.safety)
+    path = getattr(py.rm.config, "config_path", "<controller options>")
+    s.safety = safety_settings(path, o.safety)
     s.validate()
     return s
-
-
-def _safety_settings(py: WalkingController, table: dict[str, Any] | None) -> Any:
-    """``_core.SafetySettings`` with the ``controller.options.safety`` table applied."""
-    path = getattr(py.rm.config, "config_path", "<controller options>")
-    out = _core.SafetySettings()
-    if table is None:
-        return out
-    if not isinstance(table, dict):
-        raise ConfigError(path, "controller.options.safety", f"expected a table, got {table!r}")
-    for k, v in table.items():
-        where = f"controller.options.safety.{k}"
-        if k not in SAFETY_FIELDS:
-            raise ConfigError(path, where, f"unknown setting; valid: {list(SAFETY_FIELDS)}")
-        ok = isinstance(v, bool) if k == "enabled" else isinstance(v, (int, float))
-        if not ok or (k != "enabled" and isinstance(v, bool)):
-            raise ConfigError(
-                path, where, f"expected a {'boolean' if k == 'enabled' else 'number'}, got {v!r}"
-            )
-        setattr(out, k, v)
-    try:
-        out.validate()
-    except ValueError as e:
-        raise ConfigError(path, "controller.options.safety", str(e)) from None
-    return out
 
 
 class CppWalkingController:

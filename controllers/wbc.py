@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pinocchio as pin
 
 from cerebellum import _core
+from cerebellum.controllers.safety import safety_settings
 from cerebellum.dynamics.model import RobotModel, standing_configuration
 from cerebellum.errors import ConfigError
 
@@ -107,38 +107,33 @@ class WholeBodyController:
     box of the soles), base upright with the initial heading, joints toward the standing posture,
     contact wrenches within friction and CoP limits (whole sole rectangles).
 
-    Implements the simulator's ``Controller`` protocol; needs the ground-truth base state.
-    ``ctx.settings.options`` may override any ``WholeBodyQPSettings`` field (``--set
-    controller.options.kp_com=80``).
+    Runs the C++ ``StandingController`` (``cpp/src/standing_controller.cpp``) through its safety
+    layer (docs/safety.md). Implements the simulator's ``Controller`` protocol; needs the base
+    state (ground truth or an estimate). ``ctx.settings.options`` may override any
+    ``WholeBodyQPSettings`` field (``--set controller.options.kp_com=80``) and set the safety
+    layer's (``controller.options.safety``, a table).
     """
 
     def __init__(self, ctx):
         self.rm = RobotModel(ctx.robot)
+        options = dict(ctx.settings.options)
+        path = getattr(ctx.robot, "config_path", "<controller options>")
+        safety = safety_settings(path, options.pop("safety", None))
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
         self.q_stand = standing_configuration(self.rm)
-        self.qp = _core.WholeBodyQP(
-            self.robot,
-            wbc_settings(self.rm, **{**BALANCE_DEFAULTS, **dict(ctx.settings.options)}),
-            self.q_stand,
+        self.settings = wbc_settings(self.rm, **{**BALANCE_DEFAULTS, **options})
+        self.ctl = _core.StandingController(
+            self.robot, self.settings, self.q_stand, safety, float(ctx.dt_s)
         )
         self._ticks: list[float] = []
-        self._status_counts: dict[str, int] = {}
 
     def reset(self, state) -> None:
-        q = state.q()
-        data = self.rm.model.createData()
-        pin.framesForwardKinematics(self.rm.model, data, q)
-        # Hold the CoM where it starts (the standing pose is balanced by construction).
-        self.qp.set_com_reference(pin.centerOfMass(self.rm.model, data, q))
-        R = pin.Quaternion(q[3:7]).matrix()
-        yaw = np.arctan2(R[1, 0], R[0, 0])
-        self.qp.set_base_reference(pin.rpy.rpyToMatrix(0.0, 0.0, yaw))
-        self.qp.set_posture_reference(self.q_stand[7:])
+        self.ctl.reset(state)
         self._ticks.clear()
 
     def compute(self, state, command) -> np.ndarray:
-        tau = self.qp.tick(state.q(), state.v(), BOTH_FEET)
-        self._ticks.append(self.qp.last_tick_us)
+        tau = self.ctl.tick(state, command)
+        self._ticks.append(self.ctl.last_wbc_us)
         return tau
 
     def stats(self) -> dict[str, Any]:
@@ -149,6 +144,7 @@ class WholeBodyController:
                 "p99": float(np.percentile(t, 99)),
                 "max": float(t.max()),
             },
-            "failures": int(self.qp.failures),
-            "status": str(self.qp.status),
+            "failures": int(self.ctl.failures),
+            "status": str(self.ctl.status),
+            "safety": self.ctl.safety,
         }

@@ -214,17 +214,42 @@ def _states(qpos: np.ndarray, qvel: np.ndarray) -> list[RobotState]:
             position=q[:3], quat_xyzw=q[3:7], linear_velocity=v[:3], angular_velocity=v[3:6]
         )
         z3 = np.zeros(3)
+        t = 1e-3 * len(out)  # one control period a state: the safety layer's clock
         out.append(
-            RobotState(0.0, q[7:], v[6:], q[3:7], z3, z3, np.zeros((2, 3)), np.zeros((2, 3)), base)
+            RobotState(t, q[7:], v[6:], q[3:7], z3, z3, np.zeros((2, 3)), np.zeros((2, 3)), base)
         )
     return out
 
 
+def _bare_qp_torques(states: list[RobotState]) -> np.ndarray:
+    """The reference: the bare WholeBodyQP with the standing references set from Python and
+    Pinocchio (CoM held where it starts, base upright at its yaw, joints at the standing
+    posture), no safety layer."""
+    import pinocchio as pin
+
+    from cerebellum.controllers.wbc import make_wbc
+    from cerebellum.dynamics.model import RobotModel, standing_configuration
+    from cerebellum.robots import load_robot
+
+    rm = RobotModel(load_robot("h1"))
+    q_stand = standing_configuration(rm)
+    qp = make_wbc(rm, q0=q_stand)
+    q = states[0].q()
+    data = rm.model.createData()
+    qp.set_com_reference(pin.centerOfMass(rm.model, data, q))
+    R = pin.Quaternion(q[3:7]).matrix()
+    qp.set_base_reference(pin.rpy.rpyToMatrix(0.0, 0.0, np.arctan2(R[1, 0], R[0, 0])))
+    qp.set_posture_reference(q_stand[7:])
+    both = np.array([True, True])
+    return np.array([qp.tick(s.q(), s.v(), both) for s in states])
+
+
 @needs_sim
 def test_replayed_states_give_python_torques(stand, tmp_path):
-    """The C++ StandingController (settings read from controller.txt) against the Python
-    WholeBodyController, ticked through the same states: recorded states of a Python run, then
-    the same with random joint and base velocity perturbations."""
+    """The C++ StandingController (settings read from controller.txt by cerebellum_sim, and the
+    one the `wbc` controller runs) against the bare whole-body QP with references set from
+    Python, ticked through the same states: recorded states of a Python run, then the same with
+    random joint and base velocity perturbations. The safety layer changes nothing on them."""
     d, _, _, py = stand
     rng = np.random.default_rng(7)
     qpos = py.log["qpos"][::10]
@@ -237,6 +262,13 @@ def test_replayed_states_give_python_torques(stand, tmp_path):
         ).controller
         ctrl.reset(states[0])
         tau_py = np.array([ctrl.compute(s, None) for s in states])
+        tau_ref = _bare_qp_torques(states)
+        np.testing.assert_allclose(tau_py, tau_ref, rtol=1e-7, atol=1e-6, err_msg=name)
+        events = {k: e["count"] for k, e in ctrl.stats()["safety"]["events"].items() if e["count"]}
+        # Random velocities every tick swing the torques from limit to limit (2 x the limit in
+        # one tick, the rate limit's bound): counted, changed by the QP's tolerance only.
+        allowed = set() if name == "recorded" else {"torque_rate_limited"}
+        assert set(events) <= allowed, (name, events)
         rows = np.array([np.concatenate([s.q(), s.v()]) for s in states])
         f = tmp_path / f"{name}.bin"
         rows.astype("<f8").tofile(f)

@@ -9,7 +9,8 @@ DIR gets:
   changes heightfield terrains slightly: the C++ loop loads ``model.mjb``);
 - ``robot.xml``: the MJCF the controller's Pinocchio model is built from;
 - ``controller.txt``: the ``wbc`` controller's resolved ``WholeBodyQPSettings`` (wbc_settings +
-  BALANCE_DEFAULTS + the scenario's options), its Robot frames and the standing posture;
+  BALANCE_DEFAULTS + the scenario's options), its Robot frames, the standing posture, the tick
+  period ``dt_s`` and the safety layer's ``safety.*`` settings;
 - ``scenario.txt``: duration, rates, command timeline, pushes (after the seed's jitter, with their
   physics steps), the initial state (seeded perturbation included), where each sensor reading sits
   in MuJoCo's ``[qpos, qvel, sensordata]``, fall and success criteria;
@@ -263,7 +264,7 @@ def _write_walking(w: _Writer, py, ws, terrain) -> None:
     w("step_feedback", int(ws.step_feedback))
     for f in WALKING_FIELDS:
         w(f, getattr(ws, f))
-    from cerebellum.controllers.walking_cpp import SAFETY_FIELDS  # noqa: PLC0415
+    from cerebellum.controllers.safety import SAFETY_FIELDS  # noqa: PLC0415
 
     for f in SAFETY_FIELDS:
         w(f"safety.{f}", getattr(ws.safety, f))
@@ -307,7 +308,6 @@ def export_scenario(
     """Writes DIR (see the module docstring) and returns it."""
     import mujoco
 
-    from cerebellum.controllers.wbc import BALANCE_DEFAULTS, wbc_settings
     from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation, build_spec
     from cerebellum.sim.terrain import TERRAIN_GROUP, Flat
@@ -369,7 +369,7 @@ def export_scenario(
             f"robot {cfg.name}, scenario {sc.name}: the resolved WalkingSettings"
         )
     else:
-        s = wbc_settings(rm, **{**BALANCE_DEFAULTS, **dict(sc.controller.options)})
+        s = ctrl.settings  # wbc_settings + BALANCE_DEFAULTS + controller.options
         q_stand = ctrl.q_stand
         header = (
             f"cerebellum export: controller '{controller}' (controllers/wbc.py "
@@ -404,6 +404,13 @@ def export_scenario(
         _write_walking(w, py, ws, sim.terrain)
         _write_mpc(w, ws, out)
         _write_estimator(w, sim)
+    else:
+        from cerebellum.controllers.safety import SAFETY_FIELDS, safety_settings  # noqa: PLC0415
+
+        w("dt_s", float(sim.dt_ctrl))
+        safety = safety_settings(sc.path, dict(sc.controller.options).get("safety"))
+        for f in SAFETY_FIELDS:
+            w(f"safety.{f}", getattr(safety, f))
     w.save(out / "controller.txt")
 
     # -- scenario

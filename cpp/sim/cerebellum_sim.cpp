@@ -402,7 +402,7 @@ void make_dir(const std::string& p) {
 /// Controller only: reset at the first recorded state, tick through all; tau (rows, nj) float64.
 int replay(const Args& a, const StandingControllerConfig& cfg) {
   Robot robot(cfg.model_path, cfg.frames);
-  StandingController ctrl(robot, cfg.wbc, cfg.q_stand);
+  StandingController ctrl(robot, cfg.wbc, cfg.q_stand, cfg.safety, cfg.dt_s);
   const int nq = robot.nq(), nv = robot.nv(), nj = nv - 6;
   const std::vector<double> x = read_doubles(a.replay, 0);
   if (x.empty() || x.size() % static_cast<std::size_t>(nq + nv))
@@ -421,6 +421,7 @@ int replay(const Args& a, const StandingControllerConfig& cfg) {
     st.base.linear_velocity = v.head<3>();
     st.base.angular_velocity = v.segment<3>(3);
     st.joint_vel = v.tail(nj);
+    st.t_s = static_cast<double>(r) * cfg.dt_s;  // one row per tick (the safety layer's clock)
     if (r == 0) ctrl.reset(st);
     Eigen::Map<Eigen::VectorXd>(&tau[r * nj], nj) = ctrl.tick(st, cmd);
   }
@@ -479,6 +480,7 @@ int run(const Args& a) {
   std::unique_ptr<Controller> controller;
   const WholeBodyQP* qp_ptr = nullptr;
   WalkingController* walking = nullptr;
+  StandingController* standing = nullptr;
   if (walk) {
     auto w = std::make_unique<WalkingController>(wcfg->settings, wcfg->terrain.get());
     walking = w.get();
@@ -488,7 +490,9 @@ int run(const Args& a) {
     robot = std::make_unique<Robot>(scfg->model_path, scfg->frames);
     if (robot->nq() != m->nq || robot->nv() != m->nv)
       throw std::invalid_argument("the Pinocchio model does not match the MuJoCo model");
-    auto c = std::make_unique<StandingController>(*robot, scfg->wbc, scfg->q_stand);
+    auto c = std::make_unique<StandingController>(*robot, scfg->wbc, scfg->q_stand, scfg->safety,
+                                                  scfg->dt_s);
+    standing = c.get();
     qp_ptr = &c->qp();
     controller = std::move(c);
   }
@@ -793,7 +797,9 @@ int run(const Args& a) {
           "},\n";
   json += "  \"controller_tick_us\": " + pct_json(loop_ticks) + ",\n";
   json += std::string("  \"controller_stats\": {\"status\": ") + quoted(to_string(qp.status())) +
-          ", \"safety\": " + (walking ? safety_json(walking->safety()) : std::string("null")) +
+          ", \"safety\": " + (walking    ? safety_json(walking->safety())
+               : standing ? safety_json(standing->safety())
+                          : std::string("null")) +
           "}\n}\n";
   make_dir(a.out);
   {

@@ -111,6 +111,31 @@ std::unique_ptr<TerrainQuery> read_terrain(const KeyValueFile& f) {
   return nullptr;
 }
 
+void read_safety_settings(const KeyValueFile& f, SafetySettings& y) {
+  // each key optional: files exported before they existed
+  if (f.has("safety.enabled")) y.enabled = f.boolean("safety.enabled");
+#define CB_SAFETY(x) \
+  if (f.has("safety." #x)) y.x = f.number("safety." #x)
+  CB_SAFETY(max_sensor_age_s);
+  CB_SAFETY(max_command_age_s);
+  CB_SAFETY(position_tolerance_rad);
+  CB_SAFETY(max_joint_speed_radps);
+  CB_SAFETY(max_gyro_radps);
+  CB_SAFETY(max_acc_mps2);
+  CB_SAFETY(torque_rate_per_s);
+  CB_SAFETY(position_margin_rad);
+  CB_SAFETY(position_damping_s);
+  CB_SAFETY(velocity_limit_radps);
+  CB_SAFETY(velocity_margin);
+  CB_SAFETY(velocity_damping_s);
+  CB_SAFETY(fall_tilt_rad);
+  CB_SAFETY(fall_height_fraction);
+  CB_SAFETY(hold_s);
+  CB_SAFETY(damping_s);
+  CB_SAFETY(damping_torque_fraction);
+#undef CB_SAFETY
+}
+
 BaseEstimatorSettings read_estimator_settings(const KeyValueFile& f) {
   BaseEstimatorSettings e;
   const auto& feet = f.values("estimator.foot_frames");
@@ -298,28 +323,7 @@ WalkingConfig walking_config(const KeyValueFile& f, const std::string& dir) {
     m.track_posture = f.boolean("mpc.track_posture");
     m.track_base = f.boolean("mpc.track_base");
   }
-  SafetySettings& y = s.safety;  // each key optional: files exported before they existed
-  if (f.has("safety.enabled")) y.enabled = f.boolean("safety.enabled");
-#define CB_SAFETY(x) \
-  if (f.has("safety." #x)) y.x = f.number("safety." #x)
-  CB_SAFETY(max_sensor_age_s);
-  CB_SAFETY(max_command_age_s);
-  CB_SAFETY(position_tolerance_rad);
-  CB_SAFETY(max_joint_speed_radps);
-  CB_SAFETY(max_gyro_radps);
-  CB_SAFETY(max_acc_mps2);
-  CB_SAFETY(torque_rate_per_s);
-  CB_SAFETY(position_margin_rad);
-  CB_SAFETY(position_damping_s);
-  CB_SAFETY(velocity_limit_radps);
-  CB_SAFETY(velocity_margin);
-  CB_SAFETY(velocity_damping_s);
-  CB_SAFETY(fall_tilt_rad);
-  CB_SAFETY(fall_height_fraction);
-  CB_SAFETY(hold_s);
-  CB_SAFETY(damping_s);
-  CB_SAFETY(damping_torque_fraction);
-#undef CB_SAFETY
+  read_safety_settings(f, s.safety);
   c.planning_thread = f.boolean("planning_thread");
   if (f.has("estimator") && f.boolean("estimator")) c.estimator = read_estimator_settings(f);
   c.terrain = read_terrain(f);

@@ -4,6 +4,8 @@
 #include "cerebellum/controller_config.hpp"
 
 #include <Eigen/Geometry>
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -25,7 +27,15 @@ StandingControllerConfig standing_controller_config(const KeyValueFile& f, const
   const int nj = static_cast<int>(nv - 6);
 
   c.wbc = read_wbc_settings(f, nj);
+  read_safety_settings(f, c.safety);
+  if (f.has("dt_s")) c.dt_s = f.number("dt_s");
+  if (!(c.dt_s > 0.0) || !std::isfinite(c.dt_s)) f.fail("dt_s", "expected a period > 0 s");
   f.check_all_used();
+  try {
+    c.safety.validate();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(f.name() + ": " + e.what());
+  }
   return c;
 }
 
@@ -36,7 +46,8 @@ StandingControllerConfig load_standing_controller(const std::string& path) {
 }
 
 StandingController::StandingController(Robot& robot, const WholeBodyQPSettings& settings,
-                                       const Eigen::VectorXd& q_stand)
+                                       const Eigen::VectorXd& q_stand,
+                                       const SafetySettings& safety, double dt_s)
     : robot_(robot), qp_(robot, settings) {
   if (q_stand.size() != robot.nq())
     throw std::invalid_argument("StandingController: q_stand has " +
@@ -50,6 +61,16 @@ StandingController::StandingController(Robot& robot, const WholeBodyQPSettings& 
   v_ = Eigen::VectorXd::Zero(robot.nv());
   v_zero_ = Eigen::VectorXd::Zero(robot.nv());
   active_ = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(qp_.num_contacts(), true);
+  if (qp_.num_contacts() < 1)
+    throw std::invalid_argument("StandingController: the QP settings have no contacts");
+  // The model's limits; the standing base height over the lower sole (contacts first in the
+  // robot's frames).
+  const JointLimits& jl = robot.joint_limits();
+  const WholeBodyQuantities& w = robot.compute(q_stand_, v_zero_);
+  double sole_z = w.frames[0].p.z();
+  for (int i = 1; i < qp_.num_contacts(); ++i) sole_z = std::min(sole_z, w.frames[i].p.z());
+  safety_ = std::make_unique<SafetyLayer>(
+      safety, SafetyLimits{jl.lower, jl.upper, jl.velocity, jl.effort, q_stand_[2] - sole_z}, dt_s);
 }
 
 void StandingController::load(const RobotState& state) {
@@ -67,6 +88,8 @@ void StandingController::load(const RobotState& state) {
 
 void StandingController::reset(const RobotState& state) {
   load(state);
+  safety_->reset();
+  ticks_ = 0;
   // Hold the CoM where it starts (the standing pose is balanced by construction).
   refs_.com = robot_.compute(q_, v_zero_).com;
   refs_.vcom.setZero();
@@ -84,9 +107,26 @@ void StandingController::reset(const RobotState& state) {
   refs_.posture = q_stand_.tail(robot_.nv() - 6);
 }
 
-const Eigen::VectorXd& StandingController::tick(const RobotState& state, const Command&) {
+const Eigen::VectorXd& StandingController::tick(const RobotState& state, const Command& command) {
+  const auto t0 = std::chrono::steady_clock::now();
   load(state);
-  return qp_.tick(q_, v_, active_, refs_);
+  ++ticks_;
+  if (!safety_->check_input(state, command)) {  // no QP tick on it
+    const Eigen::VectorXd& tau = safety_->fallback(state);
+    last_tick_us_ =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    return tau;
+  }
+  const Eigen::VectorXd& qp_tau = qp_.tick(q_, v_, active_, refs_);
+  // the QP computed robot_ at (q_, v_): its contact frames are the soles
+  const WholeBodyQuantities& w = robot_.quantities();
+  double sole_z = w.frames[0].p.z();
+  for (int i = 1; i < qp_.num_contacts(); ++i) sole_z = std::min(sole_z, w.frames[i].p.z());
+  const Eigen::VectorXd& tau =
+      safety_->limit(qp_tau, qp_.status() != WbcStatus::kOk, state, state.base.position.z() - sole_z);
+  last_tick_us_ =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  return tau;
 }
 
 }  // namespace cerebellum

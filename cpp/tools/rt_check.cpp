@@ -236,7 +236,9 @@ int main(int argc, char** argv) {
       sections.push_back({"wbc_tick_balance", moving,
                           [&](int) { wbc_balance->tick(q, v, active, refs_balance); }});
       // StandingController (the `wbc` controller in C++) on the balance settings: RobotState in,
-      // torques out; reset once here, the ticks are counted.
+      // torques out through its safety layer; reset once here, the ticks are counted. The clock
+      // advances one period a tick; every 97th state has a NaN joint velocity (refused: the
+      // layer's hold, then damping path).
       standing = std::make_unique<cerebellum::StandingController>(robot, bs, q0);
       state = cerebellum::make_state(nv - 6);
       state.has_base = true;
@@ -250,6 +252,8 @@ int main(int argc, char** argv) {
         state.base.linear_velocity = v.head<3>();
         state.base.angular_velocity = v.segment<3>(3);
         state.joint_vel = v.tail(nv - 6);
+        state.t_s = 0.001 * (i + 1);
+        if (i % 97 == 13) state.joint_vel[0] = std::numeric_limits<double>::quiet_NaN();
       };
       sections.push_back({"standing_controller_tick", moving_state,
                           [&](int) { standing->tick(state, command); }});

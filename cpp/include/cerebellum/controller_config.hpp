@@ -31,6 +31,9 @@ struct WalkingConfig {
 };
 WalkingConfig walking_config(const KeyValueFile& f, const std::string& dir);
 
+/// The `safety.*` keys into y, each optional (files exported before they existed); not validated.
+void read_safety_settings(const KeyValueFile& f, SafetySettings& y);
+
 /// The `estimator.*` keys: every BaseEstimatorSettings field (validated).
 BaseEstimatorSettings read_estimator_settings(const KeyValueFile& f);
 

@@ -7,12 +7,15 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cerebellum/controller.hpp"
 #include "cerebellum/key_value_file.hpp"
 #include "cerebellum/robot.hpp"
+#include "cerebellum/safety_layer.hpp"
 #include "cerebellum/wbc.hpp"
 
 namespace cerebellum {
@@ -24,10 +27,13 @@ struct StandingControllerConfig {
   std::vector<std::string> frames;  // Robot frames: settings.contacts' frames, then base_frame
   WholeBodyQPSettings wbc;
   Eigen::VectorXd q_stand;  // (nq) standing configuration, Pinocchio order (quat xyzw)
+  SafetySettings safety;    // the `safety.*` keys (each optional)
+  double dt_s = 0.001;      // tick period (`dt_s`, optional): the safety layer's clock
 };
 
 /// Reads a controller file written by `cerebellum export` (format 1, `controller wbc`): every
-/// WholeBodyQPSettings field is required once; unknown keys are errors. A relative `model` is
+/// WholeBodyQPSettings field is required once, `dt_s` and the `safety.*` keys are optional (files
+/// exported before they existed); unknown keys are errors. A relative `model` is
 /// taken relative to the file's folder. Throws std::invalid_argument naming the file and key.
 StandingControllerConfig load_standing_controller(const std::string& path);
 /// The same from an already parsed file; `dir` resolves a relative model path.
@@ -37,13 +43,17 @@ StandingControllerConfig standing_controller_config(const KeyValueFile& f, const
 /// controllers/wbc.py's wbc_settings + BALANCE_DEFAULTS + scenario options).
 /// reset(): CoM reference = CoM at the state, base reference = Rz(initial yaw), posture =
 /// q_stand's joints (swing references, unused, at q_stand). tick(): one QP tick with both
-/// contacts active. Construction allocates; reset() and tick() do not.
+/// contacts active, through the SafetyLayer (safety_layer.hpp, docs/safety.md): a refused input
+/// gives the layer's fallback without a QP tick, the QP's torques are limited, a fall latches the
+/// safe stop. Construction allocates; reset() and tick() do not.
 class StandingController final : public Controller {
  public:
-  /// `robot` must track the frames of `settings` and outlive the controller. q_stand (nq).
-  /// Throws std::invalid_argument on sizes or frames that do not match the robot.
+  /// `robot` must track the frames of `settings` and outlive the controller. q_stand (nq);
+  /// dt_s: the tick period. Throws std::invalid_argument on sizes or frames that do not match
+  /// the robot, and on invalid safety settings.
   StandingController(Robot& robot, const WholeBodyQPSettings& settings,
-                     const Eigen::VectorXd& q_stand);
+                     const Eigen::VectorXd& q_stand, const SafetySettings& safety = {},
+                     double dt_s = 0.001);
 
   /// Throws std::invalid_argument when state.has_base is false or sizes differ.
   void reset(const RobotState& state) override;
@@ -52,6 +62,10 @@ class StandingController final : public Controller {
 
   const WholeBodyQP& qp() const { return qp_; }
   const WholeBodyReferences& references() const { return refs_; }
+  const SafetyLayer& safety() const { return *safety_; }
+  std::uint64_t ticks() const { return ticks_; }
+  /// Wall time of the last tick(), µs (QP and safety layer).
+  double last_tick_us() const { return last_tick_us_; }
 
  private:
   void load(const RobotState& state);
@@ -61,6 +75,9 @@ class StandingController final : public Controller {
   WholeBodyReferences refs_;
   Eigen::VectorXd q_stand_, q_, v_, v_zero_;
   Eigen::Array<bool, Eigen::Dynamic, 1> active_;
+  std::unique_ptr<SafetyLayer> safety_;
+  std::uint64_t ticks_ = 0;
+  double last_tick_us_ = 0.0;
 };
 
 }  // namespace cerebellum
