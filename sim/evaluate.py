@@ -315,9 +315,23 @@ def _record(task: Task, m: dict[str, Any] | None) -> dict[str, Any]:
             "mpc_failures": mpc.get("failures"),
             "mpc_deadline_misses": mpc.get("deadline_misses"),
             "estimator": m.get("estimator"),  # None on the ground-truth base
+            "non_finite_torque_ticks": m.get("non_finite_torque_ticks"),
+            "safety": _safety_summary((m.get("controller_stats") or {}).get("safety")),
         },
     )
     return rec
+
+
+def _safety_summary(safety: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The C++ controller's safety report, shortened: mode, safe stop, the events counted."""
+    if not isinstance(safety, dict):
+        return None
+    events = safety.get("events") or {}
+    return {
+        "mode": safety.get("mode"),
+        "safe_stop": safety.get("safe_stop"),
+        "events": {k: int(v["count"]) for k, v in events.items() if v.get("count")},
+    }
 
 
 def run_task(task: Task, out_dir: str | os.PathLike) -> dict[str, Any]:

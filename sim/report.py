@@ -87,6 +87,7 @@ def metrics(result, terrain: dict[str, Any] | None = None) -> dict[str, Any]:
         "min_base_height_m": float(log["base_height"].min()) if n else None,
         "final_base_position_m": log["base_pos"][-1].tolist() if n else None,
         "max_torque_ratio": float(np.max(np.abs(tau) / lim)) if n else 0.0,
+        "non_finite_torque_ticks": int((~np.isfinite(tau)).any(axis=1).sum()) if n else 0,
         "max_push_Ns": max_push,
         "distance_m": walking.distance_m(log),
         "mean_speed_mps": walking.mean_speed_mps(log),

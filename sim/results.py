@@ -193,9 +193,11 @@ def report_markdown(
     commit: str | None,
     date: str | None = None,
     estimator: bool = False,
+    safety: bool = False,
 ) -> str:
     """The report of ``evaluations`` (in order) as Markdown; ``date`` default: now (UTC);
-    ``estimator``: with the base estimator table (:func:`estimator_markdown`)."""
+    ``estimator``: with the base estimator table (:func:`estimator_markdown`); ``safety``: with
+    the safety layer's table (:func:`safety_markdown`)."""
     date = date or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Results",
@@ -241,6 +243,8 @@ def report_markdown(
             failures += [(i, r) for r in runs if not r["success"]]
     if estimator:
         lines += estimator_markdown(evaluations)
+    if safety:
+        lines += safety_markdown(evaluations)
     lines += ["", "## Failures", ""]
     if not failures:
         lines.append("None.")
@@ -298,6 +302,80 @@ def estimator_markdown(evaluations: Sequence[EvaluationResults]) -> list[str]:
         "",
         _row(head),
         "|---|---|---|---:|" + "---:|" * len(ESTIMATOR_COLUMNS),
+        *rows,
+    ]
+
+
+def safety_markdown(evaluations: Sequence[EvaluationResults]) -> list[str]:
+    """Lines of the safety layer's table: per cell of a C++ controller, what the layer did over
+    the finished runs (metrics ``safety``, ``non_finite_torque_ticks`` of ``cerebellum evaluate``);
+    no lines when no run reported it."""
+    rows = []
+    for i, ev in enumerate(evaluations, 1):
+        for c, runs in _cells(ev):
+            got = [r for r in runs if (r.get("metrics") or {}).get("safety")]
+            if not got:
+                continue
+            blocks = [r["metrics"]["safety"] for r in got]
+            stops = [b["safe_stop"] for b in blocks if b.get("safe_stop")]
+            fell = [r for r in got if r.get("fell")]
+
+            def most(name, blocks=blocks):
+                return max(int(b["events"].get(name, 0)) for b in blocks)
+
+            non_finite = sum(int(r["metrics"].get("non_finite_torque_ticks") or 0) for r in got)
+            reasons = sorted({s["reason"] for s in stops})
+            stop_text = (
+                "0"
+                if not stops
+                else (
+                    f"{len(stops)} ({', '.join(reasons)}; first at "
+                    f"{min(s['t_s'] for s in stops):.2f} s)"
+                )
+            )
+            row = [
+                str(i),
+                c["robot"],
+                c["scenario"],
+                str(len(got)),
+                f"{sum(bool(r['success']) for r in got)}",
+                f"{len(fell)}",
+                stop_text,
+                f"{most('hold')} / {most('damping')}",
+                f"{most('qp_fallback')}",
+                f"{most('non_finite_state') + most('out_of_range_state') + most('stale_state')}",
+                f"{most('torque_clipped')} / {most('torque_rate_limited')}",
+                str(non_finite),
+            ]
+            rows.append(_row([_cell(x) for x in row]))
+    if not rows:
+        return []
+    head = (
+        "eval",
+        "robot",
+        "scenario",
+        "runs",
+        "succeeded",
+        "fell",
+        "safe stops",
+        "hold / damping ticks (max)",
+        "QP fallback ticks (max)",
+        "refused inputs (max)",
+        "torque clipped / rate-limited ticks (max)",
+        "non-finite torque ticks (all runs)",
+    )
+    return [
+        "",
+        "## Safety layer",
+        "",
+        "What the C++ controller's safety layer did (docs/safety.md), over the finished runs of "
+        "each cell: runs that succeeded and that fell (the harness's criteria); safe stops (a "
+        "fall detected by the layer: damped joints until the end); the most ticks of one run held "
+        "or damped, on the QP's fallback, refused as bad input, clipped to the torque limits or "
+        "rate-limited; ticks whose torques were not finite, summed over the runs.",
+        "",
+        _row(head),
+        "|---|---|---|" + "---:|" * (len(head) - 3),
         *rows,
     ]
 

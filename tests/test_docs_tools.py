@@ -550,3 +550,47 @@ def test_report_estimator_table_is_mean_and_worst_of_the_runs(two_evaluations, t
         assert worst == pytest.approx(max(xs), abs=6e-5)
     cli("report", str(ok), "--markdown", str(out))
     assert "## Base estimator" not in out.read_text()  # only on request
+
+
+def test_report_safety_table_counts_what_the_layer_did(tmp_path):
+    """A stand pushed over (250 N·s) and one left alone, through `evaluate` and `report --safety`:
+    the safe stop and its time come from each run's metrics.json, independently of the records."""
+    pushed = [
+        "--set",
+        "push.0.impulse_Ns=[0.0, 250.0, 0.0]",
+        "--set",
+        "push.0.t_s=0.5",
+        "--set",
+        "success.fall_tilt_rad=1.5",
+    ]
+    common = ["--robots", "h1", "--controller", "wbc", "--duration", "2.0", "--quiet"]
+    out = tmp_path / "ev"
+    r = cli(
+        "evaluate",
+        "--scenarios",
+        "push-stand",
+        *common,
+        *pushed,
+        "--seeds",
+        "1",
+        "--out",
+        str(out),
+        cwd=tmp_path,
+    )
+    assert r.returncode == 1, r.stderr  # the push topples it
+    md = tmp_path / "results.md"
+    assert cli("report", str(out), "--markdown", str(md), "--safety").returncode == 0
+    head, rows = _table(md.read_text(), "## Safety layer")
+    (row,) = rows
+    cell = dict(zip(head, row, strict=True))
+    (run,) = _runs(out)
+    safety = json.loads((out / run["run_dir"] / "metrics.json").read_text())["controller_stats"][
+        "safety"
+    ]
+    stop = safety["safe_stop"]
+    assert stop is not None and safety["mode"] == "safe_stop"
+    assert cell["scenario"] == "push-stand" and cell["fell"] == "1" and cell["succeeded"] == "0"
+    assert cell["safe stops"] == f"1 ({stop['reason']}; first at {stop['t_s']:.2f} s)"
+    assert cell["non-finite torque ticks (all runs)"] == "0"
+    cli("report", str(out), "--markdown", str(md))
+    assert "## Safety layer" not in md.read_text()  # only on request

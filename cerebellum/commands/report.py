@@ -37,6 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="add the base estimator table (mean / worst per cell of metrics.json `estimator`)",
     )
     p.add_argument(
+        "--safety",
+        action="store_true",
+        help="add the safety layer table (safe stops, fallbacks, limits per cell; C++ controllers)",
+    )
+    p.add_argument(
         "--summary-into",
         type=Path,
         metavar="FILE",
@@ -58,7 +63,11 @@ def main(args: argparse.Namespace) -> int:
     evaluations = [load_results(d) for d in args.out_dirs]
     command = "cerebellum " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "cerebellum report"
     md = report_markdown(
-        evaluations, command=command, commit=source_commit(), estimator=args.estimator
+        evaluations,
+        command=command,
+        commit=source_commit(),
+        estimator=args.estimator,
+        safety=args.safety,
     )
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
