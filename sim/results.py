@@ -194,10 +194,12 @@ def report_markdown(
     date: str | None = None,
     estimator: bool = False,
     safety: bool = False,
+    side_by_side: Sequence[str] | None = None,
 ) -> str:
     """The report of ``evaluations`` (in order) as Markdown; ``date`` default: now (UTC);
     ``estimator``: with the base estimator table (:func:`estimator_markdown`); ``safety``: with
-    the safety layer's table (:func:`safety_markdown`)."""
+    the safety layer's table (:func:`safety_markdown`); ``side_by_side``: the evaluations'
+    labels, with the table comparing them cell by cell (:func:`side_by_side_markdown`)."""
     date = date or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Results",
@@ -245,6 +247,8 @@ def report_markdown(
         lines += estimator_markdown(evaluations)
     if safety:
         lines += safety_markdown(evaluations)
+    if side_by_side is not None:
+        lines += side_by_side_markdown(evaluations, side_by_side or None)
     lines += ["", "## Failures", ""]
     if not failures:
         lines.append("None.")
@@ -378,6 +382,48 @@ def safety_markdown(evaluations: Sequence[EvaluationResults]) -> list[str]:
         "|---|---|---|" + "---:|" * (len(head) - 3),
         *rows,
     ]
+
+
+def side_by_side_markdown(
+    evaluations: Sequence[EvaluationResults], labels: Sequence[str] | None = None
+) -> list[str]:
+    """Lines of a table with one row per robot x scenario and one success column per evaluation
+    (``labels``, default ``eval 1``, ``eval 2``...), and, for each evaluation after the first,
+    its successes minus the first's on the same number of runs (— where the counts differ or a
+    cell is missing)."""
+    labels = list(labels or [f"eval {i}" for i in range(1, len(evaluations) + 1)])
+    if len(labels) != len(evaluations):
+        raise ValueError(f"{len(labels)} labels for {len(evaluations)} evaluations")
+    keys: list[tuple[str, str]] = []
+    got: list[dict[tuple[str, str], tuple[int, int]]] = []
+    for ev in evaluations:
+        cells: dict[tuple[str, str], tuple[int, int]] = {}
+        for c, runs in _cells(ev):
+            k = (_label(c["robot"]), c["scenario"])
+            ok, n = cells.get(k, (0, 0))
+            cells[k] = (ok + sum(bool(r["success"]) for r in runs), n + len(runs))
+            if k not in keys:
+                keys.append(k)
+        got.append(cells)
+    head = ["robot", "scenario", *labels, *(f"{x} − {labels[0]}" for x in labels[1:])]
+    lines = [
+        "",
+        "## Side by side",
+        "",
+        "Successes per cell in each evaluation; the difference columns count runs (same number "
+        "of runs in both; — otherwise).",
+        "",
+        _row(head),
+        "|---|---|" + "---:|" * (len(head) - 2),
+    ]
+    for k in keys:
+        rates = [f"{c[k][0]}/{c[k][1]}" if k in c else "—" for c in got]
+        diffs = []
+        for c in got[1:]:
+            a, b = got[0].get(k), c.get(k)
+            diffs.append(f"{b[0] - a[0]:+d}" if a and b and a[1] == b[1] else "—")
+        lines.append(_row([_cell(x) for x in (*k, *rates, *diffs)]))
+    return lines
 
 
 def summary_markdown(evaluations: Sequence[EvaluationResults]) -> str:

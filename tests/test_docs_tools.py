@@ -594,3 +594,28 @@ def test_report_safety_table_counts_what_the_layer_did(tmp_path):
     assert cell["non-finite torque ticks (all runs)"] == "0"
     cli("report", str(out), "--markdown", str(md))
     assert "## Safety layer" not in md.read_text()  # only on request
+
+
+def test_report_side_by_side_counts_each_evaluation(two_evaluations, tmp_path):
+    ok, bad = two_evaluations
+    out = tmp_path / "results.md"
+    r = cli(
+        "report",
+        str(ok),
+        str(ok),
+        str(bad),
+        "--markdown",
+        str(out),
+        "--side-by-side",
+        "A",
+        "B",
+        "C",
+    )
+    assert r.returncode == 0, r.stderr
+    head, rows = _table(out.read_text(), "## Side by side")
+    assert head == ["robot", "scenario", "A", "B", "C", "B − A", "C − A"]
+    n_ok = sum(x["success"] for x in _runs(ok))
+    want = [f"{n_ok}/{len(_runs(ok))}"] * 2 + [f"{sum(x['success'] for x in _runs(bad))}/1"]
+    assert rows == [["h1", "stand", *want, "+0", "—"]]  # C ran another number of seeds
+    r = cli("report", str(ok), "--side-by-side", "A", "B")
+    assert r.returncode == 2 and "one label per OUT_DIR" in r.stderr

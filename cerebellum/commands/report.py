@@ -42,6 +42,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="add the safety layer table (safe stops, fallbacks, limits per cell; C++ controllers)",
     )
     p.add_argument(
+        "--side-by-side",
+        nargs="*",
+        metavar="LABEL",
+        help="add a table comparing the evaluations cell by cell, with one label per OUT_DIR "
+        "(default: eval 1, eval 2, ...)",
+    )
+    p.add_argument(
         "--summary-into",
         type=Path,
         metavar="FILE",
@@ -52,6 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
+    from cerebellum.errors import ArgumentError
     from cerebellum.sim.results import (
         insert_summary,
         load_results,
@@ -60,6 +68,11 @@ def main(args: argparse.Namespace) -> int:
         summary_markdown,
     )
 
+    if args.side_by_side and len(args.side_by_side) != len(args.out_dirs):
+        raise ArgumentError(
+            "--side-by-side",
+            f"expected one label per OUT_DIR ({len(args.out_dirs)}), got {len(args.side_by_side)}",
+        )
     evaluations = [load_results(d) for d in args.out_dirs]
     command = "cerebellum " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "cerebellum report"
     md = report_markdown(
@@ -68,6 +81,7 @@ def main(args: argparse.Namespace) -> int:
         commit=source_commit(),
         estimator=args.estimator,
         safety=args.safety,
+        side_by_side=args.side_by_side,
     )
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
