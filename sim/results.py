@@ -387,25 +387,26 @@ def safety_markdown(evaluations: Sequence[EvaluationResults]) -> list[str]:
 def side_by_side_markdown(
     evaluations: Sequence[EvaluationResults], labels: Sequence[str] | None = None
 ) -> list[str]:
-    """Lines of a table with one row per robot x scenario and one success column per evaluation
-    (``labels``, default ``eval 1``, ``eval 2``...), and, for each evaluation after the first,
-    its successes minus the first's on the same number of runs (— where the counts differ or a
-    cell is missing)."""
+    """Lines of a table with one row per robot x scenario and one success column per label
+    (``labels``, one per evaluation, default ``eval 1``, ``eval 2``...; evaluations with the same
+    label share a column, e.g. the same setting measured on two robot sets), and, for each label
+    after the first, its successes minus the first's on the same number of runs (— where the
+    counts differ or a cell is missing)."""
     labels = list(labels or [f"eval {i}" for i in range(1, len(evaluations) + 1)])
     if len(labels) != len(evaluations):
         raise ValueError(f"{len(labels)} labels for {len(evaluations)} evaluations")
+    columns = list(dict.fromkeys(labels))
     keys: list[tuple[str, str]] = []
-    got: list[dict[tuple[str, str], tuple[int, int]]] = []
-    for ev in evaluations:
-        cells: dict[tuple[str, str], tuple[int, int]] = {}
+    got: dict[str, dict[tuple[str, str], tuple[int, int]]] = {x: {} for x in columns}
+    for ev, label in zip(evaluations, labels, strict=True):
+        cells = got[label]
         for c, runs in _cells(ev):
             k = (_label(c["robot"]), c["scenario"])
             ok, n = cells.get(k, (0, 0))
             cells[k] = (ok + sum(bool(r["success"]) for r in runs), n + len(runs))
             if k not in keys:
                 keys.append(k)
-        got.append(cells)
-    head = ["robot", "scenario", *labels, *(f"{x} − {labels[0]}" for x in labels[1:])]
+    head = ["robot", "scenario", *columns, *(f"{x} − {columns[0]}" for x in columns[1:])]
     lines = [
         "",
         "## Side by side",
@@ -416,11 +417,12 @@ def side_by_side_markdown(
         _row(head),
         "|---|---|" + "---:|" * (len(head) - 2),
     ]
+    first = got[columns[0]]
     for k in keys:
-        rates = [f"{c[k][0]}/{c[k][1]}" if k in c else "—" for c in got]
+        rates = [f"{got[x][k][0]}/{got[x][k][1]}" if k in got[x] else "—" for x in columns]
         diffs = []
-        for c in got[1:]:
-            a, b = got[0].get(k), c.get(k)
+        for x in columns[1:]:
+            a, b = first.get(k), got[x].get(k)
             diffs.append(f"{b[0] - a[0]:+d}" if a and b and a[1] == b[1] else "—")
         lines.append(_row([_cell(x) for x in (*k, *rates, *diffs)]))
     return lines

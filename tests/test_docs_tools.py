@@ -619,3 +619,25 @@ def test_report_side_by_side_counts_each_evaluation(two_evaluations, tmp_path):
     assert rows == [["h1", "stand", *want, "+0", "—"]]  # C ran another number of seeds
     r = cli("report", str(ok), "--side-by-side", "A", "B")
     assert r.returncode == 2 and "one label per OUT_DIR" in r.stderr
+
+
+def test_report_side_by_side_merges_evaluations_of_one_label(two_evaluations, tmp_path):
+    ok, bad = two_evaluations
+    out = tmp_path / "results.md"
+    r = cli(
+        "report",
+        str(ok),
+        str(bad),
+        str(ok),
+        "--markdown",
+        str(out),
+        "--side-by-side",
+        "X",
+        "X",
+        "Y",
+    )
+    assert r.returncode == 0, r.stderr
+    head, rows = _table(out.read_text(), "## Side by side")
+    assert head == ["robot", "scenario", "X", "Y", "Y − X"]
+    n_ok = sum(x["success"] for x in _runs(ok))
+    assert rows == [["h1", "stand", f"{n_ok}/3", f"{n_ok}/2", "—"]]

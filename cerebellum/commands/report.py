@@ -46,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         nargs="*",
         metavar="LABEL",
         help="add a table comparing the evaluations cell by cell, with one label per OUT_DIR "
-        "(default: eval 1, eval 2, ...)",
+        "(default: eval 1, eval 2, ...); OUT_DIRs with the same label share a column",
     )
     p.add_argument(
         "--summary-into",
