@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cerebellum/base_estimator.hpp"
+#include "gait_convert.hpp"
 
 namespace py = pybind11;
 using cerebellum::BaseEstimate;
@@ -33,6 +34,7 @@ void copy_to(const Array& x, double* out, py::ssize_t n, const char* name) {
 struct PyEstimator {
   std::unique_ptr<BaseEstimator> est;
   BaseEstimatorInput in;
+  py::object terrain = py::none();  // keeps the terrain map of set_terrain alive
 };
 
 constexpr auto kView = py::return_value_policy::reference_internal;
@@ -63,6 +65,8 @@ void register_estimator(py::module_& m) {
       .def_readwrite("slip_max_s", &BaseEstimatorSettings::slip_max_s)
       .def_readwrite("contact_at_cop", &BaseEstimatorSettings::contact_at_cop)
       .def_readwrite("cop_limit_m", &BaseEstimatorSettings::cop_limit_m)
+      .def_readwrite("terrain_noise_m", &BaseEstimatorSettings::terrain_noise_m)
+      .def_readwrite("terrain_gate_m", &BaseEstimatorSettings::terrain_gate_m)
       .def_readwrite("init_rot_rad", &BaseEstimatorSettings::init_rot_rad)
       .def_readwrite("init_vel_mps", &BaseEstimatorSettings::init_vel_mps)
       .def_readwrite("init_pos_m", &BaseEstimatorSettings::init_pos_m)
@@ -229,6 +233,18 @@ next update().
       .def_property_readonly("gyro_bias", [](const PyEstimator& e) -> const Eigen::Vector3d& { return e.est->estimate().gyro_bias; }, kView, "(3,) rad/s, IMU frame.")
       .def_property_readonly("acc_bias", [](const PyEstimator& e) -> const Eigen::Vector3d& { return e.est->estimate().acc_bias; }, kView, "(3,) m/s², IMU frame.")
       .def_property_readonly("contact", [](const PyEstimator& e) { const auto& x = e.est->estimate().contact; return py::make_tuple(x[0], x[1]); }, "(left, right) detected contact.")
+      .def(
+          "set_terrain",
+          [](PyEstimator& e, const py::object& terrain) {
+            py::object keep = py::none();
+            const cerebellum::TerrainQuery* t = cerebellum_bindings::terrain_from(terrain, keep);
+            e.terrain = keep;
+            e.est->set_terrain(t);
+          },
+          py::arg("terrain"),
+          "The terrain map the contacts' heights are measured against (terrain_noise_m > 0): "
+          "None, a _core.TerrainQuery or a sim.terrain.Terrain.")
+      .def_property_readonly("on_terrain", [](const PyEstimator& e) { const auto& x = e.est->estimate().on_terrain; return py::make_tuple(x[0], x[1]); }, "(left, right) contact whose height was fused against the terrain map this update.")
       .def_property_readonly("slipping", [](const PyEstimator& e) { const auto& x = e.est->estimate().slipping; return py::make_tuple(x[0], x[1]); }, "(left, right) contact whose sole moves faster than slip_speed_mps.")
       .def_property_readonly("foot_speed_mps", [](const PyEstimator& e) { const auto& x = e.est->estimate().foot_speed_mps; return py::make_tuple(x[0], x[1]); }, "(left, right) kinematic sole speed, world, m/s.")
       .def_property_readonly("foot_position", [](const PyEstimator& e) { const auto& f = e.est->estimate().foot_position; Eigen::Matrix<double, 2, 3, Eigen::RowMajor> o; o.row(0) = f[0]; o.row(1) = f[1]; return o; }, "(2, 3) sole positions in the state, world, m.")

@@ -442,6 +442,8 @@ class Simulation:
             self.estimator = make_estimator(
                 self.cfg, self.cfg.model_path(), scenario.controller.estimator
             )
+            # the map the footstep planner reads: the contacts' heights are measured against it
+            self.estimator.set_terrain(self.terrain)
         self._layout()
 
     # -- set-up --------------------------------------------------------------------------------

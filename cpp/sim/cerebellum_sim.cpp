@@ -504,6 +504,7 @@ int run(const Args& a) {
   if (estimate) {
     est = std::make_unique<BaseEstimator>(wcfg->settings.model_path, *wcfg->estimator);
     est_in = est->make_input();
+    est->set_terrain(wcfg->terrain.get());  // the planner's map, as in sim/simulation.py
   }
   BaseState truth;
 

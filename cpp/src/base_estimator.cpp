@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cerebellum/robot.hpp"
+#include "cerebellum/terrain.hpp"
 
 namespace cerebellum {
 
@@ -81,6 +82,8 @@ void BaseEstimatorSettings::validate() const {
   check_positive("slip_speed_mps", slip_speed_mps);
   check_positive("cop_limit_m", cop_limit_m);
   check_positive("slip_max_s", slip_max_s, true);
+  check_positive("terrain_noise_m", terrain_noise_m, true);
+  check_positive("terrain_gate_m", terrain_gate_m);
   check_positive("init_rot_rad", init_rot_rad);
   check_positive("init_vel_mps", init_vel_mps);
   check_positive("init_pos_m", init_pos_m);
@@ -386,6 +389,27 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
                    R_.transpose());
       correct<3>(H, z, N);
     }
+  }
+
+  // Terrain: each contact point in the filter lies on the map, d_z = h(d_x, d_y). d moves by
+  // phi x d + xi_d under a correction, so the height changes by phi_x d_y - phi_y d_x + xi_dz.
+  for (int i = 0; i < 2; ++i) {
+    out_.on_terrain[i] = false;
+    if (terrain_ == nullptr || !(s.terrain_noise_m > 0.) || !in_filter_[i] || out_.slipping[i])
+      continue;
+    const Eigen::Vector3d& d = d_[i];
+    const double h = terrain_->height(d.x(), d.y());
+    const double e = h - d.z();
+    if (!std::isfinite(e) || std::abs(e) > s.terrain_gate_m) continue;
+    Eigen::Matrix<double, 1, kDim> H = Eigen::Matrix<double, 1, kDim>::Zero();
+    H(0, kR) = d.y();
+    H(0, kR + 1) = -d.x();
+    H(0, kD + 3 * i + 2) = 1.;
+    Eigen::Matrix<double, 1, 1> z, N;
+    z(0) = e;
+    N(0) = s.terrain_noise_m * s.terrain_noise_m;
+    correct<1>(H, z, N);
+    out_.on_terrain[i] = true;
   }
 
   // IMU orientation: tilt only (world x, y of Log(R_meas R^T)).

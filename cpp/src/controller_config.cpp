@@ -161,6 +161,8 @@ BaseEstimatorSettings read_estimator_settings(const KeyValueFile& f) {
   CB_EST(slip_noise_scale);
   CB_EST(slip_max_s);
   CB_EST(cop_limit_m);
+  if (f.has("estimator.terrain_noise_m")) e.terrain_noise_m = f.number("estimator.terrain_noise_m");
+  if (f.has("estimator.terrain_gate_m")) e.terrain_gate_m = f.number("estimator.terrain_gate_m");
   CB_EST(init_rot_rad);
   CB_EST(init_vel_mps);
   CB_EST(init_pos_m);

@@ -28,6 +28,12 @@
 // (it slips) gets its measurement and contact noise scaled by slip_noise_scale, for at most slip_max_s of each slip (a wrong velocity estimate, not a
 // slip, must not shut the leg kinematics out for good); the end of a slip re-anchors the contact
 // at p + R s.
+// Terrain (set_terrain, optional): the terrain map the footstep planner uses. Each contact point
+// in the filter, not slipping, also measures its own height: d_z = terrain height at (d_x, d_y)
+// (std terrain_noise_m; an innovation beyond terrain_gate_m, a CoP over an edge or a wrong map,
+// is skipped). Leg odometry alone lets the height drift over stairs (~1-2 cm per flight), while
+// the footholds use the map's absolute heights. The world-frame measurement is not invariant:
+// H = [ (d_y, -d_x, 0) (rotation) ... 1 (d_z) ], evaluated at the estimate.
 // Bad input never reaches the state: dt <= 0 or non-finite leaves the estimate unchanged
 // (kBadDt), a non-finite IMU sample is replaced by the last valid one (kImuHeld), non-finite
 // joints skip the kinematic updates (kNoKinematics), a non-finite orientation or force is
@@ -42,6 +48,7 @@
 namespace cerebellum {
 
 class Robot;
+class TerrainQuery;
 
 /// Immutable settings of BaseEstimator. Noise densities are continuous-time standard deviations.
 struct BaseEstimatorSettings {
@@ -68,6 +75,8 @@ struct BaseEstimatorSettings {
   double slip_max_s = 0.3;          // a contact counts as slipping for at most this long
   bool contact_at_cop = true;       // contact point at the measured CoP (else the sole origin)
   double cop_limit_m = 0.2;         // |CoP x|, |CoP y| clamp in the sole frame, m
+  double terrain_noise_m = 0.005;   // std of a contact's height against the terrain map, m (0: off)
+  double terrain_gate_m = 0.03;     // larger height innovations are skipped, m
   // initial standard deviations
   double init_rot_rad = 0.02, init_vel_mps = 0.1, init_pos_m = 1e-3;
   double init_gyro_bias = 0.01, init_acc_bias = 0.1;
@@ -109,6 +118,7 @@ struct BaseEstimate {
   std::array<bool, 2> contact{false, false};
   std::array<bool, 2> slipping{false, false};
   std::array<double, 2> foot_speed_mps{0., 0.};  // kinematic sole speed, world
+  std::array<bool, 2> on_terrain{false, false};  // the terrain height was fused this update
   int status = 0;  // BaseEstimator::Status bits of the last update
 };
 
@@ -136,6 +146,11 @@ class BaseEstimator {
   void reset(const Eigen::Vector3d& base_position, const Eigen::Vector4d& base_quat_xyzw,
              const Eigen::Vector3d& base_velocity_world, const Eigen::VectorXd& joint_pos);
 
+  /// The terrain map the contacts' heights are measured against (terrain_noise_m > 0), or
+  /// nullptr (none, the default). Not owned: it must outlive the estimator or be unset.
+  void set_terrain(const TerrainQuery* terrain) { terrain_ = terrain; }
+  const TerrainQuery* terrain() const { return terrain_; }
+
   /// One filter step. Returns the Status bits (also in estimate().status). No heap allocation.
   int update(const BaseEstimatorInput& in);
 
@@ -159,6 +174,7 @@ class BaseEstimator {
   void write_output(const Eigen::Vector3d& w_imu);
 
   BaseEstimatorSettings settings_;
+  const TerrainQuery* terrain_ = nullptr;
   std::unique_ptr<Robot> robot_;
   int nj_ = 0;
   Eigen::VectorXd q_;  // (nq) kinematics configuration, base at the origin
