@@ -67,6 +67,7 @@ void register_estimator(py::module_& m) {
       .def_readwrite("cop_limit_m", &BaseEstimatorSettings::cop_limit_m)
       .def_readwrite("terrain_noise_m", &BaseEstimatorSettings::terrain_noise_m)
       .def_readwrite("terrain_gate_m", &BaseEstimatorSettings::terrain_gate_m)
+      .def_readwrite("terrain_edge_m", &BaseEstimatorSettings::terrain_edge_m)
       .def_readwrite("init_rot_rad", &BaseEstimatorSettings::init_rot_rad)
       .def_readwrite("init_vel_mps", &BaseEstimatorSettings::init_vel_mps)
       .def_readwrite("init_pos_m", &BaseEstimatorSettings::init_pos_m)

@@ -84,6 +84,7 @@ void BaseEstimatorSettings::validate() const {
   check_positive("slip_max_s", slip_max_s, true);
   check_positive("terrain_noise_m", terrain_noise_m, true);
   check_positive("terrain_gate_m", terrain_gate_m);
+  check_positive("terrain_edge_m", terrain_edge_m);
   check_positive("init_rot_rad", init_rot_rad);
   check_positive("init_vel_mps", init_vel_mps);
   check_positive("init_pos_m", init_pos_m);
@@ -391,8 +392,12 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
     }
   }
 
-  // Terrain: each contact point in the filter lies on the map, d_z = h(d_x, d_y). d moves by
-  // phi x d + xi_d under a correction, so the height changes by phi_x d_y - phi_y d_x + xi_dz.
+  // Terrain: a contact point in the filter on a level patch of the map (its normal within ~5 deg
+  // of vertical and the map within terrain_noise_m of the same height terrain_edge_m around it:
+  // no stair or stone edge, no slope, no bump) lies at the map's height: d_z = h. d moves by
+  // phi x d + xi_d under a correction, so its height changes by phi_x d_y - phi_y d_x + xi_dz.
+  // Slopes are left out: there the position along the slope is unobservable and a horizontal
+  // drift would become a height error of the same slope.
   for (int i = 0; i < 2; ++i) {
     out_.on_terrain[i] = false;
     if (terrain_ == nullptr || !(s.terrain_noise_m > 0.) || !in_filter_[i] || out_.slipping[i])
@@ -401,6 +406,14 @@ int BaseEstimator::update(const BaseEstimatorInput& in) {
     const double h = terrain_->height(d.x(), d.y());
     const double e = h - d.z();
     if (!std::isfinite(e) || std::abs(e) > s.terrain_gate_m) continue;
+    if (!(terrain_->normal(d.x(), d.y()).z() > 0.996)) continue;
+    const double r = s.terrain_edge_m;
+    bool level = true;
+    for (const auto& o : {Eigen::Vector2d(r, 0.), Eigen::Vector2d(-r, 0.), Eigen::Vector2d(0., r),
+                          Eigen::Vector2d(0., -r)})
+      level = level && std::abs(terrain_->height(d.x() + o.x(), d.y() + o.y()) - h) <=
+                           s.terrain_noise_m;
+    if (!level) continue;
     Eigen::Matrix<double, 1, kDim> H = Eigen::Matrix<double, 1, kDim>::Zero();
     H(0, kR) = d.y();
     H(0, kR + 1) = -d.x();

@@ -163,6 +163,7 @@ BaseEstimatorSettings read_estimator_settings(const KeyValueFile& f) {
   CB_EST(cop_limit_m);
   if (f.has("estimator.terrain_noise_m")) e.terrain_noise_m = f.number("estimator.terrain_noise_m");
   if (f.has("estimator.terrain_gate_m")) e.terrain_gate_m = f.number("estimator.terrain_gate_m");
+  if (f.has("estimator.terrain_edge_m")) e.terrain_edge_m = f.number("estimator.terrain_edge_m");
   CB_EST(init_rot_rad);
   CB_EST(init_vel_mps);
   CB_EST(init_pos_m);

@@ -29,11 +29,14 @@
 // slip, must not shut the leg kinematics out for good); the end of a slip re-anchors the contact
 // at p + R s.
 // Terrain (set_terrain, optional): the terrain map the footstep planner uses. Each contact point
-// in the filter, not slipping, also measures its own height: d_z = terrain height at (d_x, d_y)
-// (std terrain_noise_m; an innovation beyond terrain_gate_m, a CoP over an edge or a wrong map,
-// is skipped). Leg odometry alone lets the height drift over stairs (~1-2 cm per flight), while
-// the footholds use the map's absolute heights. The world-frame measurement is not invariant:
-// H = [ (d_y, -d_x, 0) (rotation) ... 1 (d_z) ], evaluated at the estimate.
+// in the filter, not slipping, on a level patch of the map (normal within ~5 deg of vertical,
+// the map level within terrain_noise_m for terrain_edge_m around it: no edge, slope or bump) also
+// measures its height: d_z = terrain height (std terrain_noise_m; an innovation beyond
+// terrain_gate_m, a wrong map, is skipped). Leg odometry alone lets the height drift over
+// stairs (~1-2 cm per flight), while the footholds use the map's absolute heights. Slopes are
+// left out: the position along a slope is unobservable, and a horizontal drift would turn into
+// a height error. The world-frame measurement is not invariant: H = [(d_y, -d_x, 0) (rotation)
+// ... 1 (d_z)], evaluated at the estimate.
 // Bad input never reaches the state: dt <= 0 or non-finite leaves the estimate unchanged
 // (kBadDt), a non-finite IMU sample is replaced by the last valid one (kImuHeld), non-finite
 // joints skip the kinematic updates (kNoKinematics), a non-finite orientation or force is
@@ -75,8 +78,10 @@ struct BaseEstimatorSettings {
   double slip_max_s = 0.3;          // a contact counts as slipping for at most this long
   bool contact_at_cop = true;       // contact point at the measured CoP (else the sole origin)
   double cop_limit_m = 0.2;         // |CoP x|, |CoP y| clamp in the sole frame, m
-  double terrain_noise_m = 0.005;   // std of a contact's height against the terrain map, m (0: off)
+  double terrain_noise_m = 0.;      // std of a contact's height against the terrain map, m (0: off;
+                                    // the stairs scenarios set 0.005)
   double terrain_gate_m = 0.03;     // larger height innovations are skipped, m
+  double terrain_edge_m = 0.03;     // the map must be level this far around a contact, m
   // initial standard deviations
   double init_rot_rad = 0.02, init_vel_mps = 0.1, init_pos_m = 1e-3;
   double init_gyro_bias = 0.01, init_acc_bias = 0.1;
