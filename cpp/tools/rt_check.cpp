@@ -292,6 +292,20 @@ int main(int argc, char** argv) {
       };
       sections.push_back({"estimator_update", walking, [&](int) { est->update(est_in); }});
     }
+    // The same with the terrain-aided contact heights on (a flat map at the soles' level).
+    std::unique_ptr<cerebellum::BaseEstimator> est_map;
+    cerebellum::FlatTerrain flat_map(0.0);
+    if (est) {
+      cerebellum::BaseEstimatorSettings sm;
+      sm.terrain_noise_m = 0.005;
+      est_map = std::make_unique<cerebellum::BaseEstimator>(positional[0], sm);
+      est_map->set_terrain(&flat_map);
+      Eigen::VectorXd qj0 = Eigen::VectorXd::Zero(nq - 7);
+      est_map->reset(Eigen::Vector3d(0, 0, 1), Eigen::Vector4d(0, 0, 0, 1), Eigen::Vector3d::Zero(),
+                     qj0);
+      sections.push_back({"estimator_update_terrain", sections.back().prepare,
+                          [&](int) { est_map->update(est_in); }});
+    }
     // Footstep placement on a field of stepping stones (the terrain search, its memo hits, misses
     // and evictions) and on flat ground. Inputs: a walk forward with noise on every call; a swing
     // is re-planned about 5 times (t_liftoff changes every 5 calls).
