@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # robots.py calls this module; it needs nothing of robots.py 
 
 __all__ = ["build_robot_mjcf", "cache_root"]
 
-BUILDER_VERSION = "3"
+BUILDER_VERSION = "4"
 SOLE_THICKNESS_M = 0.01
 
 
@@ -178,6 +178,21 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
             f"no body '{cfg.base_frame}'; root body is '{root.name}'",
         )
     base.add_site(name="base_imu", pos=[0, 0, 0], size=[0.01, 0, 0])
+    if cfg.imu_frame:  # the simulated IMU where the model puts the robot's own
+        site = spec.site(cfg.imu_frame)
+        if site is not None:
+            site.parent.add_site(
+                name="robot_imu", pos=list(site.pos), quat=list(site.quat), size=[0.01, 0, 0]
+            )
+        else:
+            body = spec.body(cfg.imu_frame)
+            if body is None:
+                raise ConfigError(
+                    cfg.config_path,
+                    "robot.imu_frame",
+                    f"no site or body '{cfg.imu_frame}' in the model",
+                )
+            body.add_site(name="robot_imu", pos=[0, 0, 0], size=[0.01, 0, 0])
 
     joints = [j for j in spec.joints if j.type != mujoco.mjtJoint.mjJNT_FREE]
     for j in joints:
@@ -195,19 +210,19 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
         name="imu_quat",
         type=mujoco.mjtSensor.mjSENS_FRAMEQUAT,
         objtype=mujoco.mjtObj.mjOBJ_SITE,
-        objname="base_imu",
+        objname=cfg.imu_site,
     )
     spec.add_sensor(
         name="imu_gyro",
         type=mujoco.mjtSensor.mjSENS_GYRO,
         objtype=mujoco.mjtObj.mjOBJ_SITE,
-        objname="base_imu",
+        objname=cfg.imu_site,
     )
     spec.add_sensor(
         name="imu_acc",
         type=mujoco.mjtSensor.mjSENS_ACCELEROMETER,
         objtype=mujoco.mjtObj.mjOBJ_SITE,
-        objname="base_imu",
+        objname=cfg.imu_site,
     )
     for s in cfg.feet:
         spec.add_sensor(

@@ -86,6 +86,14 @@ class RobotConfig:
     estimator: dict[str, Any] = field(default_factory=dict)
     # glob pattern over joint names -> motor model (last match wins); empty: ideal motors
     actuators: dict[str, ActuatorModel] = field(default_factory=dict)
+    #: robot.imu_frame: the model's IMU (a site, or a body's origin) where the simulated IMU sits
+    #: (site ``robot_imu`` of the built model); None: at the base body's origin (``base_imu``)
+    imu_frame: str | None = None
+
+    @property
+    def imu_site(self) -> str:
+        """The built model's site of the simulated IMU (and the estimator's IMU frame)."""
+        return "robot_imu" if self.imu_frame else "base_imu"
 
     def actuator_models(self, joint_names: list[str]) -> list[ActuatorModel]:
         """The motor model of each joint (the last matching pattern; ideal when none)."""
@@ -309,6 +317,7 @@ def _parse(path: Path) -> RobotConfig:
         config_path=Path(path),
         source=source,
         base_frame=_get(robot, "base_frame", path, "robot.", str),
+        imu_frame=_get(robot, "imu_frame", path, "robot.", str, None),
         feet=feet,
         hands=hands,
         sole_rectangle=rect,  # type: ignore[arg-type]

@@ -3,8 +3,9 @@
 The filter (a contact-aided right-invariant EKF on IMU + leg kinematics, see
 ``cpp/include/cerebellum/base_estimator.hpp``) runs in C++; this module maps a robot config and a
 table of overrides (a scenario's ``[controller.estimator]``) onto its settings. The foot frames are
-the robot's sole frames; the IMU frame is the model frame of the IMU (``base_imu`` by default, the
-site the simulator mounts its IMU on).
+the robot's sole frames; the IMU frame is the site the simulator mounts its IMU on: ``robot_imu``,
+where the robot file's ``robot.imu_frame`` puts the robot's IMU, else ``base_imu`` at the base
+body's origin.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def estimator_settings(
     ``overrides``; ConfigError naming the field on an unknown name or a value out of range."""
     s = _core.BaseEstimatorSettings()
     s.foot_frames = list(cfg.foot_frames)
+    s.imu_frame = cfg.imu_site  # where the simulated IMU sits (robot.imu_frame)
     # Contact thresholds scale with the robot's weight (H1, 51 kg: 30 / 15 / 60 N; its swing
     # foot's F/T reads at most 12.5 N in walk-flat).
     weight = _robot_mass(cfg) * s.gravity_mps2
