@@ -98,14 +98,29 @@ def test_kinematics_match_pinocchio(name, imu):
 
 
 def _record(scenario: str, sets: list[str], controller: str | None = None) -> dict:
-    """Sensor readings and MuJoCo's true base state at every tick of a closed-loop run."""
+    """Sensor readings, MuJoCo's true base state and the true state of the IMU site (world
+    position, rotation, world linear velocity, angular velocity in the site frame) at every tick
+    of a closed-loop run."""
+    import mujoco
+
     sim = Simulation(load_scenario(scenario, sets), controller=controller)
-    rec: dict[str, list] = {k: [] for k in ("gyro", "acc", "qj", "vj", "p", "q", "v", "w")}
+    keys = ("gyro", "acc", "qj", "vj", "p", "q", "v", "w", "imu_R", "imu_v", "imu_w")
+    rec: dict[str, list] = {k: [] for k in keys}
     read = sim._read_state
+    m, scratch = sim.model, mujoco.MjData(sim.model)
+    site = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, sim.cfg.imu_site)
+    vel_world, vel_local = np.zeros(6), np.zeros(6)
 
     def hook(t):
         st = read(t)
         d = sim.data
+        scratch.qpos[:], scratch.qvel[:] = d.qpos, d.qvel  # the IMU site at the current state
+        mujoco.mj_forward(m, scratch)
+        mujoco.mj_objectVelocity(m, scratch, mujoco.mjtObj.mjOBJ_SITE, site, vel_world, 0)
+        mujoco.mj_objectVelocity(m, scratch, mujoco.mjtObj.mjOBJ_SITE, site, vel_local, 1)
+        rec["imu_R"].append(scratch.site_xmat[site].reshape(3, 3).copy())
+        rec["imu_v"].append(vel_world[3:].copy())
+        rec["imu_w"].append(vel_local[:3].copy())
         for k, x in (
             ("gyro", st.imu_gyro),
             ("acc", st.imu_acc),
@@ -134,28 +149,39 @@ def walk_record():
 
 
 def test_imu_readings_are_the_integrator_of_mujoco(walk_record):
-    """The discretisation the filter assumes: v+ = v + (R a + g) dt with the accelerometer of the
-    previous interval, R+ = R Exp(w dt) with the current gyro (the IMU site is the base origin).
-    The accelerometer reads MuJoCo's explicit qacc; implicitfast integrates with the joint damping
-    taken implicitly, which leaves ~1e-3 m/s^2 between the two."""
+    """The discretisation the filter assumes, on the IMU site's true motion:
+    v+ = v + (R a + g) dt with the accelerometer of the previous interval, R+ = R Exp(w dt) with
+    the current gyro. The accelerometer reads MuJoCo's explicit qacc; implicitfast integrates
+    with the joint damping taken implicitly, which leaves ~1e-3 m/s^2 between the two."""
     r, dt = walk_record, walk_record["dt"]
-    R = np.array([_rot(q) for q in r["q"]])
-    dv = (r["v"][1:] - r["v"][:-1]) / dt
+    R, v = r["imu_R"], r["imu_v"]
+    dv = (v[1:] - v[:-1]) / dt
     assert np.abs(dv).max() > 5.0  # the start and the walk accelerate the base
     err = np.einsum("kij,kj->ki", R[:-1], r["acc"][1:]) + G - dv
     late = np.einsum("kij,kj->ki", R[1:-1], r["acc"][2:]) + G - dv[:-1]  # one sample off
     assert np.sqrt(np.mean(err**2)) < 2e-3
     assert np.abs(err).max() < 2e-2
     assert np.sqrt(np.mean(late**2)) > 20 * np.sqrt(np.mean(err**2))
-    np.testing.assert_allclose(r["gyro"], r["w"], atol=1e-9)
-    for k in range(0, len(R) - 1, 50):
-        R_next = R[k] @ pin.exp3(r["gyro"][k + 1] * dt)
-        np.testing.assert_allclose(R_next, R[k + 1], atol=1e-9)
+    np.testing.assert_allclose(r["gyro"], r["imu_w"], atol=1e-9)
+
+    # R+ = R Exp(w+ dt) with the next gyro sample: exact for the root body (the default IMU
+    # site); on another link (robot.imu_frame, e.g. H1's torso) the base's and the joint's steps
+    # compose, which leaves ~1e-7 rad against steps of up to 3e-3 rad; the previous sample (one
+    # off) is ~100 times further
+    def step_error(shift):
+        e = [
+            pin.log3(R[k + 1].T @ R[k] @ pin.exp3(r["gyro"][k + 1 - shift] * dt))
+            for k in range(len(R) - 1)
+        ]
+        return np.sqrt(np.mean(np.square(e)))
+
+    assert step_error(0) < 5e-7
+    assert step_error(1) > 30 * step_error(0)
 
 
 def test_imu_dead_reckoning_follows_mujoco(walk_record):
     """Without contacts or orientation (no corrections), the propagation from the true start
-    follows MuJoCo's base trajectory over the whole 2.5 s walk (orientation exactly)."""
+    follows MuJoCo's base trajectory over the whole 2.5 s walk."""
     r, dt = walk_record, walk_record["dt"]
     est = make_estimator(load_robot("h1"), None, {"use_orientation": False})
     est.reset(r["p"][0], r["q"][0], r["v"][0], r["qj"][0])
@@ -368,17 +394,26 @@ def test_rt_check_estimator_update_no_allocation(name):
 
 
 def _imu_stream(sets: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(delivered gyro, true base angular velocity, t) per tick of a short PD stand."""
+    """(delivered gyro, true angular velocity of the IMU site in its frame, t) per tick of a
+    short PD stand."""
+    import mujoco
+
     sim = Simulation(
         load_scenario("push-stand", ["scenario.duration_s=0.4", *sets]), controller="pd"
     )
     got, true, ts = [], [], []
     read = sim._read_state
+    m, scratch = sim.model, mujoco.MjData(sim.model)
+    site = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, sim.cfg.imu_site)
+    vel = np.zeros(6)
 
     def hook(t):
         st = read(t)
         got.append(st.imu_gyro.copy())
-        true.append(sim.data.qvel[3:6].copy())
+        scratch.qpos[:], scratch.qvel[:] = sim.data.qpos, sim.data.qvel
+        mujoco.mj_forward(m, scratch)
+        mujoco.mj_objectVelocity(m, scratch, mujoco.mjtObj.mjOBJ_SITE, site, vel, 1)
+        true.append(vel[:3].copy())
         ts.append(t)
         return st
 
@@ -452,6 +487,55 @@ def test_robot_file_estimator_table_then_scenario_overrides(tmp_path):
         estimator_settings(load_robot("h1")).contact_noise
         == _core.BaseEstimatorSettings().contact_noise
     )
+
+
+def test_robot_imu_frame_mounts_the_simulated_imu_there(tmp_path):
+    """robot.imu_frame = "imu" (H1's torso site): the built model's robot_imu site sits on the
+    torso link where the MJCF's imu site is, the IMU sensors read it (the gyro is that site's
+    angular velocity in MuJoCo, not the pelvis'), the estimator estimates that frame; an unknown
+    name names the field."""
+    import mujoco
+
+    text = load_robot("h1").config_path.read_text()
+    path = tmp_path / "h1-torso-imu.toml"
+    path.write_text(
+        text.replace('base_frame = "pelvis"', 'base_frame = "pelvis"\nimu_frame = "imu"')
+    )
+    cfg = load_robot(str(path))
+    assert cfg.imu_site == "robot_imu"
+    assert estimator_settings(cfg).imu_frame == "robot_imu"
+    m = mujoco.MjModel.from_xml_path(str(cfg.model_path()))
+    site, ref = (mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, n) for n in ("robot_imu", "imu"))
+    assert m.body(m.site_bodyid[site]).name == "torso_link"
+    np.testing.assert_array_equal(m.site_pos[site], m.site_pos[ref])
+    sim = Simulation(
+        load_scenario("push-stand", ["scenario.duration_s=0.3", *NOISELESS]),
+        robot=str(path),
+        controller="pd",
+    )
+    scratch, vel, err = mujoco.MjData(sim.model), np.zeros(6), []
+    read = sim._read_state
+
+    def hook(t):
+        st = read(t)
+        scratch.qpos[:], scratch.qvel[:] = sim.data.qpos, sim.data.qvel
+        mujoco.mj_forward(sim.model, scratch)
+        mujoco.mj_objectVelocity(sim.model, scratch, mujoco.mjtObj.mjOBJ_SITE, site, vel, 1)
+        err.append(
+            (np.abs(st.imu_gyro - vel[:3]).max(), np.abs(st.imu_gyro - sim.data.qvel[3:6]).max())
+        )
+        return st
+
+    sim._read_state = hook
+    sim.run()
+    e = np.array(err[1:])
+    assert e[:, 0].max() < 1e-9 < e[:, 1].max()  # the torso's rate, not the pelvis'
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        text.replace('base_frame = "pelvis"', 'base_frame = "pelvis"\nimu_frame = "nope"')
+    )
+    with pytest.raises(ConfigError, match=r"robot\.imu_frame.*nope"):
+        load_robot(str(bad)).model_path()
 
 
 # ---------------------------------------------------------------------------------------------
