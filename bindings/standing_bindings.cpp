@@ -27,39 +27,19 @@ struct PyStandingController : StateBuffer {
 }  // namespace
 
 void register_standing(py::module_& m) {
-  py::class_<PyStandingController>(m, "StandingController", R"doc(
+  py::class_<PyStandingController> cls(m, "StandingController", R"doc(
 Double-support balance on the whole-body QP, through the safety layer (docs/safety.md):
 tick(state, command) -> joint torques (nj,) N m. state: a sim.state.RobotState with base; command:
 None or an object with vx, vy, yaw_rate (ignored but for its stamp_s, the command watchdog).
-reset(state) holds the CoM where it is, the base upright at its yaw, the joints at q_stand.)doc")
-      .def(py::init([](Robot& robot, const WholeBodyQPSettings& s, const Eigen::VectorXd& q_stand,
+reset(state) holds the CoM where it is, the base upright at its yaw, the joints at q_stand.)doc");
+  cls.def(py::init([](Robot& robot, const WholeBodyQPSettings& s, const Eigen::VectorXd& q_stand,
                        const SafetySettings& safety, double dt_s) {
              return new PyStandingController(robot, s, q_stand, safety, dt_s);
            }),
            py::arg("robot"), py::arg("settings"), py::arg("q_stand"),
-           py::arg("safety") = SafetySettings(), py::arg("dt_s") = 0.001, py::keep_alive<1, 2>())
-      .def(
-          "reset",
-          [](PyStandingController& w, const py::object& state) {
-            w.read(state);
-            py::gil_scoped_release release;
-            w.ctl.reset(w.state);
-          },
-          py::arg("state"))
-      .def(
-          "tick",
-          [](PyStandingController& w, const py::object& state, const py::object& command) {
-            w.read(state);
-            w.read_command(command);
-            const Eigen::VectorXd* tau = nullptr;
-            {
-              py::gil_scoped_release release;
-              tau = &w.ctl.tick(w.state, w.command);
-            }
-            return Eigen::VectorXd(*tau);
-          },
-          py::arg("state"), py::arg("command") = py::none())
-      .def_property_readonly("ticks", [](const PyStandingController& w) { return w.ctl.ticks(); })
+           py::arg("safety") = SafetySettings(), py::arg("dt_s") = 0.001, py::keep_alive<1, 2>());
+  cerebellum_bindings::def_reset_tick(cls);
+  cls.def_property_readonly("ticks", [](const PyStandingController& w) { return w.ctl.ticks(); })
       .def_property_readonly("failures",
                              [](const PyStandingController& w) { return w.ctl.qp().failures(); })
       .def_property_readonly("status",

@@ -76,4 +76,32 @@ struct StateBuffer {
   cerebellum::Command command;
 };
 
+/// reset(state) and tick(state, command=None) -> torques (a copy) on a bound controller `Py`: a
+/// StateBuffer with the C++ controller in `ctl`; the GIL is released around the C++ call.
+template <class Py, class... Options>
+void def_reset_tick(pybind11::class_<Py, Options...>& cls) {
+  namespace py = pybind11;
+  cls.def(
+         "reset",
+         [](Py& w, const py::object& state) {
+           w.read(state);
+           py::gil_scoped_release release;
+           w.ctl.reset(w.state);
+         },
+         py::arg("state"))
+      .def(
+          "tick",
+          [](Py& w, const py::object& state, const py::object& command) {
+            w.read(state);
+            w.read_command(command);
+            const Eigen::VectorXd* tau = nullptr;
+            {
+              py::gil_scoped_release release;
+              tau = &w.ctl.tick(w.state, w.command);
+            }
+            return Eigen::VectorXd(*tau);
+          },
+          py::arg("state"), py::arg("command") = py::none());
+}
+
 }  // namespace cerebellum_bindings

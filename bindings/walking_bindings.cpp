@@ -114,36 +114,17 @@ void register_walking(py::module_& m) {
       .def_readwrite("safety", &WalkingSettings::safety)
       .def("validate", &WalkingSettings::validate);
 
-  py::class_<PyWalkingController>(m, "WalkingController", R"doc(
+  py::class_<PyWalkingController> walking(m, "WalkingController", R"doc(
 The walking controller (LIPM/DCM or MPC planner) in C++: tick(state, command) -> joint torques (nj,) N m,
 planning itself every plan_every ticks and at contact changes. state: a sim.state.RobotState
 (with base); command: an object with vx, vy, yaw_rate. terrain: None, a _core.TerrainQuery or a
-sim.terrain.Terrain.)doc")
-      .def(py::init([](const WalkingSettings& s, const py::object& terrain) {
-             return new PyWalkingController(s, terrain);
-           }),
-           py::arg("settings"), py::arg("terrain") = py::none())
-      .def(
-          "reset",
-          [](PyWalkingController& w, const py::object& state) {
-            w.read(state);
-            py::gil_scoped_release release;
-            w.ctl.reset(w.state);
-          },
-          py::arg("state"))
-      .def(
-          "tick",
-          [](PyWalkingController& w, const py::object& state, const py::object& command) {
-            w.read(state);
-            w.read_command(command);
-            const Eigen::VectorXd* tau = nullptr;
-            {
-              py::gil_scoped_release release;
-              tau = &w.ctl.tick(w.state, w.command);
-            }
-            return Eigen::VectorXd(*tau);
-          },
-          py::arg("state"), py::arg("command"))
+sim.terrain.Terrain.)doc");
+  walking.def(py::init([](const WalkingSettings& s, const py::object& terrain) {
+                return new PyWalkingController(s, terrain);
+              }),
+              py::arg("settings"), py::arg("terrain") = py::none());
+  cerebellum_bindings::def_reset_tick(walking);
+  walking
       .def(
           "plan",
           [](PyWalkingController& w, const py::object& state, const py::object& command) {

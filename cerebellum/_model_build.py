@@ -179,20 +179,19 @@ def _build_spec(cfg: RobotConfig) -> mujoco.MjSpec:
         )
     base.add_site(name="base_imu", pos=[0, 0, 0], size=[0.01, 0, 0])
     if cfg.imu_frame:  # the simulated IMU where the model puts the robot's own
-        site = spec.site(cfg.imu_frame)
-        if site is not None:
-            site.parent.add_site(
-                name="robot_imu", pos=list(site.pos), quat=list(site.quat), size=[0.01, 0, 0]
+        site, body = spec.site(cfg.imu_frame), spec.body(cfg.imu_frame)
+        if site is None and body is None:
+            raise ConfigError(
+                cfg.config_path,
+                "robot.imu_frame",
+                f"no site or body '{cfg.imu_frame}' in the model",
             )
-        else:
-            body = spec.body(cfg.imu_frame)
-            if body is None:
-                raise ConfigError(
-                    cfg.config_path,
-                    "robot.imu_frame",
-                    f"no site or body '{cfg.imu_frame}' in the model",
-                )
-            body.add_site(name="robot_imu", pos=[0, 0, 0], size=[0.01, 0, 0])
+        parent, pos, quat = (
+            (site.parent, list(site.pos), list(site.quat))
+            if site is not None
+            else (body, [0, 0, 0], [1, 0, 0, 0])
+        )
+        parent.add_site(name="robot_imu", pos=pos, quat=quat, size=[0.01, 0, 0])
 
     joints = [j for j in spec.joints if j.type != mujoco.mjtJoint.mjJNT_FREE]
     for j in joints:

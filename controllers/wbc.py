@@ -118,12 +118,12 @@ class WholeBodyController:
         self.rm = RobotModel(ctx.robot)
         options = dict(ctx.settings.options)
         path = getattr(ctx.robot, "config_path", "<controller options>")
-        safety = safety_settings(path, options.pop("safety", None))
+        self.safety_settings = safety_settings(path, options.pop("safety", None))
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
         self.q_stand = standing_configuration(self.rm)
         self.settings = wbc_settings(self.rm, **{**BALANCE_DEFAULTS, **options})
         self.ctl = _core.StandingController(
-            self.robot, self.settings, self.q_stand, safety, float(ctx.dt_s)
+            self.robot, self.settings, self.q_stand, self.safety_settings, float(ctx.dt_s)
         )
         self._ticks: list[float] = []
 

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from tick_taps import inject
 
 from cerebellum import _core
 from cerebellum.errors import ConfigError
@@ -29,20 +30,6 @@ def _sim(scenario, duration_s, overrides=(), **replace):
     return Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=duration_s)
 
 
-def _inject(sim, change):
-    """Wraps the controller's compute: ``change(state) -> state`` before each tick; records the
-    torques returned."""
-    compute, taus = sim.controller.compute, []
-
-    def wrapped(state, cmd):
-        tau = compute(change(state), cmd)
-        taus.append(np.array(tau))
-        return tau
-
-    sim.controller.compute = wrapped
-    return taus
-
-
 def test_pushed_over_ends_in_the_safe_stop_and_metrics_report_it(tmp_path):
     # 250 N·s sideways at 1 s while standing: more than push stepping recovers (H1 steps out of
     # 45 N·s); the harness's own fall criterion moved to 1.5 rad so the safe stop runs a while
@@ -52,7 +39,7 @@ def test_pushed_over_ends_in_the_safe_stop_and_metrics_report_it(tmp_path):
         ["success.fall_tilt_rad=1.5"],
         pushes=(Push(t_s=1.0, duration_s=0.1, impulse_Ns=(0.0, 250.0, 0.0)),),
     )
-    taus = _inject(sim, lambda s: s)
+    taus = inject(sim, lambda s: s)
     result = sim.run()
     assert result.fell
     safety = sim.controller.ctl.safety
@@ -92,7 +79,7 @@ def _nan_from(t0, n_ticks, field="joint_vel"):
 
 def test_nan_in_the_state_holds_the_last_torques_and_the_walk_goes_on():
     sim = _sim("walk-flat", 3.0)
-    taus = _inject(sim, _nan_from(2.0, 5))
+    taus = inject(sim, _nan_from(2.0, 5))
     result = sim.run()
     assert not result.fell
     tau = np.array(taus)
@@ -114,7 +101,7 @@ def test_nan_in_the_state_holds_the_last_torques_and_the_walk_goes_on():
 def test_a_long_nan_spell_ends_in_joint_damping():
     """40 refused ticks: 20 (hold_s) held, then tau = -Kd v clipped, Kd = damping_s x limit."""
     sim = _sim("walk-flat", 2.1)
-    taus = _inject(sim, _nan_from(2.0, 40, "joint_pos"))
+    taus = inject(sim, _nan_from(2.0, 40, "joint_pos"))
     result = sim.run()
     tau = np.array(taus)
     assert np.isfinite(tau).all()
@@ -139,7 +126,7 @@ def test_a_frozen_state_is_stale_after_max_sensor_age():
         return state
 
     sim = _sim("walk-flat", 2.5)
-    _inject(sim, change)
+    inject(sim, change)
     result = sim.run()
     ev = sim.controller.ctl.safety["events"]
     assert ev["stale_state"]["count"] == 30 - 21  # 20 repeats (0.02 s) are taken as they are

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from tick_taps import inject
 
 from cerebellum import _core
 from cerebellum.errors import ConfigError
@@ -25,20 +26,6 @@ def _sim(scenario, duration_s, overrides=(), robot="h1", **replace):
     if replace:
         sc = dataclasses.replace(sc, **replace)
     return Simulation(sc, robot=robot, seed=0, controller="wbc", duration_s=duration_s)
-
-
-def _inject(sim, change):
-    """Wraps the controller's compute: ``change(state) -> state`` before each tick; records the
-    torques returned."""
-    compute, taus = sim.controller.compute, []
-
-    def wrapped(state, cmd):
-        tau = compute(change(state), cmd)
-        taus.append(np.array(tau))
-        return tau
-
-    sim.controller.compute = wrapped
-    return taus
 
 
 def _counted(safety):
@@ -66,7 +53,7 @@ def test_pushed_over_ends_in_the_safe_stop_and_metrics_report_it(tmp_path):
         ["success.fall_tilt_rad=1.5"],
         pushes=(Push(t_s=1.0, duration_s=0.1, impulse_Ns=(0.0, 250.0, 0.0)),),
     )
-    taus = _inject(sim, lambda s: s)
+    taus = inject(sim, lambda s: s)
     result = sim.run()
     assert result.fell
     safety = sim.controller.stats()["safety"]
@@ -101,7 +88,7 @@ def test_a_nan_spell_is_held_then_damped_and_the_robot_stands_on():
         return state
 
     sim = _sim("stand", 2.0)
-    taus = _inject(sim, change)
+    taus = inject(sim, change)
     result = sim.run()
     assert not result.fell
     tau = np.array(taus)

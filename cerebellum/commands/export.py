@@ -405,12 +405,11 @@ def export_scenario(
         _write_mpc(w, ws, out)
         _write_estimator(w, sim)
     else:
-        from cerebellum.controllers.safety import SAFETY_FIELDS, safety_settings  # noqa: PLC0415
+        from cerebellum.controllers.safety import SAFETY_FIELDS  # noqa: PLC0415
 
         w("dt_s", float(sim.dt_ctrl))
-        safety = safety_settings(sc.path, dict(sc.controller.options).get("safety"))
-        for f in SAFETY_FIELDS:
-            w(f"safety.{f}", getattr(safety, f))
+        for f in SAFETY_FIELDS:  # as the controller resolved them
+            w(f"safety.{f}", getattr(ctrl.safety_settings, f))
     w.save(out / "controller.txt")
 
     # -- scenario
