@@ -739,6 +739,18 @@ class BaseEstimatorSettings:
     @slip_speed_mps.setter
     def slip_speed_mps(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
     @property
+    def terrain_edge_m(self) -> float: ...
+    @terrain_edge_m.setter
+    def terrain_edge_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def terrain_gate_m(self) -> float: ...
+    @terrain_gate_m.setter
+    def terrain_gate_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
+    def terrain_noise_m(self) -> float: ...
+    @terrain_noise_m.setter
+    def terrain_noise_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
+    @property
     def tilt_noise_rad(self) -> float: ...
     @tilt_noise_rad.setter
     def tilt_noise_rad(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None: ...
@@ -774,6 +786,10 @@ class BaseEstimator:
     ) -> None:
         """
         Starts at a known base pose (world) and world-frame velocity, zero biases.
+        """
+    def set_terrain(self, terrain: typing.Any) -> None:
+        """
+        The terrain map the contacts' heights are measured against (terrain_noise_m > 0): None, a _core.TerrainQuery or a sim.terrain.Terrain.
         """
     def time_update(
         self, n: typing.SupportsInt | typing.SupportsIndex
@@ -880,6 +896,11 @@ class BaseEstimator:
         """
     @property
     def n_joints(self) -> int: ...
+    @property
+    def on_terrain(self) -> tuple[bool, bool]:
+        """
+        (left, right) contact whose height was fused against the terrain map this update.
+        """
     @property
     def position(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[3, 1]"]:
         """
@@ -2348,7 +2369,7 @@ class WalkingController:
         """
     def stop_planning_thread(self) -> None: ...
     def tick(
-        self, state: typing.Any, command: typing.Any
+        self, state: typing.Any, command: typing.Any = None
     ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
     @property
     def failures(self) -> int: ...
