@@ -11,6 +11,17 @@
 
 namespace cerebellum {
 
+namespace {
+
+/// The lowest of the first n tracked frames' heights (the contacts: the soles), m.
+double lowest_contact_z(const WholeBodyQuantities& w, int n) {
+  double z = w.frames[0].p.z();
+  for (int i = 1; i < n; ++i) z = std::min(z, w.frames[static_cast<size_t>(i)].p.z());
+  return z;
+}
+
+}  // namespace
+
 StandingControllerConfig standing_controller_config(const KeyValueFile& f, const std::string& dir) {
   if (f.integer("format", 1, 1) != 1) f.fail("format", "expected 1");
   if (f.string("controller") != "wbc")
@@ -66,9 +77,7 @@ StandingController::StandingController(Robot& robot, const WholeBodyQPSettings& 
   // The model's limits; the standing base height over the lower sole (contacts first in the
   // robot's frames).
   const JointLimits& jl = robot.joint_limits();
-  const WholeBodyQuantities& w = robot.compute(q_stand_, v_zero_);
-  double sole_z = w.frames[0].p.z();
-  for (int i = 1; i < qp_.num_contacts(); ++i) sole_z = std::min(sole_z, w.frames[i].p.z());
+  const double sole_z = lowest_contact_z(robot.compute(q_stand_, v_zero_), qp_.num_contacts());
   safety_ = std::make_unique<SafetyLayer>(
       safety, SafetyLimits{jl.lower, jl.upper, jl.velocity, jl.effort, q_stand_[2] - sole_z}, dt_s);
 }
@@ -119,9 +128,7 @@ const Eigen::VectorXd& StandingController::tick(const RobotState& state, const C
   }
   const Eigen::VectorXd& qp_tau = qp_.tick(q_, v_, active_, refs_);
   // the QP computed robot_ at (q_, v_): its contact frames are the soles
-  const WholeBodyQuantities& w = robot_.quantities();
-  double sole_z = w.frames[0].p.z();
-  for (int i = 1; i < qp_.num_contacts(); ++i) sole_z = std::min(sole_z, w.frames[i].p.z());
+  const double sole_z = lowest_contact_z(robot_.quantities(), qp_.num_contacts());
   const Eigen::VectorXd& tau =
       safety_->limit(qp_tau, qp_.status() != WbcStatus::kOk, state, state.base.position.z() - sole_z);
   last_tick_us_ =
