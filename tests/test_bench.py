@@ -120,6 +120,18 @@ def test_every_stage_is_normalised_over_rounds_including_the_simulation_and_the_
     assert by["control.tick"]["deadline_misses"] <= by["control.tick"]["n"]
 
 
+def test_control_tick_times_the_cpp_tick_with_planning_on_its_own_thread():
+    """control.tick: the C++ controller's own tick times (one per simulated ms) while the gait
+    and CoM plans come from the planning thread; control.tick_sync plans inside the tick."""
+    ctx = bench._Context("h1")
+    ticks = bench._control_tick(ctx, 400)
+    planning = ctx.cache[("control.tick", "planning")]
+    assert ticks.shape == (400,) and np.all(ticks > 0) and np.isfinite(ticks).all()
+    assert planning is not None and planning["cycles"] >= 1 and planning["failures"] == 0
+    sync = bench._control_tick(ctx, 400, planning_thread=False)
+    assert sync.shape == (400,) and ctx.cache[("control.tick", "planning")] is None
+
+
 def test_rounds_are_interleaved_over_stages_and_robots(monkeypatch):
     """Stages with the same number of rounds alternate round by round (robots and stages in
     order within a round); a stage with more rounds is spread evenly between them: the rounds of

@@ -267,39 +267,44 @@ def _mpc_iteration(ctx: _Context, n: int) -> np.ndarray:
 
 
 def _control_tick(
-    ctx: _Context, n: int, chunk: int = 0, between: Callable[[], None] | None = None
+    ctx: _Context,
+    n: int,
+    chunk: int = 0,
+    between: Callable[[], None] | None = None,
+    planning_thread: bool = True,
 ) -> np.ndarray:
-    """A whole 1 kHz tick of the walking controller in the simulator (``walk-flat``, first
-    ``n`` ms): state -> [gait + CoM plan at mpc_hz] -> WBC -> torques, timed around the calls.
-    ``between`` (untimed) runs before every ``chunk`` ticks: the reference blocks of the rounds."""
+    """A whole 1 kHz tick of the C++ walking controller in the simulator (``walk-flat``, first
+    ``n`` ms): state -> interpolated plan -> balance and swing references -> WBC QP -> safety ->
+    torques, timed in C++ (``last_tick_us``). ``planning_thread``: the gait, CoM (and MPC) plans
+    on their own thread, as on a robot; else in the tick every 1 / mpc_hz (deterministic mode, so
+    the p99 counts the ticks that also plan). ``between`` (untimed) runs before every ``chunk``
+    ticks: the reference blocks of the rounds."""
     from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
-    sc = load_scenario("walk-flat", [f"scenario.duration_s={n / 1000.0}"])
+    sets = [f"scenario.duration_s={n / 1000.0}"]
+    if planning_thread:
+        sets.append("controller.options.planning_thread=true")
+    sc = load_scenario("walk-flat", sets)
     sim = Simulation(sc, robot=ctx.name, seed=0, controller="walk")
-    ctl, out, clock = sim.controller, [], time.perf_counter_ns
-    # the C++ controller plans inside compute (no plan method): timed whole either way
-    plan, compute, pending = getattr(ctl, "plan", None), ctl.compute, [0]
-
-    def timed_plan(state, cmd):
-        t0 = clock()
-        plan(state, cmd)
-        pending[0] += clock() - t0
+    ctl, out = sim.controller, []
+    compute, core = ctl.compute, ctl.ctl
 
     def timed_compute(state, cmd):
         if between is not None and chunk > 0 and len(out) % chunk == 0:
             between()
-        t0 = clock()
         tau = compute(state, cmd)
-        out.append(clock() - t0 + pending[0])
-        pending[0] = 0
+        out.append(core.last_tick_us)
         return tau
 
-    if plan is not None:
-        ctl.plan = timed_plan
     ctl.compute = timed_compute
-    sim.run()
-    return np.asarray(out) / 1e3
+    try:
+        sim.run()
+        # the planning thread's counters of the last round (cycles, deadline misses, stale ticks)
+        ctx.cache[("control.tick", "planning")] = ctl.stats()["planning_thread"]
+    finally:
+        ctl.close()
+    return np.asarray(out)
 
 
 def _sim_step(ctx: _Context, n: int) -> np.ndarray:
@@ -332,12 +337,13 @@ DEADLINES_US = {
     "wbc.tick": 1000.0,
     "wbc.tick_standing": 1000.0,
     "control.tick": 1000.0,
+    "control.tick_sync": 1000.0,
     "mpc.iteration": 20000.0,
 }
 #: Stages sampled as whole simulations: their function takes ``chunk`` and a ``between`` callback,
 #: which takes a reference block before each of ``CHUNKS`` chunks. Each round is one simulation of
 #: ``n`` ticks (the same ticks every round), so ``n`` counts the ticks of one simulation.
-CONTINUOUS = {"control.tick"}
+CONTINUOUS = {"control.tick", "control.tick_sync"}
 CHUNKS = 5
 ROUNDS = 5
 #: Stages sampled in more (or fewer) rounds: the times of a MuJoCo step and of an MPC iteration
@@ -363,6 +369,7 @@ STAGES: dict[str, tuple[Callable[[_Context, int], np.ndarray], int, int]] = {
     "wbc.kkt_ldlt": (_wbc_kkt_ldlt, 2000, 20000),
     "mpc.floor": (_mpc_floor, 200, 2000),
     "control.tick": (_control_tick, 2000, 10000),
+    "control.tick_sync": (functools.partial(_control_tick, planning_thread=False), 2000, 10000),
     "sim.step": (_sim_step, 2000, 20000),
 }
 
