@@ -40,8 +40,8 @@ solution of recorded walking ticks; with ``dynamics.bundle_cpp`` the floor of ``
 ``--instructions``, ``benchmarks/instruction_gate.py`` of a source checkout counts instructions
 of fixed workloads (valgrind) against its checked-in baseline.
 
-Timings named ``*_cpp``, ``wbc.*``, ``mpc.*`` and ``estimator.*`` are measured inside C++ (steady_clock around each call);
-``dynamics.bundle`` is the same call as ``dynamics.bundle_cpp`` made from Python (timed around the
+Timings named ``*_cpp``, ``wbc.*``, ``mpc.*``, ``estimator.*`` and ``control.*`` are measured
+inside C++ (steady_clock around each call); ``dynamics.bundle`` is the same call as ``dynamics.bundle_cpp`` made from Python (timed around the
 Python call, so it includes argument conversion and the GIL round trip).
 """
 
