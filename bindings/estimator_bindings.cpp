@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cerebellum/base_estimator.hpp"
+#include "estimator_convert.hpp"
 #include "gait_convert.hpp"
 
 namespace py = pybind11;
@@ -17,6 +18,7 @@ using cerebellum::BaseEstimate;
 using cerebellum::BaseEstimator;
 using cerebellum::BaseEstimatorInput;
 using cerebellum::BaseEstimatorSettings;
+using cerebellum_bindings::PyEstimator;
 
 namespace {
 
@@ -30,12 +32,6 @@ void copy_to(const Array& x, double* out, py::ssize_t n, const char* name) {
   std::copy(x.data(), x.data() + n, out);
 }
 
-/// The estimator with its preallocated input (the Python side fills it, C++ runs the update).
-struct PyEstimator {
-  std::unique_ptr<BaseEstimator> est;
-  BaseEstimatorInput in;
-  py::object terrain = py::none();  // keeps the terrain map of set_terrain alive
-};
 
 constexpr auto kView = py::return_value_policy::reference_internal;
 

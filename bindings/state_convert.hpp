@@ -7,6 +7,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <array>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -37,6 +38,24 @@ inline void copy_into(const pybind11::handle& obj, const char* name, Eigen::Vect
   for (Eigen::Index i = 0; i < out.size(); ++i) out[i] = p[i];
 }
 
+/// [left, right] 3-vectors from the (2, 3) array obj.name (zeros when obj has no such field:
+/// a state without sole F/T sensors).
+inline void copy_pair_into(const pybind11::handle& obj, const char* name,
+                           std::array<Eigen::Vector3d, 2>& out) {
+  namespace py = pybind11;
+  if (!py::hasattr(obj, name)) {
+    out[0].setZero();
+    out[1].setZero();
+    return;
+  }
+  auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(obj.attr(name));
+  if (!a || a.size() != 6)
+    throw std::invalid_argument(std::string("state.") + name + ": expected (2, 3) numbers");
+  const double* p = a.data();
+  for (int i = 0; i < 2; ++i)
+    for (int k = 0; k < 3; ++k) out[static_cast<size_t>(i)][k] = p[3 * i + k];
+}
+
 /// The state and command a bound controller ticks on.
 struct StateBuffer {
   explicit StateBuffer(int nj) : state(cerebellum::make_state(nj)) {}
@@ -62,6 +81,8 @@ struct StateBuffer {
     copy_into(st, "imu_quat_xyzw", state.imu_quat_xyzw);
     copy_into(st, "imu_gyro", state.imu_gyro);
     copy_into(st, "imu_acc", state.imu_acc);
+    copy_pair_into(st, "foot_force", state.foot_force);
+    copy_pair_into(st, "foot_torque", state.foot_torque);
     py::object base = st.attr("base");
     state.has_base = !base.is_none();
     if (state.has_base) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cerebellum/walking_controller.hpp"
+#include "estimator_convert.hpp"
 #include "gait_convert.hpp"
 #include "safety_convert.hpp"
 #include "state_convert.hpp"
@@ -18,6 +19,7 @@
 namespace py = pybind11;
 using namespace cerebellum;
 using cerebellum_bindings::command_from;
+using cerebellum_bindings::PyEstimator;
 using cerebellum_bindings::foothold_search_from;
 using cerebellum_bindings::gait_settings_from;
 using cerebellum_bindings::safety_report;
@@ -34,6 +36,7 @@ struct PyWalkingController : StateBuffer {
         ctl(s, terrain_from(terrain, terrain_obj)) {}
 
   py::object terrain_obj;  // keeps the compiled terrain alive
+  py::object estimator_obj = py::none();  // keeps the attached estimator alive
   WalkingController ctl;
 };
 
@@ -163,6 +166,26 @@ sim.terrain.Terrain.)doc");
           "The planning thread's cycles, failures, deadline misses and longest cycle (s).")
       .def_property_readonly("stale_ticks",
                              [](const PyWalkingController& w) { return w.ctl.stats().stale_ticks; })
+      .def(
+          "attach_estimator",
+          [](PyWalkingController& w, const py::object& est) {
+            if (est.is_none()) {
+              w.ctl.attach_estimator(nullptr);
+            } else {
+              PyEstimator& e = est.cast<PyEstimator&>();
+              w.ctl.attach_estimator(e.est.get());
+            }
+            w.estimator_obj = est;
+          },
+          py::arg("estimator"),
+          "Runs the BaseEstimator inside tick(): each tick but the first after reset() updates it "
+          "from the state's IMU, encoders and sole F/T sensors (the leg's wrench on the foot, as "
+          "MuJoCo's sensors give it) with the planned contacts as prior, and the tick runs on its "
+          "estimated base (state.base is ignored); reset() takes its current estimate. None "
+          "detaches.")
+      .def_property_readonly(
+          "estimator", [](const PyWalkingController& w) { return w.estimator_obj; },
+          "The attached BaseEstimator, or None.")
       .def(
           "planned_contacts",
           [](const PyWalkingController& w, double t) {

@@ -128,6 +128,12 @@ class CppWalkingController:
         self._mpc_solves = self._mpc0["solves"]
         self._t_span = [float(state.t_s), float(state.t_s)]
 
+    def attach_estimator(self, estimator) -> None:
+        """Runs ``estimator`` (a ``_core.BaseEstimator``, reset by its owner) inside each tick:
+        the tick updates it from the state's sensors and runs on its estimated base (see
+        ``_core.WalkingController.attach_estimator``); None detaches."""
+        self.ctl.attach_estimator(estimator)
+
     def force_mpc_deadline_miss(self, on: bool) -> None:
         """Fault injection: while on, every MPC solve misses its deadline (planner mpc)."""
         self.ctl.force_mpc_deadline_miss(bool(on))

@@ -18,7 +18,8 @@ Each control tick (every ``round(1 / (wbc_hz * timestep_s))`` physics steps):
 
 With ``controller.ground_truth_base = false`` the base state in :class:`RobotState` is the
 estimate of ``_core.BaseEstimator`` (IMU + leg kinematics, started at the true initial pose,
-updated each tick before the controller runs, settings from ``[controller.estimator]``); the
+settings from ``[controller.estimator]``): the C++ ``walk`` controller runs it inside its tick
+(``attach_estimator``); for other controllers the harness updates it before each tick. The
 estimate is logged beside the truth (``est_*`` keys, see ``docs/estimator.md``).
 
 Faults (``[[fault]]``, :mod:`cerebellum.sim.faults`) act on the readings of step 2, on the
@@ -357,7 +358,11 @@ class Simulation:
         seed: int | None = None,
         controller: str | None = None,
         duration_s: float | None = None,
+        estimator_in_controller: bool = True,
     ):
+        """``estimator_in_controller``: a controller with ``attach_estimator`` (the C++ walk)
+        runs the base estimator inside its tick; False: the harness updates it before each tick
+        and hands the controller the estimate (the same operations, for comparison)."""
         self.scenario = scenario
         self.cfg = load_robot(robot or scenario.robot)
         self.seed = scenario.seed if seed is None else int(seed)
@@ -444,6 +449,14 @@ class Simulation:
             )
             # the map the footstep planner reads: the contacts' heights are measured against it
             self.estimator.set_terrain(self.terrain)
+        # a C++ controller runs the estimator inside its tick (sensors -> base estimate ->
+        # torques, as on a robot); else the harness updates it before each tick
+        attach = getattr(self.controller, "attach_estimator", None)
+        self._estimator_in_tick = (
+            self.estimator is not None and estimator_in_controller and callable(attach)
+        )
+        if self._estimator_in_tick:
+            attach(self.estimator)
         self._layout()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -766,6 +779,7 @@ class Simulation:
         lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
         mujoco.mj_step1(m, d)
         est = self.estimator
+        in_tick = self._estimator_in_tick
         if est is not None:
             est_log = {
                 "est_base_pos": np.zeros((n, 3)),
@@ -818,7 +832,7 @@ class Simulation:
             if k:
                 mujoco.mj_step1(m, d)
             state = self._read_state(t)
-            if est is not None:
+            if est is not None and not in_tick:
                 if k:
                     # MuJoCo's F/T sensors give the leg's wrench on the foot: minus the ground
                     # reaction (the foot's inertia aside)
@@ -847,6 +861,8 @@ class Simulation:
             t0 = perf()
             tau = self.controller.compute(state, cmd)
             tick_us[k] = (perf() - t0) * 1e6
+            if in_tick:  # the tick updated the estimator
+                self._log_estimate(log, k)
             tau = np.asarray(tau, dtype=float)
             if tau.shape != (nu,) or not math.isfinite(float(tau @ tau)):
                 raise RuntimeError(

@@ -210,6 +210,30 @@ def test_rt_check_walking_controller_tick_allocates_nothing(tmp_path, planner):
     assert r["walking_controller_plans"] > 2000 / 20  # periodic plans and contact changes
 
 
+def test_rt_check_walking_tick_with_the_estimator_inside_allocates_nothing(tmp_path):
+    """cerebellum_rt_check ticks the walking controller of an export on the estimator (its
+    estimator.* settings) with the estimator attached: 0 heap allocations."""
+    from cerebellum.robots import load_robot
+
+    exe = EXE.parent / "cerebellum_rt_check"
+    if not exe.exists():
+        pytest.skip(f"cerebellum_rt_check is not installed next to _core ({exe})")
+    d = export_scenario("walk-flat", tmp_path / "x", robot="h1", duration_s=0.1, controller="walk")
+    assert "estimator 1" in (d / "controller.txt").read_text()
+    cfg = load_robot("h1")
+    frames = [cfg.feet["left"].body, cfg.feet["right"].body]
+    out = subprocess.run(
+        [str(exe), str(cfg.model_path()), *frames, "--calls", "2000"]
+        + ["--walking", str(d / "controller.txt")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    r = json.loads(out.stdout)
+    assert r["walking_controller_tick_estimator"] == {"calls": 2000, "allocations": 0}
+
+
 def test_cerebellum_sim_reports_the_safety_layer_like_the_python_run(tmp_path):
     """metrics.json controller_stats.safety of cerebellum_sim has the fields, event names and
     counts the Python-driven run of the same exported scenario reports."""

@@ -228,6 +228,31 @@ def test_closed_loop_walk_tracks_mujoco():
     assert (res.log["est_status"] == 0).all()
 
 
+@pytest.mark.parametrize(
+    ("robot", "scenario"), [("h1", "walk-flat"), ("apollo", "fault-imu-dropout")]
+)
+def test_estimator_inside_the_cpp_tick_gives_the_harness_loop(robot, scenario):
+    """The C++ walking controller runs the estimator inside its tick (attach_estimator: sensors
+    -> estimate -> torques); the harness updating the same estimator before each tick and
+    handing the controller its estimate gives the same torques and estimates, bit for bit."""
+    sc = load_scenario(scenario, ["scenario.duration_s=3.0"])
+    inside = Simulation(sc, robot=robot, seed=1)
+    outside = Simulation(sc, robot=robot, seed=1, estimator_in_controller=False)
+    assert inside.controller.ctl.estimator is inside.estimator
+    assert outside.controller.ctl.estimator is None
+    a, b = inside.run().log, outside.run().log
+    assert a["tau_cmd"].shape == b["tau_cmd"].shape and len(a["tau_cmd"]) == 3000
+    for key in ("tau_cmd", "est_base_pos", "est_base_vel_world", "est_contact", "qpos"):
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_attached_estimator_of_another_robot_is_refused():
+    h1 = Simulation(load_scenario("walk-flat", ["scenario.duration_s=0.1"]), robot="h1")
+    talos = make_estimator(load_robot("talos"))
+    with pytest.raises(ValueError, match="joints"):
+        h1.controller.attach_estimator(talos)
+
+
 def test_ground_truth_run_has_no_estimator_block():
     from cerebellum.sim import metrics
 

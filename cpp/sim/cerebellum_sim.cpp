@@ -497,14 +497,13 @@ int run(const Args& a) {
     controller = std::move(c);
   }
 
-  // The base estimator (ground_truth_base 0), updated each tick before the controller as in
-  // sim/simulation.py
+  // The base estimator (ground_truth_base 0), inside the walking controller's tick
+  // (attach_estimator): it updates from the sensors, then the tick runs on its estimate
   std::unique_ptr<BaseEstimator> est;
-  BaseEstimatorInput est_in;
   if (estimate) {
     est = std::make_unique<BaseEstimator>(wcfg->settings.model_path, *wcfg->estimator);
-    est_in = est->make_input();
     est->set_terrain(wcfg->terrain.get());  // the planner's map, as in sim/simulation.py
+    walking->attach_estimator(est.get());
   }
   BaseState truth;
 
@@ -572,29 +571,6 @@ int run(const Args& a) {
     st.has_base = true;
     if (sc.ground_truth) st.base = truth;
   };
-  auto estimated_base = [&]() {
-    const BaseEstimate& e = est->estimate();
-    st.base.position = e.position;
-    st.base.quat_xyzw = e.quat_xyzw;
-    st.base.linear_velocity = e.linear_velocity;
-    st.base.angular_velocity = e.angular_velocity;
-  };
-  // MuJoCo's F/T sensors give the leg's wrench on the foot: minus the ground reaction
-  auto update_estimator = [&](double t) {
-    est_in.gyro = st.imu_gyro;
-    est_in.acc = st.imu_acc;
-    est_in.imu_quat_xyzw = st.imu_quat_xyzw;
-    est_in.has_orientation = true;
-    est_in.joint_pos = st.joint_pos;
-    est_in.joint_vel = st.joint_vel;
-    for (int s = 0; s < 2; ++s) {
-      est_in.foot_force[s] = -st.foot_force[s];
-      est_in.foot_torque[s] = -st.foot_torque[s];
-    }
-    est_in.schedule = walking->planned_contacts(t);
-    est_in.dt_s = sc.dt_ctrl;
-    est->update(est_in);
-  };
   auto command_at = [&](double t) {
     Command c;
     for (const Cmd& k : sc.commands)
@@ -620,7 +596,6 @@ int run(const Args& a) {
         2 * (x * yy + z * w), 1 - 2 * (x * x + z * z), 2 * (yy * z - x * w),
         2 * (x * z - yy * w), 2 * (yy * z + x * w), 1 - 2 * (x * x + yy * yy);
     est->reset(truth.position, truth.quat_xyzw, R * truth.linear_velocity, st.joint_pos);
-    estimated_base();
   }
   controller->reset(st);
   if (walking != nullptr && wcfg->planning_thread) walking->start_planning_thread();
@@ -632,10 +607,6 @@ int run(const Args& a) {
     const double t = k * dt;
     if (k) mj_step1(m, d);
     read_state(t, k + 1);  // noise row 0 was the reset state's
-    if (est) {
-      if (k) update_estimator(t);
-      estimated_base();
-    }
     const Command cmd = command_at(t);
     const auto t0 = clock::now();
     const Eigen::VectorXd& tau = controller->tick(st, cmd);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cerebellum/balance_law.hpp"
+#include "cerebellum/base_estimator.hpp"
 #include "cerebellum/capture_step.hpp"
 
 namespace cerebellum {
@@ -147,7 +148,9 @@ void WalkingController::kinematics(Robot& robot, const RobotState& state, Kinema
   k.yaw = std::atan2(k.R(1, 0), k.R(0, 0));
 }
 
-void WalkingController::reset(const RobotState& state) {
+void WalkingController::reset(const RobotState& measured) {
+  const RobotState& state = with_estimated_base(measured, false);
+  est_fresh_ = true;
   const bool threaded = planning_thread_running();
   stop_planning_thread();
   const WalkingSettings& s = settings_;
@@ -446,9 +449,58 @@ void WalkingController::track_mpc(double t, const WalkingPlan& p, const Eigen::V
   refs_.base_omega_dot.setZero();
 }
 
-const Eigen::VectorXd& WalkingController::tick(const RobotState& state, const Command& input) {
+void WalkingController::attach_estimator(BaseEstimator* estimator) {
+  est_ = estimator;
+  est_fresh_ = true;
+  if (estimator == nullptr) return;
+  const int nj = robot_->nv() - 6;
+  if (estimator->n_joints() != nj)
+    throw std::invalid_argument("WalkingController::attach_estimator: the estimator has " +
+                                std::to_string(estimator->n_joints()) + " joints, the model " +
+                                std::to_string(nj));
+  est_in_ = std::make_unique<BaseEstimatorInput>(estimator->make_input());
+  est_state_ = make_state(nj);
+}
+
+const RobotState& WalkingController::with_estimated_base(const RobotState& state, bool update) {
+  if (est_ == nullptr) return state;
+  if (state.joint_pos.size() != est_state_.joint_pos.size() ||
+      state.joint_vel.size() != est_state_.joint_vel.size())
+    throw std::invalid_argument("WalkingController: the state's joint arrays have " +
+                                std::to_string(state.joint_pos.size()) + " / " +
+                                std::to_string(state.joint_vel.size()) + " entries, expected " +
+                                std::to_string(est_state_.joint_pos.size()));
+  if (update) {
+    BaseEstimatorInput& in = *est_in_;
+    in.gyro = state.imu_gyro;
+    in.acc = state.imu_acc;
+    in.imu_quat_xyzw = state.imu_quat_xyzw;
+    in.has_orientation = true;
+    in.joint_pos = state.joint_pos;
+    in.joint_vel = state.joint_vel;
+    for (int i = 0; i < 2; ++i) {  // the ground reaction: minus the leg's wrench on the foot
+      in.foot_force[static_cast<size_t>(i)] = -state.foot_force[static_cast<size_t>(i)];
+      in.foot_torque[static_cast<size_t>(i)] = -state.foot_torque[static_cast<size_t>(i)];
+    }
+    in.schedule = planned_contacts(state.t_s);
+    in.dt_s = settings_.dt_s;
+    est_->update(in);
+  }
+  est_state_ = state;  // same sizes: no allocation
+  const BaseEstimate& e = est_->estimate();
+  est_state_.has_base = true;
+  est_state_.base.position = e.position;
+  est_state_.base.quat_xyzw = e.quat_xyzw;
+  est_state_.base.linear_velocity = e.linear_velocity;
+  est_state_.base.angular_velocity = e.angular_velocity;
+  return est_state_;
+}
+
+const Eigen::VectorXd& WalkingController::tick(const RobotState& measured, const Command& input) {
   if (!reset_done_) throw std::logic_error("WalkingController::tick before reset");
   const auto t0 = std::chrono::steady_clock::now();
+  const RobotState& state = with_estimated_base(measured, !est_fresh_);
+  est_fresh_ = false;
   if (!state.has_base)
     throw std::invalid_argument("WalkingController: the state has no base (estimate or truth)");
   if (!safety_->check_input(state, input)) {  // no planning, no QP on it

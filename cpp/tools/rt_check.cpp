@@ -537,6 +537,35 @@ int main(int argc, char** argv) {
                           },
                           [&](int) { walker->tick(wstate, wcommand); }});
     }
+    // The same walk with the base estimator inside the tick (attach_estimator): the estimator
+    // updates from the state's IMU (standing still, gravity only), encoders and sole F/T
+    // sensors (the weight on both soles), then the tick runs on its estimate.
+    std::unique_ptr<cerebellum::WalkingController> est_walker;
+    std::unique_ptr<cerebellum::BaseEstimator> walk_est;
+    cerebellum::RobotState estate;
+    if (walker && wcfg->estimator) {
+      est_walker = std::make_unique<cerebellum::WalkingController>(wcfg->settings, wcfg->terrain.get());
+      walk_est = std::make_unique<cerebellum::BaseEstimator>(wcfg->settings.model_path, *wcfg->estimator);
+      const Eigen::VectorXd& qs = wcfg->settings.q_stand;
+      estate = wstate;
+      estate.t_s = 0.0;
+      estate.joint_vel.setZero();
+      estate.imu_quat_xyzw = qs.segment<4>(3);
+      estate.imu_acc = Eigen::Vector3d(0.0, 0.0, 9.81);
+      for (int f = 0; f < 2; ++f) estate.foot_force[static_cast<size_t>(f)] = Eigen::Vector3d(0.0, 0.0, -300.0);
+      walk_est->reset(qs.head<3>(), qs.segment<4>(3), Eigen::Vector3d::Zero(), estate.joint_pos);
+      est_walker->attach_estimator(walk_est.get());
+      est_walker->reset(estate);
+      const double dt = wcfg->settings.dt_s;
+      sections.push_back({"walking_controller_tick_estimator",
+                          [&, dt](int i) {
+                            static long k = 0;
+                            estate.t_s = dt * static_cast<double>(++k);
+                            for (Eigen::Index j = 0; j < estate.joint_vel.size(); ++j)
+                              estate.joint_vel[j] = 0.05 * std::sin(0.01 * (k + i) + j);
+                          },
+                          [&](int) { est_walker->tick(estate, wcommand); }});
+    }
     std::unique_ptr<cerebellum::WalkingController> faller;
     cerebellum::RobotState fstate;
     if (walker) {

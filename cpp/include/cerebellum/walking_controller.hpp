@@ -42,6 +42,9 @@
 
 namespace cerebellum {
 
+class BaseEstimator;
+struct BaseEstimatorInput;
+
 /// Where the footholds are planned around (controllers/walking.py WalkingOptions.step_feedback).
 enum class StepFeedback : std::uint8_t {
   kGait = 0,     // the gait heuristic around the measured CoM / base, DCM step adjustment
@@ -172,6 +175,17 @@ class WalkingController final : public Controller {
   /// (the base estimator's contact prior). Tick side: safe beside the planning thread.
   std::array<int, 2> planned_contacts(double t) const;
 
+  /// Runs `estimator` inside tick(): every tick but the first after reset() first updates it
+  /// from the state's IMU (gyro, accelerometer, orientation), encoders and sole F/T sensors
+  /// (RobotState's convention: the leg's wrench on the foot, as MuJoCo's sensors give it; the
+  /// estimator takes the ground reaction, its negative), over dt_s, with planned_contacts(t) as
+  /// the contact prior; the tick then runs on the estimated base (state.base is ignored).
+  /// reset() takes the estimator's current estimate as the base: reset the estimator at the
+  /// start pose first. Not owned (it must outlive this controller or be detached with nullptr);
+  /// the same model's joints. Nothing allocates per tick.
+  void attach_estimator(BaseEstimator* estimator);
+  const BaseEstimator* estimator() const { return est_; }
+
   const WalkingSettings& settings() const { return settings_; }
   /// Counters (plans and push_steps are counted by the planning side, read atomically).
   WalkingStats stats() const;
@@ -184,6 +198,9 @@ class WalkingController final : public Controller {
   bool terrain_aware() const { return terrain_ != nullptr; }
 
  private:
+  /// `state` with the attached estimator's base (updated first when `update`), else `state`.
+  const RobotState& with_estimated_base(const RobotState& state, bool update);
+
   struct Kinematics {
     Eigen::Vector3d com, vcom;
     FeetPoses feet;
@@ -244,6 +261,11 @@ class WalkingController final : public Controller {
   Eigen::Array<bool, Eigen::Dynamic, 1> mask_;
   MpcSample mpc_sample_;
   WalkingStats stats_;
+  // the attached base estimator (attach_estimator), its input and the state on its base
+  BaseEstimator* est_ = nullptr;
+  std::unique_ptr<BaseEstimatorInput> est_in_;
+  RobotState est_state_;
+  bool est_fresh_ = true;  // no update on the first tick after reset (the reset's state)
 };
 
 }  // namespace cerebellum
