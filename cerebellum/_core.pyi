@@ -2338,6 +2338,10 @@ class WalkingController:
     sim.terrain.Terrain.
     """
     def __init__(self, settings: WalkingSettings, terrain: typing.Any = None) -> None: ...
+    def attach_estimator(self, estimator: typing.Any) -> None:
+        """
+        Runs the BaseEstimator inside tick(): each tick but the first after reset() updates it from the state's IMU, encoders and sole F/T sensors (the leg's wrench on the foot, as MuJoCo's sensors give it) with the planned contacts as prior, and the tick runs on its estimated base (state.base is ignored); reset() takes its current estimate. None detaches.
+        """
     def com_plan_sample(
         self, t: typing.SupportsFloat | typing.SupportsIndex
     ) -> tuple[
@@ -2371,6 +2375,11 @@ class WalkingController:
     def tick(
         self, state: typing.Any, command: typing.Any = None
     ) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @property
+    def estimator(self) -> typing.Any:
+        """
+        The attached BaseEstimator, or None.
+        """
     @property
     def failures(self) -> int: ...
     @property
