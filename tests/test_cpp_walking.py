@@ -83,7 +83,11 @@ MPC = 'controller.options.planner="mpc"', "controller.options.mpc_deadline_scale
 # from CasADi's virtual machine in Python and from the compiled function in C++ (rounding)
 MPC_CASES = [
     ("walk-flat", "h1", 3.0, MPC),
-    ("stairs-up", "h1", 3.3, (*MPC, "controller.ground_truth_base=true")),
+    # terrain-aware; from the plan at 2.5 s on, the next foothold before the first stair edge is
+    # 2.5 cm apart in the two controllers (x 0.459 vs 0.434 m; before it the torques agree to
+    # 1e-8): a discrete choice of the foothold search flipped by the rounding of the measured
+    # kinematics, as in the stairs case above
+    ("stairs-up", "h1", 2.45, (*MPC, "controller.ground_truth_base=true")),
     ("walk-flat", "talos", 3.0, MPC),
     ("walk-flat", "h1", 3.0, (*MPC, 'controller.options.mpc_balance="mpc"')),
     (
