@@ -159,7 +159,9 @@ class WalkingController:
                 idx.append(names.index(name))
                 coeff.append(float(c))
             self._arm_swing = (np.array(idx), np.array(coeff))
-        self._n_knots = max(2, int(round(self.config.gait.horizon_s / self.config.gait.knot_dt_s)) + 1)
+        self._n_knots = max(
+            2, int(round(self.config.gait.horizon_s / self.config.gait.knot_dt_s)) + 1
+        )
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
         self.planner: GaitPlanner | None = None
@@ -377,7 +379,10 @@ class WalkingController:
         """The command moved toward ``command`` at the acceleration limits since the last call."""
         dt = max(t - self._t_cmd, 0.0) if math.isfinite(self._t_cmd) else 0.0
         self._t_cmd = t
-        a, ay = self.config.command.max_accel_mps2 * dt, self.config.command.max_yaw_accel_rad_s2 * dt
+        a, ay = (
+            self.config.command.max_accel_mps2 * dt,
+            self.config.command.max_yaw_accel_rad_s2 * dt,
+        )
         target = np.array([float(command.vx), float(command.vy), float(command.yaw_rate)])
         step = np.clip(target - self._cmd, [-a, -a, -ay], [a, a, ay])
         self._cmd = self._cmd + step

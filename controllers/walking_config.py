@@ -51,6 +51,7 @@ __all__ = [
     "MpcConfig",
     "ArmsConfig",
     "SECTIONS",
+    "FORMER_NAMES",
     "merge_tables",
     "setting_names",
     "setting_info",
@@ -103,9 +104,7 @@ def setting(
     ``choices`` (strings); ``doc``, its effect (``cerebellum options``); ``unit`` when the name
     has no unit suffix; ``optional``: None is valid; ``former``: the flat name of before, when it
     is not the field's own name."""
-    meta = dict(
-        doc=doc, bound=bound, choices=choices, unit=unit, optional=optional, former=former
-    )
+    meta = dict(doc=doc, bound=bound, choices=choices, unit=unit, optional=optional, former=former)
     if isinstance(default, dict) or default is None and not optional:
         raise TypeError("a setting's default is a number, bool, string or (optional) None")
     return field(default=default, metadata=meta)
@@ -218,7 +217,9 @@ class GaitConfig:
         "for stepped terrains (stairs, stepping stones), off on continuous ones",
         optional=True,
     )
-    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType(dict(GAIT_DEFAULTS)))
+    settings: Mapping[str, Any] = field(
+        default_factory=lambda: MappingProxyType(dict(GAIT_DEFAULTS))
+    )
 
 
 @dataclass(frozen=True)
@@ -384,7 +385,7 @@ class MpcConfig:
     balance: str = setting(
         "lipm",
         'horizontal CoM: "lipm" the DCM law around the LIPM/DCM plan; "mpc" the DCM law around '
-        'the MPC\'s CoM plan; "none" the WBC\'s PD on the MPC\'s CoM',
+        "the MPC's CoM plan; \"none\" the WBC's PD on the MPC's CoM",
         choices=MPC_BALANCES,
         former="mpc_balance",
     )
@@ -451,9 +452,7 @@ def _own_fields(cls: type) -> list[dataclasses.Field]:
 class WalkingConfig:
     """The whole configuration of the ``walk`` controller (see the module docstring)."""
 
-    planner: str = setting(
-        "lipm", '"lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)', choices=PLANNERS
-    )
+    planner: str = setting("lipm", '"lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)', choices=PLANNERS)
     implementation: str = setting(
         "auto",
         '"cpp" (or "auto"): the whole controller in C++ (_core.WalkingController); "python": the '
@@ -495,8 +494,8 @@ class WalkingConfig:
                 kwargs[k] = _section(path, key, k, v)
             elif k == "safety":
                 kwargs[k] = _safety(path, key, v)
-            elif k in _FORMER:
-                raise ConfigError(path, key, f"{key} is now {prefix}.{_FORMER[k]}")
+            elif k in FORMER_NAMES:
+                raise ConfigError(path, key, f"{key} is now {prefix}.{FORMER_NAMES[k]}")
             else:
                 raise ConfigError(path, key, f"unknown setting of 'walk'; valid: {valid}")
         cfg = cls(**kwargs)
@@ -509,9 +508,18 @@ class WalkingConfig:
             )
         if cfg.safety is not None and python:
             raise ConfigError(
-                path, f"{prefix}.safety", 'needs the C++ controller (implementation "cpp" or "auto")'
+                path,
+                f"{prefix}.safety",
+                'needs the C++ controller (implementation "cpp" or "auto")',
             )
         return cfg
+
+    def replace(self, changes: Mapping[str, Any]) -> WalkingConfig:
+        """A copy with the settings named by dotted name changed (checked as a table is)."""
+        over: dict[str, Any] = {}
+        for dotted, v in changes.items():
+            over = merge_tables(over, nest(dotted, v))
+        return WalkingConfig.from_table("<replace>", merge_tables(self.table(), over))
 
     def table(self) -> dict[str, Any]:
         """The settings as a nested table of plain values (sections' settings, passthrough
@@ -539,8 +547,8 @@ def _section(path: str, key: str, name: str, table: Any) -> Any:
     for k, v in table.items():
         where = f"{key}.{k}"
         if k in own:
-            kwargs[k] = _swing(path, where, v) if own[k].name == "swing" else _check(
-                path, where, own[k], v
+            kwargs[k] = (
+                _swing(path, where, v) if own[k].name == "swing" else _check(path, where, own[k], v)
             )
         elif k in passthrough:
             extra[k] = v
@@ -591,7 +599,7 @@ def _formers() -> dict[str, str]:
     return out
 
 
-_FORMER = _formers()
+FORMER_NAMES = _formers()
 
 
 # ---------------------------------------------------------------------------------------------

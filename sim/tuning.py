@@ -239,10 +239,14 @@ def _walk_option_names() -> list[str]:
 
 def _check_names(space: SearchSpace, path: str) -> None:
     """Unknown option names, and bounds the controller rejects, as ConfigError."""
-    from cerebellum.controllers.walking_config import check_setting
+    from cerebellum.controllers.walking_config import FORMER_NAMES, check_setting
 
     valid = _walk_option_names()
     for p in space.params:
+        if p.name not in valid and p.name in FORMER_NAMES:
+            raise ConfigError(
+                path, f"params.{p.name}", f"params.{p.name} is now params.{FORMER_NAMES[p.name]}"
+            )
         if p.name not in valid:
             raise ConfigError(
                 path,

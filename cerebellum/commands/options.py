@@ -51,8 +51,8 @@ _FROM_MODEL = {
     "base_frame": "`base_imu` site",
     "hand_frames": "none while walking",
     "torque_limit": "the model file's effort limits",
-    "joint_damping": "the model file's joint damping (`passive_compensation`)",
-    "joint_friction": "the model file's dry friction (`passive_compensation`)",
+    "joint_damping": "the model file's joint damping (`wbc.passive_compensation`)",
+    "joint_friction": "the model file's dry friction (`wbc.passive_compensation`)",
 }
 
 
@@ -359,9 +359,7 @@ def option_rows(wbc_header: Path | None = None) -> dict[str, list[dict[str, str]
     sections["command: the velocity command's ramp and drift feedback"] = _own_rows(
         "command.", wc.CommandConfig
     )
-    sections["balance: DCM law, CoP bounds, CoM height"] = _own_rows(
-        "balance.", wc.BalanceConfig
-    )
+    sections["balance: DCM law, CoP bounds, CoM height"] = _own_rows("balance.", wc.BalanceConfig)
 
     rows = _own_rows("wbc.", wc.WbcConfig)
     header = _header_comments(wbc_header if wbc_header is not None else _find_header())
@@ -493,9 +491,7 @@ def options_markdown(wbc_header: Path | None = None) -> str:
         for r in rows:
             effect = r["effect"].replace("|", "\\|")
             bound = r["bound"].replace("|", "\\|")
-            lines.append(
-                f"| `{r['name']}` | {r['unit']} | {r['default']} | {bound} | {effect} |"
-            )
+            lines.append(f"| `{r['name']}` | {r['unit']} | {r['default']} | {bound} | {effect} |")
         lines.append("")
     lines += [
         "### Per-robot defaults (`[walking]` tables in models/*.toml)",
