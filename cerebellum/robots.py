@@ -363,19 +363,22 @@ def _actuators(table: dict[str, Any], path: Path) -> dict[str, ActuatorModel]:
     return out
 
 
-def _walking(table: dict[str, Any], path: Path) -> dict[str, Any]:
-    """[walking]: option name -> number, bool, string, or a table of numbers (joint name ->
-    coefficient); names are checked by the controller."""
+def _walking(table: dict[str, Any], path: Path, where: str = "walking") -> dict[str, Any]:
+    """[walking]: the ``walk`` controller's nested settings (``[walking.gait]``...): numbers,
+    bools, strings and tables of them; the names are checked by the controller
+    (``controllers/walking_config.py``)."""
 
     def finite(x) -> bool:
         return isinstance(x, (int, float)) and not isinstance(x, bool) and bool(np.isfinite(x))
 
+    out: dict[str, Any] = {}
     for k, v in table.items():
         if isinstance(v, dict):
-            if not all(finite(x) for x in v.values()):
-                raise ConfigError(path, f"walking.{k}", f"expected a table of numbers, got {v!r}")
-        elif not isinstance(v, (bool, str)) and not finite(v):
+            out[k] = _walking(v, path, f"{where}.{k}")
+        elif isinstance(v, (bool, str)) or finite(v) or (isinstance(v, float) and v == np.inf):
+            out[k] = v
+        else:
             raise ConfigError(
-                path, f"walking.{k}", f"expected a number, bool, string or table, got {v!r}"
+                path, f"{where}.{k}", f"expected a number, bool, string or table, got {v!r}"
             )
-    return {k: dict(v) if isinstance(v, dict) else v for k, v in table.items()}
+    return out

@@ -9,13 +9,13 @@ from now to the next waypoint chosen so that the DCM reference starts at the mea
 gives the sideways CoP shift that starts a walk). Each control tick
 (``wbc_hz``): a DCM feedback law gives the horizontal CoM acceleration (CoP command clipped to the
 support area), the swing feet follow their trajectories, and ``_core.WholeBodyQP`` returns the
-torques. Every WBC setting used is pinned in ``_WBC_DEFAULTS``.
+torques. Every WBC setting used is pinned in ``walking_config.WBC_DEFAULTS``.
 
 ``planner = "mpc"``: each plan call also runs one SQP-RTI iteration of the kinodynamic MPC
 (:mod:`cerebellum.controllers.mpc`) on the gait plan's contact flags, foot, base and normal
 references (base x, y from the LIPM/DCM CoM plan). Each tick interpolates the MPC plan at the time
 since its solve: CoM height and vertical rate, contact wrenches as WBC feed-forward, optionally the
-leg posture, the base orientation. The horizontal CoM (``mpc_balance``): by default the DCM law
+leg posture, the base orientation. The horizontal CoM (``mpc.balance``): by default the DCM law
 above around the LIPM/DCM plan; "mpc" the same law around the MPC's own CoM plan (its CoP and DCM
 from the MPC's CoM, velocity and contact forces); "none" the MPC's CoM through the WBC's PD.
 
@@ -48,16 +48,18 @@ from cerebellum.controllers.gait import (
     GaitPlan,
     GaitPlanner,
     GaitSettings,
+    GaitSettingsError,
     GaitState,
     VelocityCommand,
 )
 from cerebellum.controllers.swing import yaw_matrix
+from cerebellum.controllers.walking_config import PLANNERS, WalkingConfig, merge_tables
 from cerebellum.controllers.wbc import wbc_settings
 from cerebellum.dynamics.model import RobotModel, standing_configuration
 from cerebellum.errors import ConfigError
 from cerebellum.stats import percentiles
 
-__all__ = ["WalkingOptions", "WalkingController", "PLANNERS"]
+__all__ = ["WalkingConfig", "WalkingController", "PLANNERS", "resolve_config"]
 
 
 def _rotate(yaw: float, xy) -> np.ndarray:
@@ -66,274 +68,30 @@ def _rotate(yaw: float, xy) -> np.ndarray:
     return np.array([c * xy[0] - s * xy[1], s * xy[0] + c * xy[1]])
 
 
-PLANNERS = ("lipm", "mpc")
-IMPLEMENTATIONS = ("auto", "cpp", "python")
-STEP_FEEDBACKS = ("gait", "dcm", "capture")
-# planner "mpc", what keeps the horizontal CoM: "lipm" the DCM law around the LIPM/DCM plan;
-# "mpc" the DCM law around the MPC's own CoM plan; "none" the WBC's PD on the MPC's CoM
-MPC_BALANCES = ("lipm", "mpc", "none")
-
-
-@dataclasses.dataclass(frozen=True)
-class WalkingOptions:
-    """Options of the walking controller itself (``--set controller.options.NAME=VALUE``).
-
-    Any ``GaitSettings`` field and any ``WholeBodyQPSettings`` field is accepted too and passed on.
-    """
-
-    planner: str = "lipm"  # "lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)
-    # "cpp" (or "auto"): the whole controller in C++ (_core.WalkingController); "python": this
-    # class (the reference the C++ one is tested against)
-    implementation: str = "auto"
-    # implementation "cpp": plan on a thread of its own every 1 / mpc_hz of wall time (what a
-    # robot runs; not reproducible bit for bit) instead of in the tick, in simulated time
-    planning_thread: bool = False
-    horizon_s: float = 1.6  # gait/CoM planning horizon, s (>= 3 steps for the DCM recursion)
-    knot_dt_s: float = 0.04  # gait plan knot spacing, s
-    k_dcm: float = 2.0  # DCM feedback gain, 1/s: cop = cop_ref + (1 + k/w) (dcm - dcm_ref)
-    max_yaw_lead_rad: float = 0.3  # yaw reference kept within this of the measured yaw
-    # footholds: "gait": the gait planner's heuristic around the measured base (velocity feedback
-    # gains from GaitSettings); "dcm": the heuristic around the capture point
-    step_feedback: str = "gait"
-    cop_margin: float = 0.8  # CoP commands within this fraction of the sole rectangle
-    yaw_coeff_m: float = 0.03  # contact yaw torque bound |tau_z| <= c f_z, m (inf: none)
-    step_dcm_gain: float = 0.5  # footholds move by gain x the DCM error predicted at touchdown
-    max_step_adjust_m: float = 0.15  # bound of that move per axis, m
-    stop_speed_mps: float = 0.1  # walking stops only once the CoM is slower than this, m/s
-    # push recovery: standing (zero command), a DCM further than this outside the box spanned by
-    # the soles (CoP command bounds) starts stepping at once (first liftoff after
-    # push_step_double_support_s, the foot farther from the DCM first); stepping goes on while
-    # the DCM stays outside or the CoM is faster than stop_speed_mps (inf: never)
-    push_step_margin_m: float = 0.0
-    push_step_double_support_s: float = 0.1
-    # sideways drift: while walking, the heading-frame lateral CoM displacement beyond the
-    # commanded one (integrated from the step-averaged CoM velocity, bounded by
-    # max_lateral_drift_m) is fed back into the commanded vy: vy -= gain x drift, clipped to
-    # +- max_lateral_correction_mps (0: off)
-    lateral_drift_gain: float = 0.0  # 1/s
-    max_lateral_drift_m: float = 0.3
-    max_lateral_correction_mps: float = 0.1
-    # forward speed: the same for the heading-frame forward CoM displacement against the commanded
-    # one (a robot whose steps fall short walks slower than commanded): vx -= gain x deficit,
-    # clipped to +- max_forward_correction_mps (0: off); the deficit is bounded by
-    # max_forward_drift_m (the lag of starting to walk does not wind it up further)
-    forward_drift_gain: float = 0.0  # 1/s
-    max_forward_drift_m: float = 0.3
-    max_forward_correction_mps: float = 0.1
-    # arm swing: posture reference of these joints = standing + coefficient (rad/m) x the lead of
-    # the left sole's x over the right sole's (heading frame, swing references for a swing foot);
-    # an arm swinging against the opposite leg takes up the legs' yaw momentum (None: off)
-    arm_swing: dict[str, float] | None = None
-    no_ankle_roll_width_scale: float = 0.2  # sole width used by legs without ankle roll
-    # legs without ankle roll: the QP does not hold their soles' roll (a flat sole has to roll onto
-    # an edge for the hip to move sideways); else it holds it with the soft contact weight
-    no_ankle_roll_free_roll: bool = True
-    com_lowering_m: float = 0.05  # walking CoM height = standing CoM height - this, m
-    # stepping down, the CoM height reference comes down from the swing's liftoff with at most
-    # this acceleration (m/s^2) and speed (m/s) (see com_planner.DescentFilter)
-    com_descent_accel_mps2: float = 3.0
-    com_descent_speed_mps: float = 0.3
-    # a drop of the ground under the CoM of at least this much (m) is a step down: the CoM comes
-    # down with the swing to the lower level, through the descent filter, its rate and
-    # acceleration fed forward; smaller drops (the soles' height moving on a slope or rough
-    # ground) take the same smooth height without the feed-forward
-    com_step_down_min_m: float = 0.02
-    max_accel_mps2: float = 0.5  # the vx, vy command reaches its target at this rate, m/s^2
-    max_yaw_accel_rad_s2: float = 1.0  # the yaw-rate command reaches its target at this rate
-    # each plan: the CoP from now to the next waypoint is chosen so that the DCM plan starts at
-    # the measured DCM (clipped to the support area); else the plan's DCM starts where the
-    # footholds put it and the DCM law closes the gap
-    dcm_replan: bool = True
-    # footholds, swing clearance and base height from the scenario's terrain queries (when the
-    # simulator gives them); else every foothold at the stance sole's height
-    # None (default): on for stepped terrains (stairs, stepping stones), off on continuous ones
-    terrain_aware: bool | None = None
-    # footholds around the measured CoM (plus the standing pose's offset from the base to the sole
-    # centres, heading frame) instead of around the measured base: a pelvis that sways or sits
-    # off the CoM does not shorten or lengthen the steps
-    footholds_from_com: bool = True
-    # implementation "cpp": SafetySettings fields of the tick's safety layer (input checks,
-    # output limits, fall detection and safe stop; docs/safety.md), e.g. {fall_tilt_rad = 0.5};
-    # None: its defaults, which change nothing in normal walking
-    safety: dict[str, Any] | None = None
-    # planner = "mpc"
-    mpc_deadline_scale: float = 0.8  # MPC deadline = this x the plan period (1 / mpc_hz)
-    mpc_w_wrench_ff: float = 1e-4  # WBC weight of the MPC's contact wrenches as feed-forward
-    # horizontal CoM: "lipm" the DCM law around the LIPM/DCM plan; "mpc" the DCM law around the
-    # MPC's CoM plan; "none" the WBC's PD on the MPC's CoM
-    mpc_balance: str = "lipm"
-    mpc_posture: bool = False  # WBC posture reference = the MPC's joint positions (else standing)
-    # MPC weight of the base's roll and pitch to upright (rad^-2; MPCSettings.w_base_rpy). Without
-    # the DCM law (mpc_balance = "none") the default 100 makes the MPC pitch a base that sits
-    # slightly off upright back with contact forces, and the CoM follows (Talos: backward at
-    # 0.1-0.5 m/s while standing); 1 holds it
-    mpc_w_base_tilt: float = 100.0
-    mpc_base: bool = False  # WBC base orientation = the MPC's (else upright, commanded yaw)
-
-
-# Every WBC setting the walking controller relies on, pinned here (not taken from the defaults of
-# wbc_settings / WholeBodyQPSettings). Horizontal CoM: the DCM law below sets the CoM acceleration
-# and the CoM reference follows the measured CoM, so k_dcm = 0 and kp_com only acts on the height.
-# ``contact_weight`` is set per robot in WalkingController (hard contacts for 6-DoF legs).
-_WBC_DEFAULTS: dict[str, Any] = {
-    "sole_margin": 1.0,
-    "soft_contacts": False,
-    "kd_contact": 20.0,
-    "k_dcm": 0.0,
-    "cmp_margin": 1.0,
-    "w_momentum": np.array([10.0, 10.0, 10.0, 1.0, 1.0, 1.0]),
-    "kp_com": 50.0,
-    "kd_com": 15.0,
-    "kd_angular_momentum": 5.0,
-    "w_base_orientation": 30.0,
-    "kp_base": 400.0,
-    "kd_base": 40.0,
-    "w_swing": np.array([1000.0, 1000.0, 1000.0, 10.0, 10.0, 10.0]),
-    "kp_swing": 900.0,
-    "kd_swing": 60.0,
-    "w_posture": 10.0,
-    "kp_posture": 50.0,
-    "kd_posture": 10.0,
-    "w_reg_vdot": 1e-4,
-    "w_reg_wrench": 1e-6,
-    "w_wrench_ff": 0.0,
-    # 1e-6 on the KKT residuals (N, N·m, m/s^2), as for balance: 1e-9 cost H1 ~145 µs per tick
-    # (controller tick p50 474 -> 329 µs, real-time factor 1.30 -> 1.61 on one core) for the
-    # same walk (walk-flat: 11.91 m, RMSE 0.216 either way)
-    "eps_abs": 1e-6,
-    "eps_rel": 0.0,
-    "max_iter": 30,  # x (max_iter_in + 1) inner iterations bound a tick (see wbc.hpp)
-    "max_iter_in": 50,
-    "fallback_decay": 0.9,
-    "fallback_damping": 2.0,
-}
 # Soft-contact weight for legs with fewer than 6 joints (two rigid 6D contacts are rank deficient).
 _SOFT_CONTACT_WEIGHT = 1e5
-# Walking defaults that differ from GaitSettings.for_robot.
-# No velocity feedback in the footholds: the DCM law tracks the CoM plan through the CoP, and
-# footholds pulled back by a velocity deficit shorten the plan and the walk (positive feedback).
-_GAIT_DEFAULTS: dict[str, Any] = {
-    "step_duration_s": 0.4,
-    "initial_double_support_s": 0.3,
-    "velocity_feedback_gain": 0.0,
-    "capture_point_feedback": False,
-}
 
 
-def _split_options(path: str, options: dict[str, Any], prefix: str = "controller.options."):
-    own_names = {f.name for f in dataclasses.fields(WalkingOptions)}
-    gait_names = {f.name for f in dataclasses.fields(GaitSettings)}
-    wbc_names = {k for k in dir(_core.WholeBodyQPSettings()) if not k.startswith("_")}
-    wbc_names |= {"sole_margin", "soft_contacts", "passive_compensation", "passive_scale"}
-    own, gait, wbc = {}, dict(_GAIT_DEFAULTS), dict(_WBC_DEFAULTS)
-    for k, v in options.items():
-        if k in own_names:
-            own[k] = v
-        elif k in gait_names:
-            gait[k] = v
-        elif k in wbc_names:
-            wbc[k] = v
-        else:
-            raise ConfigError(
-                path,
-                f"{prefix}{k}",
-                "unknown option for 'walk'; valid: "
-                f"{sorted(own_names)} + GaitSettings {sorted(gait_names)} + "
-                f"WholeBodyQPSettings {sorted(wbc_names)}",
-            )
-    opts = WalkingOptions(**own)
-    if opts.planner not in PLANNERS:
-        raise ConfigError(
-            path,
-            f"{prefix}planner",
-            f"unknown planner {opts.planner!r}; valid: {list(PLANNERS)}",
-        )
-    if opts.implementation not in IMPLEMENTATIONS:
-        raise ConfigError(
-            path,
-            f"{prefix}implementation",
-            f"unknown implementation {opts.implementation!r}; valid: {list(IMPLEMENTATIONS)}",
-        )
-    if opts.planning_thread and opts.implementation == "python":
-        raise ConfigError(
-            path,
-            f"{prefix}planning_thread",
-            'needs the C++ controller (implementation "cpp" or "auto")',
-        )
-    if opts.safety is not None and opts.implementation == "python":
-        raise ConfigError(
-            path, f"{prefix}safety", 'needs the C++ controller (implementation "cpp" or "auto")'
-        )
-    if opts.mpc_balance not in MPC_BALANCES:
-        raise ConfigError(
-            path,
-            f"{prefix}mpc_balance",
-            f"unknown MPC balance {opts.mpc_balance!r}; valid: {list(MPC_BALANCES)}",
-        )
-    if opts.step_feedback not in STEP_FEEDBACKS:
-        raise ConfigError(
-            path,
-            f"{prefix}step_feedback",
-            f"unknown step feedback {opts.step_feedback!r}; valid: {list(STEP_FEEDBACKS)}",
-        )
-    for name in (
-        "horizon_s",
-        "knot_dt_s",
-        "max_yaw_lead_rad",
-        "yaw_coeff_m",
-        "cop_margin",
-        "max_accel_mps2",
-        "max_yaw_accel_rad_s2",
-        "max_step_adjust_m",
-        "stop_speed_mps",
-        "push_step_double_support_s",
-        "max_lateral_drift_m",
-        "max_lateral_correction_mps",
-        "max_forward_drift_m",
-        "max_forward_correction_mps",
-        "no_ankle_roll_width_scale",
-        "mpc_deadline_scale",
-        "com_descent_accel_mps2",
-        "com_descent_speed_mps",
-    ):
-        v = getattr(opts, name)
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-            raise ConfigError(path, f"{prefix}{name}", f"expected > 0, got {v!r}")
-    for name in (
-        "step_dcm_gain",
-        "com_lowering_m",
-        "mpc_w_wrench_ff",
-        "mpc_w_base_tilt",
-        "lateral_drift_gain",
-        "forward_drift_gain",
-        "com_step_down_min_m",
-    ):
-        v = getattr(opts, name)
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-            raise ConfigError(path, f"{prefix}{name}", f"expected >= 0, got {v!r}")
-    m = opts.push_step_margin_m
-    if not (isinstance(m, (int, float)) and not math.isnan(m) and m >= 0):
-        raise ConfigError(path, f"{prefix}push_step_margin_m", f"expected >= 0 or inf, got {m!r}")
-    if not (isinstance(opts.k_dcm, (int, float)) and math.isfinite(opts.k_dcm) and opts.k_dcm >= 0):
-        raise ConfigError(path, f"{prefix}k_dcm", f"expected >= 0, got {opts.k_dcm!r}")
-    return opts, gait, wbc
+def resolve_config(ctx) -> WalkingConfig:
+    """The configuration of a run: the robot's ``[walking]`` table, then the scenario's
+    ``controller.options`` over it, section by section (both checked, errors naming the file)."""
+    path = getattr(ctx.robot, "config_path", "<controller options>")
+    robot = dict(getattr(ctx.robot, "walking", {}) or {})
+    WalkingConfig.from_table(path, robot, prefix="walking")  # names checked against the file
+    return WalkingConfig.from_table(path, merge_tables(robot, dict(ctx.options)))
 
 
 class WalkingController:
     """Gait + LIPM/DCM CoM planning + whole-body QP (simulator ``Controller`` protocol).
 
-    ``ctx.options``: :class:`WalkingOptions` fields, ``GaitSettings`` fields (e.g.
-    ``step_duration_s``) and ``WholeBodyQPSettings`` fields (e.g. ``kp_com``); unknown names raise
-    ``ConfigError`` listing the valid ones.
+    ``ctx.options``: a nested :class:`~cerebellum.controllers.walking_config.WalkingConfig`
+    table (``{"gait": {"step_duration_s": 0.4}}``) over the robot's ``[walking]`` one; unknown
+    names raise ``ConfigError`` listing the valid ones. ``self.config``: the resolved one.
     """
 
     def __init__(self, ctx):
         path = getattr(ctx.robot, "config_path", "<controller options>")
-        robot_defaults = dict(getattr(ctx.robot, "walking", {}) or {})
-        _split_options(path, robot_defaults, prefix="walking.")  # names checked against the file
-        self.options, gait_over, wbc_over = _split_options(
-            path, {**robot_defaults, **dict(ctx.options)}
-        )
+        self.config = cfg = resolve_config(ctx)
         self.rm = RobotModel(ctx.robot)
         self.dt = float(ctx.dt_s)
         self._terrain = getattr(ctx, "terrain", None)  # height/normal queries, or None
@@ -341,32 +99,42 @@ class WalkingController:
         self.q_stand = standing_configuration(self.rm)
         legs = [len(self.rm.chain_velocity_indices(f)) for f in self.rm.foot_frames]
         # without ankle roll the sole cannot move the CoP sideways: a narrow (line) foot
-        self._lateral_scale = 1.0 if min(legs) >= 6 else self.options.no_ankle_roll_width_scale
-        if self.options.planner == "mpc" and "w_wrench_ff" not in wbc_over:
-            wbc_over["w_wrench_ff"] = float(self.options.mpc_w_wrench_ff)
+        self._lateral_scale = 1.0 if min(legs) >= 6 else cfg.wbc.no_ankle_roll_width_scale
+        wbc_over = dict(cfg.wbc.qp)
+        if cfg.planner == "mpc" and "w_wrench_ff" not in wbc_over:  # never: WBC_DEFAULTS pins it
+            wbc_over["w_wrench_ff"] = float(cfg.mpc.w_wrench_ff)
         if "contact_weight" not in wbc_over:
             wbc_over["contact_weight"] = 0.0 if min(legs) >= 6 else _SOFT_CONTACT_WEIGHT
-        settings = wbc_settings(self.rm, **wbc_over)
+        try:
+            settings = wbc_settings(self.rm, **wbc_over)
+        except ConfigError as e:
+            raise ConfigError(path, f"controller.options.wbc.{e.field}", e.problem) from None
+        except TypeError as e:
+            raise ConfigError(path, "controller.options.wbc", str(e)) from None
         contacts = list(settings.contacts)
         for c in contacts:  # a box sole on MuJoCo's pyramid cone resists little yaw torque
-            c.yaw_coeff = float(self.options.yaw_coeff_m)
+            c.yaw_coeff = float(cfg.wbc.yaw_coeff_m)
             c.y_left *= self._lateral_scale
             c.y_right *= self._lateral_scale
-            c.free_roll = self._lateral_scale < 1.0 and bool(self.options.no_ankle_roll_free_roll)
+            c.free_roll = self._lateral_scale < 1.0 and bool(cfg.wbc.no_ankle_roll_free_roll)
         settings.contacts = contacts
         self.wbc_settings = settings
         self.qp = _core.WholeBodyQP(self.robot, settings, self.q_stand)
+        gait_over = dict(cfg.gait.settings)
         if "com_height_m" not in gait_over:
             standing = GaitSettings.for_robot(self.rm).com_height_m
-            gait_over["com_height_m"] = standing - self.options.com_lowering_m
-        self.gait = GaitSettings.for_robot(self.rm, **gait_over)
+            gait_over["com_height_m"] = standing - cfg.balance.com_lowering_m
+        try:
+            self.gait = GaitSettings.for_robot(self.rm, **gait_over)
+        except GaitSettingsError as e:
+            raise ConfigError(path, f"controller.options.gait.{e.field}", e.problem) from None
         self.omega = math.sqrt(GRAVITY / self.gait.com_height_m)
         self.mass = float(sum(i.mass for i in self.rm.model.inertias))
         self._data = self.rm.model.createData()
         self._feet = [self.rm.frame_id(f) for f in self.rm.foot_frames]
         x0, x1, y0, y1 = self.gait.sole_rectangle
         self._sole_centre = np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1)])  # in the sole frame, m
-        m = self.options.cop_margin
+        m = self.config.balance.cop_margin
         ml = m * self._lateral_scale
         self._sole_box = (x0 * m, x1 * m, y0 * ml, y1 * ml)  # CoP command bounds, sole frame, m
         # Footholds around the CoM: the base stands in for "the CoM over the middle of the sole
@@ -378,42 +146,44 @@ class WalkingController:
             [self.q_stand[0] - centre[0], self.q_stand[1] - com_stand[1]]
         )  # m
         self._arm_swing = None  # (joint indices (k,), coefficients (k,) rad/m)
-        if self.options.arm_swing:
+        if self.config.arms.swing:
             names = [self.rm.model.names[i] for i in range(2, self.rm.model.njoints)]
             idx, coeff = [], []
-            for name, c in dict(self.options.arm_swing).items():
+            for name, c in dict(self.config.arms.swing).items():
                 if name not in names or not math.isfinite(float(c)):
                     raise ConfigError(
                         path,
-                        f"controller.options.arm_swing.{name}",
+                        f"controller.options.arms.swing.{name}",
                         f"expected a joint name with a finite coefficient; joints: {names}",
                     )
                 idx.append(names.index(name))
                 coeff.append(float(c))
             self._arm_swing = (np.array(idx), np.array(coeff))
-        self._n_knots = max(2, int(round(self.options.horizon_s / self.options.knot_dt_s)) + 1)
+        self._n_knots = max(
+            2, int(round(self.config.gait.horizon_s / self.config.gait.knot_dt_s)) + 1
+        )
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
         self.planner: GaitPlanner | None = None
         self.mpc = None
-        if self.options.planner == "mpc":
+        if self.config.planner == "mpc":
             from cerebellum.controllers.mpc import KinodynamicMPC, MPCSettings
 
-            tilt = self.options.mpc_w_base_tilt
+            tilt = self.config.mpc.w_base_tilt
             yaw_w = MPCSettings().w_base_rpy[2]
             self.mpc = KinodynamicMPC(
                 self.rm,
-                MPCSettings(dt_s=self.options.knot_dt_s, w_base_rpy=(tilt, tilt, yaw_w)),
+                MPCSettings(dt_s=self.config.gait.knot_dt_s, w_base_rpy=(tilt, tilt, yaw_w)),
             )
             period_s = 1.0 / float(getattr(ctx.settings, "mpc_hz", 50.0))
-            self.mpc_deadline_us = self.options.mpc_deadline_scale * period_s * 1e6
+            self.mpc_deadline_us = self.config.mpc.deadline_scale * period_s * 1e6
             self.mpc.set_deadline_us(self.mpc_deadline_us)
             self._base_above_com = float(self.q_stand[2] - com_stand[2])  # m
             self._mpc_knots = self.mpc.settings.knots + 1
             if self._n_knots < self._mpc_knots:
                 raise ConfigError(
                     path,
-                    "controller.options.horizon_s",
+                    "controller.options.gait.horizon_s",
                     f"the 'mpc' planner needs horizon_s >= {self.mpc.settings.knots} knots",
                 )
         self._solve_ms: list[float] = []
@@ -488,7 +258,7 @@ class WalkingController:
         velocity command holds no position: without this the lateral CoP and foothold errors of
         every step add up, and steps that fall short make a slow walk). Standing, or with a zero
         command, the drift is forgotten."""
-        o = self.options
+        o = self.config.command
         if cmd.is_zero(self.gait.command_deadband) or not self.planner.schedule.is_walking(t):
             self._drift[:] = 0.0
             return cmd
@@ -603,13 +373,16 @@ class WalkingController:
         """True when the DCM (2,) lies more than ``push_step_margin_m`` outside the box (world
         axes) spanned by both soles' CoP command bounds."""
         gap = dcm - np.clip(dcm, *self._support_box(zip(feet, yaws, strict=True)))
-        return float(np.hypot(*gap)) > self.options.push_step_margin_m
+        return float(np.hypot(*gap)) > self.config.footholds.push_step_margin_m
 
     def _ramp(self, t: float, command) -> VelocityCommand:
         """The command moved toward ``command`` at the acceleration limits since the last call."""
         dt = max(t - self._t_cmd, 0.0) if math.isfinite(self._t_cmd) else 0.0
         self._t_cmd = t
-        a, ay = self.options.max_accel_mps2 * dt, self.options.max_yaw_accel_rad_s2 * dt
+        a, ay = (
+            self.config.command.max_accel_mps2 * dt,
+            self.config.command.max_yaw_accel_rad_s2 * dt,
+        )
         target = np.array([float(command.vx), float(command.vy), float(command.yaw_rate)])
         step = np.clip(target - self._cmd, [-a, -a, -ay], [a, a, ay])
         self._cmd = self._cmd + step
@@ -617,7 +390,7 @@ class WalkingController:
 
     # -- Controller protocol -------------------------------------------------------------------
     def reset(self, state) -> None:
-        aware = self.options.terrain_aware
+        aware = self.config.gait.terrain_aware
         if aware is None:
             aware = bool(getattr(self._terrain, "stepped", False))
         terrain = self._terrain if aware else None
@@ -631,9 +404,9 @@ class WalkingController:
         self.qp.set_base_reference(yaw_matrix(self._yaw_ref))
         self._ground = DescentFilter(
             float(com[2]) - self.gait.com_height_m,
-            self.options.com_descent_speed_mps,
-            self.options.com_descent_accel_mps2,
-            self.options.com_step_down_min_m,
+            self.config.balance.com_descent_speed_mps,
+            self.config.balance.com_descent_accel_mps2,
+            self.config.balance.com_step_down_min_m,
         )
         self._ground_z = self._ground.z
         self._plan_com: ComPlan | None = None
@@ -645,7 +418,7 @@ class WalkingController:
         self._cmd = np.zeros(3)  # ramped command: vx, vy m/s, yaw rate rad/s
         self._t_cmd = -math.inf
         self._vcom_avg = np.zeros(2)
-        # forward, lateral drift, m, heading frame: see WalkingOptions.lateral_drift_gain
+        # forward, lateral drift, m, heading frame: see CommandConfig.lateral_drift_gain
         self._drift = np.zeros(2)
         self._push_steps = 0  # stepping episodes started by a push
         self._t_plan = -math.inf
@@ -683,20 +456,20 @@ class WalkingController:
             outside = self._dcm_outside(dcm, feet, yaws)
             schedule = self.planner.schedule
             if schedule.is_walking(t):
-                if outside or float(np.hypot(*self._vcom_avg)) > self.options.stop_speed_mps:
+                if outside or float(np.hypot(*self._vcom_avg)) > self.config.balance.stop_speed_mps:
                     cmd = VelocityCommand(2.0 * self.gait.command_deadband, 0.0, 0.0)
             elif outside:
                 centres = [self._centre(feet[f], yaws[f]) for f in (LEFT, RIGHT)]
                 far = int(np.argmax([np.linalg.norm(dcm - c) for c in centres]))
-                schedule.start(t, far, self.options.push_step_double_support_s)
+                schedule.start(t, far, self.config.footholds.push_step_double_support_s)
                 cmd = VelocityCommand(2.0 * self.gait.command_deadband, 0.0, 0.0)
                 self._push_steps += 1
         nxt_sw = self.planner.schedule.next_swings(t, 1)
         # (before the swing lifts off, the DCM prediction with the CoP on the stance sole does not
         # hold: the double support is still shifting the weight; the heuristic places that step)
-        if self.options.step_feedback == "capture" and nxt_sw and t >= nxt_sw[0].t_liftoff:
+        if self.config.footholds.step_feedback == "capture" and nxt_sw and t >= nxt_sw[0].t_liftoff:
             gs = self._capture_state(t, q, com, vcom, feet, yaws, yaw, cmd, nxt_sw[0])
-        elif self.options.step_feedback == "dcm":
+        elif self.config.footholds.step_feedback == "dcm":
             # footholds around the capture point: base shifted by (dcm - com), no velocity term
             base = q[:3].copy()
             base[:2] += vcom[:2] / self.omega
@@ -705,7 +478,7 @@ class WalkingController:
             gs = GaitState(base, yaw, vb, feet, yaws)
         else:
             base = q[:3].copy()
-            if self.options.footholds_from_com:
+            if self.config.footholds.from_com:
                 base[:2] = com[:2] + _rotate(yaw, self._base_minus_com)
             nxt = nxt_sw
             if nxt:
@@ -718,19 +491,19 @@ class WalkingController:
                     dy = cmd.vy * self.gait.step_duration_s
                     base[0] -= s_ * dy
                     base[1] += c * dy
-                if self._plan_free is not None and self.options.step_dcm_gain > 0:
+                if self._plan_free is not None and self.config.footholds.step_dcm_gain > 0:
                     # DCM step adjustment: the error to the previous plan's DCM, grown to the
                     # first touchdown, moves the footholds (the CoP alone can only absorb a few cm)
                     # (against the plan of the footholds alone: the anchored plan starts at the
                     # measured DCM and would hide the error the CoP could not absorb)
                     err = com[:2] + vcom[:2] / self.omega - self._plan_free.sample(t).dcm
                     grow = math.exp(self.omega * max(nxt[0].t_touchdown - t, 0.0))
-                    shift = self.options.step_dcm_gain * grow * err
-                    lim = self.options.max_step_adjust_m
+                    shift = self.config.footholds.step_dcm_gain * grow * err
+                    lim = self.config.footholds.max_step_adjust_m
                     base[:2] += np.clip(shift, -lim, lim)
             gs = GaitState(base, yaw, R @ v[:3], feet, yaws)
         assert self.planner is not None
-        gp = self.planner.plan(t, gs, cmd, self._n_knots, self.options.knot_dt_s)
+        gp = self.planner.plan(t, gs, cmd, self._n_knots, self.config.gait.knot_dt_s)
         # remember the last touchdown (for the double support that follows it)
         for sw in self.planner.schedule.swings(t - self.gait.step_duration_s, t):
             if sw.t_touchdown <= t:
@@ -744,7 +517,7 @@ class WalkingController:
         self._stance_pose = [(feet[f].copy(), float(yaws[f])) for f in (LEFT, RIGHT)]
         self._plan_free = plan_com(times, cops, com[:2], vcom[:2], self.gait.com_height_m)
         self._plan_com = self._plan_free
-        if self.options.dcm_replan:
+        if self.config.balance.dcm_replan:
             a_times, a_cops = self._anchor_cop(t, times, cops, com[:2] + vcom[:2] / self.omega)
             if a_times is not times:  # anchored: the free plan's first segment was replaced
                 self._plan_com = plan_com(
@@ -762,7 +535,7 @@ class WalkingController:
             stance_z or [float(np.mean(feet[:, 2]))],
             swing,
             landed,
-            self.options.com_step_down_min_m,
+            self.config.balance.com_step_down_min_m,
         )
         self._yaw_rate = cmd.yaw_rate
         self._t_plan = t
@@ -815,7 +588,7 @@ class WalkingController:
         R = pin.Quaternion(q[3:7]).matrix()
         yaw = math.atan2(R[1, 0], R[0, 0])
         self._yaw_ref += self._yaw_rate * self.dt
-        lead = self.options.max_yaw_lead_rad
+        lead = self.config.command.max_yaw_lead_rad
         err = math.remainder(self._yaw_ref - yaw, 2 * math.pi)
         if abs(err) > lead:
             self._yaw_ref = yaw + math.copysign(lead, err)
@@ -865,7 +638,7 @@ class WalkingController:
         w = self.omega
         ref = self._plan_com.sample(t)
         dcm = com[:2] + vcom[:2] / w
-        cop = self._clip_cop(ref.cop + (1.0 + self.options.k_dcm / w) * (dcm - ref.dcm), t)
+        cop = self._clip_cop(ref.cop + (1.0 + self.config.balance.k_dcm / w) * (dcm - ref.dcm), t)
         return w * w * (com[:2] - cop)
 
     def _dcm_law_about(
@@ -883,7 +656,7 @@ class WalkingController:
         cop_ref = com_ref[:2] - acom_ref[:2] / (w * w)
         dcm_ref = com_ref[:2] + vcom_ref[:2] / w
         dcm = com[:2] + vcom[:2] / w
-        cop = self._clip_cop(cop_ref + (1.0 + self.options.k_dcm / w) * (dcm - dcm_ref), t)
+        cop = self._clip_cop(cop_ref + (1.0 + self.config.balance.k_dcm / w) * (dcm - dcm_ref), t)
         return w * w * (com[:2] - cop)
 
     def _set_upright_base(self) -> None:
@@ -896,7 +669,7 @@ class WalkingController:
         wr = ref["wrenches"]  # (2, 6) at the soles, world axes
         acom = wr[:, :3].sum(axis=0) / self.mass
         acom[2] -= GRAVITY
-        balance = self.options.mpc_balance
+        balance = self.config.mpc.balance
         if balance != "none":
             # the DCM law sets the horizontal CoM acceleration, around the LIPM/DCM plan (anchored
             # to the footholds) or around the MPC's; the MPC gives the height and the wrenches
@@ -912,9 +685,9 @@ class WalkingController:
         else:
             self.qp.set_com_reference(ref["com"], ref["vcom"], acom)
         self.qp.set_wrench_feedforward(wr)
-        if self.options.mpc_posture:
+        if self.config.mpc.posture:
             self.qp.set_posture_reference(ref["joint_pos"])
-        if self.options.mpc_base:
+        if self.config.mpc.base:
             Rb = pin.Quaternion(ref["base_quat"]).matrix()
             self.qp.set_base_reference(Rb, Rb @ ref["v"][3:6])
         else:
@@ -934,7 +707,7 @@ class WalkingController:
             "tick_us": percentiles(self._ticks),
             "wbc_tick_us": percentiles(self._wbc_ticks),
             "failures": int(self.qp.failures),
-            "planner": self.options.planner,
+            "planner": self.config.planner,
             "first_failures": list(self._failure_times),
             "push_steps": self._push_steps,
             "mpc": self._mpc_stats(),

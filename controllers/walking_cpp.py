@@ -14,7 +14,7 @@ import numpy as np
 
 from cerebellum import _core
 from cerebellum.controllers.safety import SAFETY_FIELDS, safety_settings
-from cerebellum.controllers.walking import WalkingController
+from cerebellum.controllers.walking import WalkingController, resolve_config
 from cerebellum.stats import percentiles
 
 __all__ = ["SAFETY_FIELDS", "CppWalkingController", "cpp_settings", "make_walking_controller"]
@@ -33,7 +33,7 @@ _MPC_BALANCE = {
 
 def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSettings:
     """The resolved settings of the Python controller ``py`` for the C++ one."""
-    o = py.options
+    o = py.config
     s = _core.WalkingSettings()
     s.model_path = str(py.rm.path)
     s.foot_frames = list(py.rm.foot_frames)
@@ -51,10 +51,10 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
         "max_lateral_drift_m",
         "max_lateral_correction_mps",
     ):
-        setattr(sh, name, float(getattr(o, name)))
+        setattr(sh, name, float(getattr(o.command, name)))
     s.shaping = sh
     s.sole = _core.SoleGeometry.from_sole_rectangle(
-        py.gait.sole_rectangle, o.cop_margin, py._lateral_scale
+        py.gait.sole_rectangle, o.balance.cop_margin, py._lateral_scale
     )
     s.q_stand = py.q_stand
     s.base_minus_com = py._base_minus_com
@@ -63,21 +63,21 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
     s.dt_s = py.dt
     s.plan_every = int(plan_every)
     s.n_knots = py._n_knots
-    s.knot_dt_s = float(o.knot_dt_s)
-    s.k_dcm = float(o.k_dcm)
-    s.max_yaw_lead_rad = float(o.max_yaw_lead_rad)
-    s.step_feedback = _STEP_FEEDBACK[o.step_feedback]
-    s.footholds_from_com = bool(o.footholds_from_com)
-    s.step_dcm_gain = float(o.step_dcm_gain)
-    s.max_step_adjust_m = float(o.max_step_adjust_m)
-    s.stop_speed_mps = float(o.stop_speed_mps)
-    s.push_step_margin_m = float(o.push_step_margin_m)
-    s.push_step_double_support_s = float(o.push_step_double_support_s)
-    s.dcm_replan = bool(o.dcm_replan)
-    s.com_descent_accel_mps2 = float(o.com_descent_accel_mps2)
-    s.com_descent_speed_mps = float(o.com_descent_speed_mps)
-    s.com_step_down_min_m = float(o.com_step_down_min_m)
-    s.terrain_aware = -1 if o.terrain_aware is None else int(bool(o.terrain_aware))
+    s.knot_dt_s = float(o.gait.knot_dt_s)
+    s.k_dcm = float(o.balance.k_dcm)
+    s.max_yaw_lead_rad = float(o.command.max_yaw_lead_rad)
+    s.step_feedback = _STEP_FEEDBACK[o.footholds.step_feedback]
+    s.footholds_from_com = bool(o.footholds.from_com)
+    s.step_dcm_gain = float(o.footholds.step_dcm_gain)
+    s.max_step_adjust_m = float(o.footholds.max_step_adjust_m)
+    s.stop_speed_mps = float(o.balance.stop_speed_mps)
+    s.push_step_margin_m = float(o.footholds.push_step_margin_m)
+    s.push_step_double_support_s = float(o.footholds.push_step_double_support_s)
+    s.dcm_replan = bool(o.balance.dcm_replan)
+    s.com_descent_accel_mps2 = float(o.balance.com_descent_accel_mps2)
+    s.com_descent_speed_mps = float(o.balance.com_descent_speed_mps)
+    s.com_step_down_min_m = float(o.balance.com_step_down_min_m)
+    s.terrain_aware = -1 if o.gait.terrain_aware is None else int(bool(o.gait.terrain_aware))
     if py.mpc is not None:
         ocp = py.mpc.ocp
         m = _core.MpcPlannerSettings()
@@ -89,12 +89,12 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
         m.dt_s = float(py.mpc.settings.dt_s)
         m.mass_kg = float(ocp.mass)
         m.base_above_com_m = float(py._base_above_com)
-        m.balance = _MPC_BALANCE[o.mpc_balance]
-        m.track_posture = bool(o.mpc_posture)
-        m.track_base = bool(o.mpc_base)
+        m.balance = _MPC_BALANCE[o.mpc.balance]
+        m.track_posture = bool(o.mpc.posture)
+        m.track_base = bool(o.mpc.base)
         s.use_mpc, s.mpc = True, m
     path = getattr(py.rm.config, "config_path", "<controller options>")
-    s.safety = safety_settings(path, o.safety)
+    s.safety = safety_settings(path, None if o.safety is None else dict(o.safety))
     s.validate()
     return s
 
@@ -117,7 +117,7 @@ class CppWalkingController:
 
     def reset(self, state) -> None:
         self.ctl.reset(state)
-        if self._py.options.planning_thread:
+        if self._py.config.planning_thread:
             self.ctl.start_planning_thread()
         self._ticks.clear()
         self._wbc_ticks.clear()
@@ -173,14 +173,14 @@ class CppWalkingController:
             "tick_us": percentiles(self._ticks),
             "wbc_tick_us": percentiles(self._wbc_ticks),
             "failures": int(self.ctl.failures),
-            "planner": self._py.options.planner,
+            "planner": self._py.config.planner,
             "implementation": "cpp",
             "first_failures": list(self._failure_times),
             "push_steps": int(self.ctl.push_steps),
             "plans": int(self.ctl.plans),
             "planning_thread": (
                 {**self.ctl.planning_stats, "stale_ticks": int(self.ctl.stale_ticks)}
-                if self._py.options.planning_thread
+                if self._py.config.planning_thread
                 else None
             ),
             "mpc": self._mpc_stats(),
@@ -205,7 +205,6 @@ class CppWalkingController:
 
 def make_walking_controller(ctx):
     """The ``walk`` controller: C++ unless ``implementation = "python"``."""
-    options = {**dict(getattr(ctx.robot, "walking", {}) or {}), **dict(ctx.options)}
-    if options.get("implementation", "auto") in ("auto", "cpp"):
+    if resolve_config(ctx).implementation in ("auto", "cpp"):
         return CppWalkingController(ctx)
     return WalkingController(ctx)

@@ -1,7 +1,8 @@
 """Controller tuning: an Optuna study whose trials are evaluations (:mod:`cerebellum.sim.evaluate`).
 
 Needs the optional ``optuna`` (``pip install 'cerebellum[tune]'``). A trial samples the options
-of a :class:`SearchSpace`, passes them to every run as ``controller.options.NAME=VALUE``, runs the
+of a :class:`SearchSpace` (by their dotted names, ``gait.step_duration_s``), passes them to every
+run as ``controller.options.SECTION.NAME=VALUE``, runs the
 robot x scenario x seed matrix through :func:`~cerebellum.sim.evaluate.run_evaluation` (into
 ``OUT/trials/<hash of the options>/``: the results files of ``cerebellum evaluate``) and scores
 it with :func:`trial_objective`, reported to the pruner after every run.
@@ -18,7 +19,7 @@ so one more failure always costs more than any tracking, torque or margin (succe
 failures, a later fall scores better; among successes, tracking weighs most. Layout of ``OUT``::
 
     study.db        the Optuna study (default storage: SQLite); re-running resumes it
-    best.toml       the best trial's options as a [walking] table for the robot's file
+    best.toml       the best trial's options as [walking.SECTION] tables for the robot's file
     summary.md      trials by state, the best trials with their metrics, the table
     history.png     objective per trial and best so far; importances.png: parameter importances
     trials/<hash>/  one evaluation per set of options (runs.jsonl, results.md, runs/)
@@ -154,14 +155,14 @@ def _space(controller: str, params: dict[str, dict[str, Any]]) -> SearchSpace:
 # The built-in space of the walk controller: the gait timing and footholds, the balance law and
 # the drift feedback that the shipped robots' [walking] tables set (docs/tuning.md).
 _WALK_SPACE = {
-    "step_duration_s": {"low": 0.3, "high": 0.5},
-    "double_support_ratio": {"low": 0.1, "high": 0.3},
-    "step_feedback": {"choices": ["gait", "dcm", "capture"]},
-    "max_step_length_m": {"low": 0.3, "high": 0.7},
-    "step_height_m": {"low": 0.05, "high": 0.12},
-    "k_dcm": {"low": 1.0, "high": 4.0, "log": True},
-    "lateral_drift_gain": {"low": 0.0, "high": 2.0},
-    "forward_drift_gain": {"low": 0.0, "high": 2.0},
+    "gait.step_duration_s": {"low": 0.3, "high": 0.5},
+    "gait.double_support_ratio": {"low": 0.1, "high": 0.3},
+    "footholds.step_feedback": {"choices": ["gait", "dcm", "capture"]},
+    "gait.max_step_length_m": {"low": 0.3, "high": 0.7},
+    "gait.step_height_m": {"low": 0.05, "high": 0.12},
+    "balance.k_dcm": {"low": 1.0, "high": 4.0, "log": True},
+    "command.lateral_drift_gain": {"low": 0.0, "high": 2.0},
+    "command.forward_drift_gain": {"low": 0.0, "high": 2.0},
 }
 
 _PARAM_KEYS = ("low", "high", "log", "step", "type", "choices")
@@ -230,30 +231,22 @@ def _param(path: str, name: str, spec: Any) -> Param:
 
 
 def _walk_option_names() -> list[str]:
-    """Every option name the walk controller accepts (as ``controllers.walking`` splits them)."""
-    import dataclasses
+    """Every dotted setting name of the walk controller (controllers/walking_config.py)."""
+    from cerebellum.controllers.walking_config import setting_names
 
-    from cerebellum import _core
-    from cerebellum.controllers.gait import GaitSettings
-    from cerebellum.controllers.walking import WalkingOptions
-
-    names = {f.name for f in dataclasses.fields(WalkingOptions)}
-    names |= {f.name for f in dataclasses.fields(GaitSettings)}
-    names |= {k for k in dir(_core.WholeBodyQPSettings()) if not k.startswith("_")}
-    names |= {"sole_margin", "soft_contacts", "passive_compensation", "passive_scale"}
-    return sorted(names)
+    return setting_names()
 
 
 def _check_names(space: SearchSpace, path: str) -> None:
     """Unknown option names, and bounds the controller rejects, as ConfigError."""
-    import dataclasses
-
-    from cerebellum.controllers.gait import GaitSettings, GaitSettingsError
-    from cerebellum.controllers.walking import _split_options
+    from cerebellum.controllers.walking_config import FORMER_NAMES, check_setting
 
     valid = _walk_option_names()
-    gait_names = {f.name for f in dataclasses.fields(GaitSettings)}
     for p in space.params:
+        if p.name not in valid and p.name in FORMER_NAMES:
+            raise ConfigError(
+                path, f"params.{p.name}", f"params.{p.name} is now params.{FORMER_NAMES[p.name]}"
+            )
         if p.name not in valid:
             raise ConfigError(
                 path,
@@ -263,17 +256,24 @@ def _check_names(space: SearchSpace, path: str) -> None:
         values = list(p.choices) if p.kind == "categorical" else [p.low, p.high]
         for v in values:
             try:
-                _split_options(path, {p.name: v}, prefix="params.")
-                if p.name in gait_names:
-                    GaitSettings().replace(**{p.name: v})
-            except GaitSettingsError as e:
-                raise ConfigError(
-                    path, f"params.{p.name}", f"the controller rejects {v!r}: {e}"
-                ) from None
+                check_setting(path, p.name, v, prefix="params")
             except ConfigError as e:
                 raise ConfigError(
                     path, f"params.{p.name}", f"the controller rejects {v!r}: {e.problem}"
                 ) from None
+
+
+def _flat_params(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``[params]`` with its dotted keys (``gait.step_duration_s = {..}``, which TOML nests)
+    flattened back to dotted names; a table with none of the range keys is a section."""
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict) and v and not set(v) & set(_PARAM_KEYS):
+            out.update(_flat_params(v, f"{name}."))
+        else:
+            out[name] = v
+    return out
 
 
 DEFAULT_SPACES: dict[str, dict[str, dict[str, Any]]] = {"walk": _WALK_SPACE}
@@ -283,10 +283,10 @@ def load_space(path: str | os.PathLike | None = None, controller: str = "walk") 
     """The space in the TOML file ``path`` (None: the built-in one of ``controller``)::
 
         [params]
-        step_duration_s = { low = 0.3, high = 0.5 }
-        k_dcm = { low = 1.0, high = 4.0, log = true }
-        step_feedback = { choices = ["gait", "capture"] }
-        max_step_length_m = { low = 0.3, high = 0.7, step = 0.05 }
+        gait.step_duration_s = { low = 0.3, high = 0.5 }
+        balance.k_dcm = { low = 1.0, high = 4.0, log = true }
+        footholds.step_feedback = { choices = ["gait", "capture"] }
+        gait.max_step_length_m = { low = 0.3, high = 0.7, step = 0.05 }
 
     Raises ConfigError naming the file and the field (unknown option names list the valid ones).
     """
@@ -316,7 +316,9 @@ def load_space(path: str | os.PathLike | None = None, controller: str = "walk") 
     if not isinstance(params, dict) or not params:
         raise ConfigError(path, "params", "expected a table of at least one option")
     space = SearchSpace(
-        controller, tuple(_param(str(path), k, v) for k, v in params.items()), str(path)
+        controller,
+        tuple(_param(str(path), k, v) for k, v in _flat_params(params).items()),
+        str(path),
     )
     _check_names(space, str(path))
     return space
@@ -407,10 +409,19 @@ def _toml_value(v: Any) -> str:
 
 
 def walking_table(params: dict[str, Any], comment: Sequence[str] = ()) -> str:
-    """``params`` as a ``[walking]`` TOML table (``comment``: lines above it)."""
+    """``params`` (dotted names) as ``[walking]`` TOML tables, one per section (``comment``:
+    lines above them)."""
     lines = [f"# {c}" for c in comment]
+    top = {k: v for k, v in params.items() if "." not in k}
     lines.append("[walking]")
-    lines += [f"{k} = {_toml_value(v)}" for k, v in params.items()]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in top.items()]
+    sections: dict[str, list[str]] = {}
+    for k, v in params.items():
+        if "." in k:
+            sec, name = k.rsplit(".", 1)
+            sections.setdefault(sec, []).append(f"{name} = {_toml_value(v)}")
+    for sec, body in sections.items():
+        lines += ["", f"[walking.{sec}]", *body]
     return "\n".join(lines) + "\n"
 
 
@@ -605,21 +616,24 @@ def _recover_trials(optuna, study) -> int:
 
 def _robot_values(space: SearchSpace, robot: str) -> dict[str, Any]:
     """The values the robot runs today (controller defaults, its standing-pose geometry, its
-    [walking] table) of the options in ``space`` that lie inside it."""
+    [walking] tables) of the options in ``space`` that lie inside it."""
     import dataclasses
 
     from cerebellum.controllers.gait import GaitSettings
-    from cerebellum.controllers.walking import _GAIT_DEFAULTS, _WBC_DEFAULTS, WalkingOptions
+    from cerebellum.controllers.walking_config import WalkingConfig
     from cerebellum.dynamics.model import RobotModel
     from cerebellum.robots import load_robot
 
     rc = load_robot(robot)
-    # the precedence of controllers.walking._split_options: own options, then gait, then WBC
-    values: dict[str, Any] = dict(_WBC_DEFAULTS)
-    values.update(dataclasses.asdict(GaitSettings.for_robot(RobotModel(rc))))
-    values.update(_GAIT_DEFAULTS)
-    values.update({f.name: f.default for f in dataclasses.fields(WalkingOptions)})
-    values.update(rc.walking)
+    table = WalkingConfig.from_table(str(rc.config_path), rc.walking, "walking").table()
+    geometry = dataclasses.asdict(GaitSettings.for_robot(RobotModel(rc)))
+    table["gait"] = {**geometry, **table["gait"]}
+    values: dict[str, Any] = {}
+    for k, v in table.items():
+        if isinstance(v, dict):
+            values.update({f"{k}.{n}": x for n, x in v.items()})
+        else:
+            values[k] = v
     out = {}
     for p in space.params:
         v = values.get(p.name)

@@ -75,7 +75,7 @@ def _shaping_settings(o) -> _core.CommandShapingSettings:
 def _geometry(c) -> _core.SoleGeometry:
     """The C++ sole geometry from what WalkingController was built with."""
     return _core.SoleGeometry.from_sole_rectangle(
-        c.gait.sole_rectangle, c.options.cop_margin, c._lateral_scale
+        c.gait.sole_rectangle, c.config.balance.cop_margin, c._lateral_scale
     )
 
 
@@ -142,7 +142,7 @@ def _random_swings_stance(rng, t):
 def test_ramp_matches_python(ctrl, seed):
     rng = np.random.default_rng(seed)
     ctrl._cmd, ctrl._t_cmd = np.zeros(3), -math.inf
-    ramp = _core.CommandRamp(_shaping_settings(ctrl.options))
+    ramp = _core.CommandRamp(_shaping_settings(ctrl.config.command))
     t = rng.uniform(-1, 1)
     for _ in range(400):
         t += float(rng.choice([0.0, 0.02, rng.uniform(-0.05, 0.3)]))  # repeats, steps back
@@ -158,18 +158,20 @@ def test_ramp_matches_python(ctrl, seed):
 @pytest.mark.parametrize("seed", range(5))
 def test_drift_correction_matches_python(ctrl, seed):
     rng = np.random.default_rng(10 + seed)
-    o = dataclasses.replace(
-        ctrl.options,
-        forward_drift_gain=float(rng.uniform(0, 3)),
-        lateral_drift_gain=float(rng.uniform(0, 3)),
-        max_forward_drift_m=float(rng.uniform(0.05, 0.5)),
-        max_lateral_drift_m=float(rng.uniform(0.05, 0.5)),
-        max_forward_correction_mps=float(rng.uniform(0.02, 0.3)),
-        max_lateral_correction_mps=float(rng.uniform(0.02, 0.3)),
+    cfg = ctrl.config.replace(
+        {
+            "command.forward_drift_gain": float(rng.uniform(0, 3)),
+            "command.lateral_drift_gain": float(rng.uniform(0, 3)),
+            "command.max_forward_drift_m": float(rng.uniform(0.05, 0.5)),
+            "command.max_lateral_drift_m": float(rng.uniform(0.05, 0.5)),
+            "command.max_forward_correction_mps": float(rng.uniform(0.02, 0.3)),
+            "command.max_lateral_correction_mps": float(rng.uniform(0.02, 0.3)),
+        }
     )
-    saved = ctrl.options, ctrl.planner
+    o = cfg.command
+    saved = ctrl.config, ctrl.planner
     walking = [True]
-    ctrl.options = o
+    ctrl.config = cfg
     ctrl.planner = SimpleNamespace(schedule=SimpleNamespace(is_walking=lambda t: walking[0]))
     ctrl._drift = np.zeros(2)
     dc = _core.DriftCorrection(_shaping_settings(o))
@@ -190,7 +192,7 @@ def test_drift_correction_matches_python(ctrl, seed):
                 np.any(np.abs(ctrl._drift) == [o.max_forward_drift_m, o.max_lateral_drift_m])
             )
     finally:
-        ctrl.options, ctrl.planner = saved
+        ctrl.config, ctrl.planner = saved
     assert clipped > 10  # the drift bounds were reached
 
 
@@ -250,11 +252,11 @@ def test_support_box_clip_and_dcm_outside_match_python(ctrl, seed):
             np.testing.assert_allclose(sa.clip(cop, tc), ctrl._clip_cop(cop, tc), rtol=0, atol=ATOL)
             single += sum(lo_ <= tc < td for _, lo_, td, _ in swings) == 1
         margin = float(rng.choice([0.0, 0.02, math.inf]))
-        ctrl.options = dataclasses.replace(ctrl.options, push_step_margin_m=margin)
+        ctrl.config = ctrl.config.replace({"footholds.push_step_margin_m": margin})
         for _ in range(10):
             dcm = 0.5 * (feet[0, :2] + feet[1, :2]) + rng.uniform(-0.4, 0.4, 2)
             assert g.dcm_outside(dcm, feet, yaws, margin) == ctrl._dcm_outside(dcm, feet, yaws)
-    ctrl.options = dataclasses.replace(ctrl.options, push_step_margin_m=0.0)
+    ctrl.config = ctrl.config.replace({"footholds.push_step_margin_m": 0.0})
     assert single > 100  # single supports (the sole-frame clip) were exercised
 
 
@@ -345,7 +347,7 @@ def _cpp_plan(times, cops, com0, vcom0, omega):
 @pytest.mark.parametrize("seed", range(5))
 def test_dcm_law_and_com_references_match_python(ctrl, seed):
     rng = np.random.default_rng(60 + seed)
-    saved_qp, saved_opts = ctrl.qp, ctrl.options
+    saved_qp, saved_opts = ctrl.qp, ctrl.config
     refs = []
 
     class Spy:  # records the WBC references the controller sets
@@ -373,7 +375,7 @@ def test_dcm_law_and_com_references_match_python(ctrl, seed):
             com = np.array([*(com0 + rng.uniform(-0.1, 0.1, 2)), 0.9])
             vcom = rng.uniform(-0.6, 0.6, 3)
             k = float(rng.uniform(0, 4))
-            ctrl.options = dataclasses.replace(saved_opts, k_dcm=k)
+            ctrl.config = saved_opts.replace({"balance.k_dcm": k})
             acc = _core.dcm_law(t, com[:2], vcom[:2], plan, ctrl.omega, k, sa)
             np.testing.assert_allclose(acc, ctrl._dcm_law(t, com, vcom), rtol=0, atol=ATOL)
             # LIPM: CoM reference of compute()
@@ -394,7 +396,7 @@ def test_dcm_law_and_com_references_match_python(ctrl, seed):
                 wr[:, :2].sum(axis=0) / ctrl.mass, ctrl.omega, k, sa,
             )  # fmt: skip
             for balance, law in (("lipm", acc), ("mpc", acc_mpc), ("none", acc)):
-                ctrl.options = dataclasses.replace(saved_opts, k_dcm=k, mpc_balance=balance)
+                ctrl.config = saved_opts.replace({"balance.k_dcm": k, "mpc.balance": balance})
                 refs.clear()
                 ctrl._track_mpc(t, com, vcom)
                 got = _core.mpc_com_reference(
@@ -403,7 +405,7 @@ def test_dcm_law_and_com_references_match_python(ctrl, seed):
                 for a, b in zip(got, refs[0], strict=True):
                     np.testing.assert_allclose(a, b, rtol=0, atol=ATOL)
     finally:
-        ctrl.qp, ctrl.options, ctrl.mpc_plan = saved_qp, saved_opts, None
+        ctrl.qp, ctrl.config, ctrl.mpc_plan = saved_qp, saved_opts, None
 
 
 def _capture_args(rng, ctrl):
@@ -482,7 +484,7 @@ def walk():
     from cerebellum.sim.scenario import Command
     from cerebellum.sim.simulation import Simulation
 
-    sc = _py_scenario("walk-flat", ["controller.options.forward_drift_gain=0.5"])
+    sc = _py_scenario("walk-flat", ["controller.options.command.forward_drift_gain=0.5"])
     cmds = (Command(0.0), Command(0.6, vx=0.8, yaw_rate=0.2), Command(2.4, vx=0.0))
     sc = dataclasses.replace(sc, commands=cmds)
     rec: dict[str, list] = {}
@@ -623,7 +625,7 @@ def walk():
 
 def test_recorded_walk_command_shaping(walk):
     c, rec = walk
-    s = _shaping_settings(c.options)
+    s = _shaping_settings(c.config.command)
     ramp, avg, drift = _core.CommandRamp(s), _core.VelocityAverage(c.gait.step_duration_s), None
     drift = _core.DriftCorrection(s)
     for t, target, out in rec["ramp"]:
@@ -664,7 +666,7 @@ def test_recorded_walk_cop_plan(walk):
         np.testing.assert_allclose(_support(c, swings, stance).clip(cop, t), out, rtol=0, atol=ATOL)
     assert len(rec["clip"]) > 1000
     for dcm, feet, yaws, out in rec["outside"]:
-        assert g.dcm_outside(dcm, feet, yaws, c.options.push_step_margin_m) == out
+        assert g.dcm_outside(dcm, feet, yaws, c.config.footholds.push_step_margin_m) == out
     for poses, (lo, hi) in rec["box"]:
         feet, yaws = np.array([p for p, _ in poses]), np.array([y for _, y in poses])
         clo, chi = g.support_box(feet, yaws)
@@ -680,7 +682,7 @@ def test_recorded_walk_balance_law_and_capture(walk):
     for t, com, vcom, (times, cops, com0, vcom0), (swings, stance), out in rec["dcm_law"]:
         plan = _cpp_plan(times, cops, com0, vcom0, c.omega)
         got = _core.dcm_law(
-            t, com[:2], vcom[:2], plan, c.omega, c.options.k_dcm, _support(c, swings, stance)
+            t, com[:2], vcom[:2], plan, c.omega, c.config.balance.k_dcm, _support(c, swings, stance)
         )
         err = max(err, float(np.max(np.abs(got - out))))
     assert err < ATOL, err

@@ -72,13 +72,13 @@ CASES = [
     ("walk-rough", "h1", 4.0, ()),
     ("walk-flat", "apollo", 3.0, ()),  # arm swing, forward drift feedback
     ("walk-flat", "talos", 3.0, ()),
-    ("walk-flat", "h1", 3.0, ('controller.options.step_feedback="capture"',)),
-    ("walk-flat", "h1", 3.0, ('controller.options.step_feedback="dcm"',)),
-    ("walk-flat", "h1", 3.0, ("controller.options.dcm_replan=false",)),
+    ("walk-flat", "h1", 3.0, ('controller.options.footholds.step_feedback="capture"',)),
+    ("walk-flat", "h1", 3.0, ('controller.options.footholds.step_feedback="dcm"',)),
+    ("walk-flat", "h1", 3.0, ("controller.options.balance.dcm_replan=false",)),
 ]
 # no wall-time deadline in the Python reference (it cuts a solve short at a moment that depends on
 # the machine's load; the C++ controller's deterministic mode never does)
-MPC = 'controller.options.planner="mpc"', "controller.options.mpc_deadline_scale=1e6"
+MPC = 'controller.options.planner="mpc"', "controller.options.mpc.deadline_scale=1e6"
 # planner "mpc": the same generated OCP and C++ solver in both; the plan's outputs (mpc_out) come
 # from CasADi's virtual machine in Python and from the compiled function in C++ (rounding)
 MPC_CASES = [
@@ -89,16 +89,16 @@ MPC_CASES = [
     # kinematics, as in the stairs case above
     ("stairs-up", "h1", 2.45, (*MPC, "controller.ground_truth_base=true")),
     ("walk-flat", "talos", 3.0, MPC),
-    ("walk-flat", "h1", 3.0, (*MPC, 'controller.options.mpc_balance="mpc"')),
+    ("walk-flat", "h1", 3.0, (*MPC, 'controller.options.mpc.balance="mpc"')),
     (
         "walk-flat",
         "h1",
         2.0,
         (
             *MPC,
-            'controller.options.mpc_balance="none"',
-            "controller.options.mpc_posture=true",
-            "controller.options.mpc_base=true",
+            'controller.options.mpc.balance="none"',
+            "controller.options.mpc.posture=true",
+            "controller.options.mpc.base=true",
         ),
     ),
 ]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import os
@@ -270,37 +269,38 @@ def test_tuning_doc_matches_cerebellum_options():
 
 
 def test_options_lists_every_option_of_walk_once():
-    """Every name the walking controller accepts (its own, GaitSettings, the QP settings and
-    wbc_settings' extras) appears exactly once per table; each accepted name is accepted."""
-    from cerebellum import _core
+    """Every dotted name the walking controller accepts appears exactly once, in the table of its
+    section; each documented name is accepted; bounds, units and defaults come from the code."""
     from cerebellum.commands.options import option_rows
-    from cerebellum.controllers import walking
-    from cerebellum.controllers.gait import GaitSettings
+    from cerebellum.controllers import walking_config as wc
 
-    sections = list(option_rows(REPO / "cpp" / "include" / "cerebellum" / "wbc.hpp").values())
-    own = [r["name"] for r in sections[0]]
-    gait = [r["name"] for r in sections[1]]
-    wbc = [r["name"] for r in sections[2]]
-    assert own == [f.name for f in dataclasses.fields(walking.WalkingOptions)]
-    assert gait == [f.name for f in dataclasses.fields(GaitSettings)]
-    qp = {k for k in dir(_core.WholeBodyQPSettings()) if not k.startswith("_")}
-    extras = {"sole_margin", "soft_contacts", "passive_compensation", "passive_scale"}
-    # a QP setting named like a walking option (k_dcm) is not settable: the walking option wins
-    assert len(wbc) == len(set(wbc)) and set(wbc) == (qp | extras) - set(own)
-    assert len(own + gait + wbc) == len(set(own + gait + wbc))  # every option once
-    # the parser of the controller accepts every documented option of the first two tables
-    for name, value in (("k_dcm", 2.0), ("step_duration_s", 0.45), ("kp_com", 40.0)):
-        opts, g, w = walking._split_options("<test>", {name: value})
-        assert getattr(opts, name, None) == value or g.get(name) == value or w.get(name) == value
-    # units: from the suffix or the comment
-    rows = {r["name"]: r for s in sections for r in s}
-    assert rows["horizon_s"]["unit"] == "s" and rows["max_accel_mps2"]["unit"] == "m/s²"
-    assert rows["lateral_drift_gain"]["unit"] == "1/s" and rows["kp_com"]["unit"] == "1/s²"
+    sections = option_rows(REPO / "cpp" / "include" / "cerebellum" / "wbc.hpp")
+    names = [r["name"] for rows in sections.values() for r in rows]
+    assert len(names) == len(set(names)) and set(names) == set(wc.setting_names())
+    for title, rows in sections.items():  # each table holds one section
+        sec = title.split(":")[0]
+        assert all(r["name"].startswith(f"{sec}.") for r in rows) or sec == "top level"
+    for name, value in (
+        ("balance.k_dcm", 2.0),
+        ("gait.step_duration_s", 0.45),
+        ("wbc.kp_com", 40.0),
+        ("mpc.balance", "none"),
+    ):
+        wc.check_setting("<test>", name, value)
+    rows = {r["name"]: r for s in sections.values() for r in s}
+    assert (
+        rows["gait.horizon_s"]["unit"] == "s" and rows["command.max_accel_mps2"]["unit"] == "m/s²"
+    )
+    assert rows["command.lateral_drift_gain"]["unit"] == "1/s"
+    assert rows["wbc.kp_com"]["unit"] == "1/s²"
+    assert rows["balance.k_dcm"]["bound"] == ">= 0" and rows["gait.knot_dt_s"]["bound"] == "> 0"
+    assert rows["footholds.push_step_margin_m"]["bound"] == ">= 0 or inf"
     # defaults: the walking controller's (pinned) over the dataclass and C++ ones
-    assert rows["step_duration_s"]["default"] == "0.4" and rows["eps_abs"]["default"] == "1e-06"
-    assert rows["kp_swing"]["default"] == "900" and _core.WholeBodyQPSettings().kp_swing == 400
-    assert all(r["effect"] for s in sections for r in s), [
-        r["name"] for s in sections for r in s if not r["effect"]
+    assert rows["gait.step_duration_s"]["default"] == "0.4"
+    assert rows["wbc.eps_abs"]["default"] == "1e-06"
+    assert rows["wbc.kp_swing"]["default"] == "900"
+    assert all(r["effect"] for s in sections.values() for r in s), [
+        r["name"] for s in sections.values() for r in s if not r["effect"]
     ]
 
 

@@ -13,7 +13,7 @@ from cerebellum.sim.simulation import Simulation
 
 def test_mpc_deadline_window_counts_and_walks():
     # no wall-time overruns counted as misses outside the window (machine load)
-    sc = load_scenario("fault-mpc-deadline", ["controller.options.mpc_deadline_scale=1e6"])
+    sc = load_scenario("fault-mpc-deadline", ["controller.options.mpc.deadline_scale=1e6"])
     sim = Simulation(sc)
     res = sim.run()
     assert not res.fell and res.success, res.failed_criteria

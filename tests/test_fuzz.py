@@ -120,7 +120,7 @@ SCENARIO_KEYS = [
     "noise.joint_pos_rad", "noise.gyro_rad_s", "noise.foot_force_N",
     "initial.base_xy_m", "initial.joint_pos_rad",
     "controller.name", "controller.wbc_hz", "controller.mpc_hz",
-    "controller.actuation_delay_ticks", "controller.options.kp_com",
+    "controller.actuation_delay_ticks", "controller.options.wbc.kp_com",
     "physics.timestep_s", "success.min_distance_m", "success.end_position",
     "success.fall_tilt_rad", "nosuch.key", "scenario", "push", "command.x.t_s",
 ]  # fmt: skip

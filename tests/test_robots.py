@@ -137,8 +137,8 @@ def test_user_robot_from_config_file_without_code(tmp_path, monkeypatch):
         ),
         (lambda s: s.replace('kp = { "*" = 100.0 }', 'kp = { "*" = "stiff" }'), "gains.kp.*"),
         (lambda s: s.replace("[feet.left]", "[feet.left"), "<syntax>"),
-        (lambda s: s + "[walking]\nstep_duration_s = [0.3]\n", "walking.step_duration_s"),
-        (lambda s: s + '[walking]\narm_swing = { a = "x" }\n', "walking.arm_swing"),
+        (lambda s: s + "[walking.gait]\nstep_duration_s = [0.3]\n", "walking.gait.step_duration_s"),
+        (lambda s: s + "[walking.arms]\nswing = { a = [1.0] }\n", "walking.arms.swing.a"),
     ],
 )
 def test_malformed_config_names_file_and_field(tmp_path, edit, field):

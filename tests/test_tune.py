@@ -28,8 +28,8 @@ from cerebellum.sim.tuning import run_cost, trial_objective  # noqa: E402
 # One short run per trial: H1 standing 1 s (succeeds) with two options of the walk controller.
 SPACE = """
 [params]
-k_dcm = { low = 1.0, high = 4.0, log = true }
-step_feedback = { choices = ["gait", "capture"] }
+balance.k_dcm = { low = 1.0, high = 4.0, log = true }
+footholds.step_feedback = { choices = ["gait", "capture"] }
 """
 SMALL = ["--robot", "h1", "--scenarios", "stand", "--duration", "1.0", "--seeds", "1"]
 
@@ -99,12 +99,12 @@ def test_killed_tune_resumes_the_same_study(tmp_path):
     retry = [t for t in trials if t.user_attrs.get("retry_of") == killed.number]
     assert len(retry) == 1 and retry[0].params == killed.params
 
-    # outputs: a [walking] table of the best trial that a robot file takes as it is
+    # outputs: [walking.SECTION] tables of the best trial that a robot file takes as they are
     best = min((t for t in trials if t.state.name == "COMPLETE"), key=lambda t: t.value)
     table = tomllib.loads((out / "best.toml").read_text())["walking"]
-    assert set(table) == {"k_dcm", "step_feedback"}
-    assert table["step_feedback"] == best.params["step_feedback"]
-    assert math.isclose(table["k_dcm"], best.params["k_dcm"], rel_tol=1e-3)
+    assert table.keys() == {"balance", "footholds"}
+    assert table["footholds"] == {"step_feedback": best.params["footholds.step_feedback"]}
+    assert math.isclose(table["balance"]["k_dcm"], best.params["balance.k_dcm"], rel_tol=1e-3)
     robot = tmp_path / "h1tuned.toml"
     src = Path(__import__("cerebellum.models", fromlist=["x"]).__file__).parent / "h1.toml"
     text = src.read_text().split("[walking]")[0]
@@ -147,13 +147,14 @@ def run_cli(args, capsys) -> tuple[int, str]:
 
 def test_bad_space_files(tmp_path, capsys):
     cases = {
-        'kp_wobble = { low = 1.0, high = 2.0 }': ("params.kp_wobble", "valid: ", "step_duration_s"),
-        'k_dcm = { low = 3.0, high = 1.0 }': ("params.k_dcm", "low < high"),
-        'k_dcm = { low = 0.0, high = 1.0, log = true }': ("log scale needs low > 0",),
-        'k_dcm = { low = 1.0, hgih = 2.0 }': ("params.k_dcm.hgih", "valid: low, high"),
-        'k_dcm = { low = -2.0, high = 1.0 }': ("the controller rejects -2.0", "expected >= 0"),
-        'step_feedback = { choices = ["gait", "sideways"] }': ("unknown step feedback",),
-        'double_support_ratio = { low = 0.1, high = 1.5 }': ("rejects 1.5", "expected 0..0.8"),
+        'kp_wobble = { low = 1.0, high = 2.0 }': ("params.kp_wobble", "valid: ", "gait.step_duration_s"),
+        'k_dcm = { low = 1.0, high = 2.0 }': ("params.k_dcm", "is now params.balance.k_dcm"),
+        'balance.k_dcm = { low = 3.0, high = 1.0 }': ("params.balance.k_dcm", "low < high"),
+        'balance.k_dcm = { low = 0.0, high = 1.0, log = true }': ("log scale needs low > 0",),
+        'balance.k_dcm = { low = 1.0, hgih = 2.0 }': ("params.balance.k_dcm.hgih", "valid: low, high"),
+        'balance.k_dcm = { low = -2.0, high = 1.0 }': ("the controller rejects -2.0", "expected >= 0"),
+        'footholds.step_feedback = { choices = ["gait", "sideways"] }': ("unknown value 'sideways'",),
+        'gait.double_support_ratio = { low = 0.1, high = 1.5 }': ("rejects 1.5", "expected 0..0.8"),
     }  # fmt: skip
     for line, expected in cases.items():
         space = tmp_path / "space.toml"
@@ -184,11 +185,11 @@ def test_other_samplers_run_a_study(tmp_path, sampler):
     if sampler == "cmaes":
         pytest.importorskip("cmaes")
     space = tmp_path / "space.toml"
-    space.write_text("[params]\nk_dcm = { low = 1.0, high = 4.0, log = true }\n")
+    space.write_text("[params]\nbalance.k_dcm = { low = 1.0, high = 4.0, log = true }\n")
     res = tune("h1", ["stand"], seeds=1, trials=3, space=load_space(space), duration_s=0.5,
                out_dir=tmp_path / "o", sampler=sampler, progress=None)  # fmt: skip
     study = load(tmp_path / "o")
-    ks = [t.params["k_dcm"] for t in study.get_trials()]
+    ks = [t.params["balance.k_dcm"] for t in study.get_trials()]
     assert res.trials == 3 and len(ks) == 3 and ks[0] == 2.0  # the start-up: H1's value
     assert all(1.0 <= k <= 4.0 for k in ks) and len(set(ks)) == 3  # sampled in the range
-    assert res.best_params == {"k_dcm": study.best_trial.params["k_dcm"]}
+    assert res.best_params == {"balance.k_dcm": study.best_trial.params["balance.k_dcm"]}

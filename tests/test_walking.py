@@ -202,16 +202,16 @@ def _ctx(options):
 @pytest.mark.parametrize(
     "options, match",
     [
-        ({"no_such_option": 1}, "unknown option for 'walk'.*planner"),
-        ({"planner": "magic"}, "unknown planner 'magic'; valid: \\['lipm', 'mpc'\\]"),
-        ({"horizon_s": -1.0}, "horizon_s"),
-        ({"k_dcm": -2.0}, "k_dcm"),
-        ({"push_step_margin_m": -0.1}, "push_step_margin_m"),
-        ({"push_step_double_support_s": 0.0}, "push_step_double_support_s"),
-        ({"step_feedback": "x"}, "step_feedback"),
-        ({"lateral_drift_gain": -1.0}, "lateral_drift_gain"),
-        ({"max_lateral_correction_mps": 0.0}, "max_lateral_correction_mps"),
-        ({"com_descent_accel_mps2": 0.0}, "com_descent_accel_mps2"),
+        ({"no_such_option": 1}, "unknown setting of 'walk'.*planner"),
+        ({"planner": "magic"}, "unknown value 'magic'; valid: \\['lipm', 'mpc'\\]"),
+        ({"gait": {"horizon_s": -1.0}}, "gait.horizon_s"),
+        ({"balance": {"k_dcm": -2.0}}, "balance.k_dcm"),
+        ({"footholds": {"push_step_margin_m": -0.1}}, "footholds.push_step_margin_m"),
+        ({"footholds": {"push_step_double_support_s": 0.0}}, "push_step_double_support_s"),
+        ({"footholds": {"step_feedback": "x"}}, "footholds.step_feedback"),
+        ({"command": {"lateral_drift_gain": -1.0}}, "command.lateral_drift_gain"),
+        ({"command": {"max_lateral_correction_mps": 0.0}}, "max_lateral_correction_mps"),
+        ({"balance": {"com_descent_accel_mps2": 0.0}}, "com_descent_accel_mps2"),
     ],
 )
 def test_bad_options(options, match):
@@ -222,11 +222,10 @@ def test_bad_options(options, match):
 
 
 def test_gait_option_is_validated():
-    from cerebellum.controllers.gait import GaitSettingsError
     from cerebellum.controllers.walking import WalkingController
 
-    with pytest.raises(GaitSettingsError, match="step_duration_s"):
-        WalkingController(_ctx({"step_duration_s": 20.0}))
+    with pytest.raises(ConfigError, match="controller.options.gait.step_duration_s"):
+        WalkingController(_ctx({"gait": {"step_duration_s": 20.0}}))
 
 
 def _run(duration_s: float, robot: str = "talos", **command):
@@ -275,12 +274,14 @@ def test_robot_walking_defaults_are_checked_and_scenario_options_override_them(t
     from cerebellum.errors import ConfigError
 
     h1 = load_robot("h1")
-    assert h1.walking["step_feedback"] == "capture"
+    assert h1.walking["footholds"]["step_feedback"] == "capture"
     ctx = _ctx({})
     ctx = dataclasses.replace(ctx, robot=h1)
-    assert WalkingController(ctx).gait.step_duration_s == h1.walking["step_duration_s"]
-    over = dataclasses.replace(ctx, options={"step_duration_s": 0.5})
-    assert WalkingController(over).gait.step_duration_s == 0.5
+    assert WalkingController(ctx).gait.step_duration_s == h1.walking["gait"]["step_duration_s"]
+    over = dataclasses.replace(ctx, options={"gait": {"step_duration_s": 0.5}})
+    ctl = WalkingController(over)
+    assert ctl.gait.step_duration_s == 0.5
+    assert ctl.gait.max_step_length_m == h1.walking["gait"]["max_step_length_m"]  # merged
     bad = dataclasses.replace(ctx, robot=dataclasses.replace(h1, walking={"stride": 1.0}))
     with pytest.raises(ConfigError) as e:
         WalkingController(bad)
@@ -296,7 +297,7 @@ def test_arm_swing_moves_the_posture_reference_against_the_legs():
     from cerebellum.sim.scenario import Command
     from cerebellum.sim.simulation import Simulation
 
-    sc = _py_scenario("walk-flat", ["controller.options.arm_swing={left_shoulder_pitch=2.0}"])
+    sc = _py_scenario("walk-flat", ["controller.options.arms.swing={left_shoulder_pitch=2.0}"])
     sc = dataclasses.replace(sc, commands=(Command(0.0), Command(0.5, vx=0.5)))
     sim = Simulation(sc, robot="h1", controller="walk", duration_s=2.0)
     refs = []
@@ -320,10 +321,10 @@ def test_arm_swing_moves_the_posture_reference_against_the_legs():
     assert np.ptp(swing) > 0.3  # the feet lead each other by > 0.15 m while walking
     others = np.delete(np.array(refs), j, axis=1) - np.delete(sim.controller.q_stand[7:], j)
     assert np.abs(others).max() == 0.0
-    bad = dataclasses.replace(_ctx({"arm_swing": {"no_joint": 1.0}}))
+    bad = dataclasses.replace(_ctx({"arms": {"swing": {"no_joint": 1.0}}}))
     with pytest.raises(ConfigError) as e:
         WalkingController(bad)
-    assert e.value.field == "controller.options.arm_swing.no_joint"
+    assert e.value.field == "controller.options.arms.swing.no_joint"
 
 
 def test_h1_without_ankle_roll_walks_forward_and_holds_its_line():
@@ -343,7 +344,7 @@ def test_terrain_aware_by_default_on_stepped_terrain_only(scenario, expected):
     must be known), not on continuous ground; an explicit option wins."""
     from cerebellum.sim.simulation import Simulation
 
-    for over, want in (([], expected), (["controller.options.terrain_aware=false"], False)):
+    for over, want in (([], expected), (["controller.options.gait.terrain_aware=false"], False)):
         sim = Simulation(
             _py_scenario(scenario, over), robot="h1", controller="walk", duration_s=0.01
         )
@@ -377,7 +378,7 @@ def _pushed(push_step_margin_m: float):
             "push.0.impulse_Ns=[30.0,0.0,0.0]",
             "push.0.t_s=1.0",
             "push.1.impulse_Ns=[0.0,0.0,0.0]",
-            f"controller.options.push_step_margin_m={push_step_margin_m}",
+            f"controller.options.footholds.push_step_margin_m={push_step_margin_m}",
         ],
     )
     sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=3.0)
@@ -409,7 +410,7 @@ def test_a_contact_change_between_plan_ticks_gets_a_fresh_plan():
     (a plan made just before a touchdown would otherwise drive the double support after it)."""
     from cerebellum.sim.simulation import Simulation
 
-    sc = _py_scenario("walk-flat", ["controller.options.double_support_ratio=0.198"])
+    sc = _py_scenario("walk-flat", ["controller.options.gait.double_support_ratio=0.198"])
     sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=3.0)
     ctl = sim.controller
     compute, seen = ctl.compute, []
@@ -442,7 +443,7 @@ def test_forward_drift_feedback_brings_apollo_to_the_commanded_speed():
 
     speeds = {}
     for gain in (0.0, 1.0):
-        sc = _py_scenario("walk-flat", [f"controller.options.forward_drift_gain={gain}"])
+        sc = _py_scenario("walk-flat", [f"controller.options.command.forward_drift_gain={gain}"])
         r = Simulation(sc, robot="apollo", seed=0, controller="walk", duration_s=7.0).run()
         assert not r.fell, (gain, r.fall_time_s)
         t, x = r.log["t"], r.log["base_pos"][:, 0]

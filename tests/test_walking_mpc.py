@@ -28,10 +28,10 @@ def test_closed_loop_walk_with_mpc_moves_forward():
 
 
 def test_mpc_only_standing_holds_the_com_with_a_light_tilt_weight():
-    """Without a balance law (``mpc_balance="none"``) the MPC alone places the CoM. With its
+    """Without a balance law (``mpc.balance="none"``) the MPC alone places the CoM. With its
     default upright-base weight (100 on roll and pitch) it pitches Talos's slightly tilted base
     back with contact forces, and the standing CoM drifts backward (3 cm in 0.6 s); with
-    ``mpc_w_base_tilt=1`` it stays within 1 cm."""
+    ``mpc.w_base_tilt=1`` it stays within 1 cm."""
     from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
@@ -41,8 +41,8 @@ def test_mpc_only_standing_holds_the_com_with_a_light_tilt_weight():
             "walk-flat",
             [
                 'controller.options.planner="mpc"',
-                'controller.options.mpc_balance="none"',
-                f"controller.options.mpc_w_base_tilt={tilt}",
+                'controller.options.mpc.balance="none"',
+                f"controller.options.mpc.w_base_tilt={tilt}",
                 "controller.ground_truth_base=true",  # the MPC's weights, on the true state
             ],
         )
@@ -56,7 +56,7 @@ def test_mpc_only_standing_holds_the_com_with_a_light_tilt_weight():
 @pytest.mark.parametrize("robot", ["h1", "apollo", "talos"])
 @pytest.mark.parametrize("scenario, axis", [("walk-flat", 0), ("walk-lateral", 1)])
 def test_the_mpc_alone_walks(robot, scenario, axis):
-    """``mpc_balance = "none"``: no balance law, the WBC tracks the MPC's CoM, velocity and
+    """``mpc.balance = "none"``: no balance law, the WBC tracks the MPC's CoM, velocity and
     contact forces. Each robot walks the scenario's first 5 s without falling, and its base
     covers at least half the commanded displacement along the command (seed 0: 0.62 H1, 0.81
     Apollo, 0.71 Talos on walk-flat; 0.64, 0.79, 0.84 on walk-lateral; the start from standing
@@ -68,8 +68,8 @@ def test_the_mpc_alone_walks(robot, scenario, axis):
         scenario,
         [
             'controller.options.planner="mpc"',
-            'controller.options.mpc_balance="none"',
-            "controller.options.mpc_w_base_tilt=1",
+            'controller.options.mpc.balance="none"',
+            "controller.options.mpc.w_base_tilt=1",
         ],
     )
     duration = 5.0

@@ -268,7 +268,7 @@ def _write_walking(w: _Writer, py, ws, terrain) -> None:
 
     for f in SAFETY_FIELDS:
         w(f"safety.{f}", getattr(ws.safety, f))
-    w("planning_thread", bool(py.options.planning_thread))
+    w("planning_thread", bool(py.config.planning_thread))
     kind, data = terrain.query_data()
     w("terrain.kind", kind)
     for k, v in data.items():

@@ -1,10 +1,12 @@
 """``cerebellum options``: every option of the ``walk`` controller with unit, default and effect.
 
 Generated from the configuration's own definitions, so that the tuning guide cannot drift from
-the code: the fields of ``WalkingOptions`` and ``GaitSettings`` with the comments beside them in
-their source, the walking controller's pinned WBC defaults (``_WBC_DEFAULTS``, ``_GAIT_DEFAULTS``)
-over the C++ defaults of ``WholeBodyQPSettings`` (comments from ``cpp/include/cerebellum/wbc.hpp``
-when the sources are at hand), and each robot's ``[walking]`` table. ``docs/tuning.md`` embeds
+the code: the sections of ``controllers/walking_config.py`` (each setting's default, bound and
+effect as its field states them), the ``GaitSettings`` fields with the comments beside them in
+their source, the walking controller's pinned defaults (``WBC_DEFAULTS``, ``GAIT_DEFAULTS``) over
+the C++ defaults of ``WholeBodyQPSettings`` and ``SafetySettings`` (comments from
+``cpp/include/cerebellum/wbc.hpp`` and ``safety_layer.hpp`` when the sources are at hand), and
+each robot's ``[walking]`` tables. ``docs/tuning.md`` embeds
 ``cerebellum options --markdown``; a test checks that it matches.
 """
 
@@ -30,6 +32,8 @@ END = "<!-- cerebellum options: end -->"
 
 _SUFFIX_UNITS = (
     ("_rad_s2", "rad/s²"),
+    ("_radps", "rad/s"),
+    ("_per_s", "1/s"),
     ("_rad_s", "rad/s"),
     ("_mps2", "m/s²"),
     ("_mps", "m/s"),
@@ -47,8 +51,8 @@ _FROM_MODEL = {
     "base_frame": "`base_imu` site",
     "hand_frames": "none while walking",
     "torque_limit": "the model file's effort limits",
-    "joint_damping": "the model file's joint damping (`passive_compensation`)",
-    "joint_friction": "the model file's dry friction (`passive_compensation`)",
+    "joint_damping": "the model file's joint damping (`wbc.passive_compensation`)",
+    "joint_friction": "the model file's dry friction (`wbc.passive_compensation`)",
 }
 
 
@@ -57,8 +61,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "options",
         help="every option of the walk controller: unit, default, effect",
         description=(
-            "Every option of the `walk` controller (set with --set controller.options.NAME=VALUE "
-            "or in a robot's [walking] table) with its unit, default and effect."
+            "Every option of the `walk` controller by section (set with --set "
+            "controller.options.SECTION.NAME=VALUE or in a robot's [walking.SECTION] table) with "
+            "its unit, default, bound and effect."
         ),
     )
     p.add_argument("--markdown", action="store_true", help="Markdown tables (docs/tuning.md)")
@@ -138,12 +143,12 @@ def _dict_comments(module, name: str) -> dict[str, str]:
     return {}
 
 
-def _header_comments(header: Path | None) -> dict[str, str]:
-    """Field name -> comment of ``struct WholeBodyQPSettings`` in wbc.hpp (empty without it)."""
+def _header_comments(header: Path | None, struct: str = "WholeBodyQPSettings") -> dict[str, str]:
+    """Field name -> comment of ``struct`` in a C++ header (empty without it)."""
     if header is None or not header.is_file():
         return {}
     text = header.read_text()
-    m = re.search(r"struct WholeBodyQPSettings \{(.*?)\n\};", text, re.S)
+    m = re.search(rf"struct {struct} \{{(.*?)\n\}};", text, re.S)
     if not m:
         return {}
     out: dict[str, str] = {}
@@ -193,10 +198,10 @@ def _section_text(name: str, section: str) -> str:
     return section.rstrip(".")
 
 
-def _find_header() -> Path | None:
+def _find_header(name: str = "wbc.hpp") -> Path | None:
     here = Path(__file__).resolve()
     for parent in here.parents:
-        p = parent / "cpp" / "include" / "cerebellum" / "wbc.hpp"
+        p = parent / "cpp" / "include" / "cerebellum" / name
         if p.is_file():
             return p
     return None
@@ -281,54 +286,86 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _own_rows(prefix: str, cls: type) -> list[dict[str, str]]:
+    """Rows of the settings a configuration section states itself (walking_config.setting)."""
+    from cerebellum.controllers.walking_config import _own_fields
+
+    rows = []
+    for f in _own_fields(cls):
+        m = f.metadata
+        unit, effect = _unit(f.name, m["doc"])
+        unit = _pretty(m["unit"]) or unit
+        if m["choices"]:
+            bound = "one of " + ", ".join(f'"{c}"' for c in m["choices"])
+        elif m["bound"] is not None:
+            bound = str(m["bound"])
+        elif isinstance(f.default, bool) or f.name in ("terrain_aware",):
+            bound = "true, false" + (", unset" if m["optional"] else "")
+        elif f.name == "swing":
+            bound = "joint name -> finite number"
+        else:
+            bound = ""
+        rows.append(
+            {
+                "name": f"{prefix}{f.name}",
+                "unit": unit,
+                "default": _fmt(f.default),
+                "bound": bound,
+                "effect": effect,
+            }
+        )
+    return rows
+
+
 def option_rows(wbc_header: Path | None = None) -> dict[str, list[dict[str, str]]]:
-    """Section title -> rows {name, unit, default, effect} of every ``walk`` option."""
+    """Section title -> rows {name (dotted), unit, default, bound, effect} of every ``walk``
+    option."""
     from cerebellum import _core
-    from cerebellum.controllers import walking, wbc
+    from cerebellum.controllers import walking_config as wc
+    from cerebellum.controllers import wbc
     from cerebellum.controllers.gait import GaitSettings
+    from cerebellum.controllers.safety import SAFETY_FIELDS
 
     sections: dict[str, list[dict[str, str]]] = {}
 
-    def row(name: str, default: Any, comment: str, default_text: str | None = None, unit: str = ""):
-        found, effect = _unit(name, comment)
-        unit = _pretty(unit) or found
+    def row(name, default_text, comment, bound="", unit=""):
+        found, effect = _unit(name.rsplit(".", 1)[-1], comment)
         return {
             "name": name,
-            "unit": unit,
-            "default": default_text if default_text is not None else _fmt(default),
+            "unit": _pretty(unit) or found,
+            "default": default_text,
+            "bound": bound,
             "effect": effect,
         }
 
-    choices = {"planner": walking.PLANNERS, "step_feedback": walking.STEP_FEEDBACKS}
-    notes = _field_comments(walking.WalkingOptions)
-    rows = []
-    for f in dataclasses.fields(walking.WalkingOptions):
-        text, unit = notes.get(f.name, ("", ""))
-        if f.name in choices:
-            text = f"one of {', '.join(choices[f.name])}: {text}"
-        rows.append(row(f.name, f.default, text, unit=unit))
-    sections["walk: planning, balance and stepping (WalkingOptions)"] = rows
+    sections["top level: which controller runs"] = _own_rows("", wc.WalkingConfig)
 
+    rows = _own_rows("gait.", wc.GaitConfig)
     notes = _field_comments(GaitSettings)
     geometry = set(_dict_keys(GaitSettings.for_robot, "geometry"))
-    rows = []
     for f in dataclasses.fields(GaitSettings):
-        if f.name in walking._GAIT_DEFAULTS:
-            default = _fmt(walking._GAIT_DEFAULTS[f.name])
+        if f.name in wc.GAIT_DEFAULTS:
+            default = _fmt(wc.GAIT_DEFAULTS[f.name])
         elif f.name == "com_height_m":
-            default = "standing CoM height − `com_lowering_m`"
+            default = "standing CoM height − `balance.com_lowering_m`"
         elif f.name in geometry:
             default = "from the standing pose"
         else:
             default = _fmt(f.default)
         text, unit = notes.get(f.name, ("", ""))
-        rows.append(row(f.name, None, text, default, unit=unit))
-    sections["walk: gait timing and step geometry (GaitSettings)"] = rows
+        rows.append(row(f"gait.{f.name}", default, text, "GaitSettings", unit))
+    sections["gait: contact timing, step geometry, planning horizon (GaitSettings fields)"] = rows
+    sections["footholds: where the feet touch down"] = _own_rows("footholds.", wc.FootholdConfig)
+    sections["command: the velocity command's ramp and drift feedback"] = _own_rows(
+        "command.", wc.CommandConfig
+    )
+    sections["balance: DCM law, CoP bounds, CoM height"] = _own_rows("balance.", wc.BalanceConfig)
 
+    rows = _own_rows("wbc.", wc.WbcConfig)
     header = _header_comments(wbc_header if wbc_header is not None else _find_header())
     cpp = _core.WholeBodyQPSettings()
-    pinned = walking._WBC_DEFAULTS
-    pinned_notes = _dict_comments(walking, "_WBC_DEFAULTS")
+    pinned = wc.WBC_DEFAULTS
+    pinned_notes = _dict_comments(wc, "WBC_DEFAULTS")
     extra = _pop_defaults(wbc.wbc_settings)  # options handled by wbc_settings itself
     extra_notes = {
         "sole_margin": "fraction (0, 1] of the sole rectangle the contact wrench's CoP may use",
@@ -338,18 +375,15 @@ def option_rows(wbc_header: Path | None = None) -> dict[str, list[dict[str, str]
         "friction",
         "passive_scale": "scale of that compensation",
     }
-    rows = []
     names = sorted(k for k in dir(cpp) if not k.startswith("_")) + sorted(extra)
-    own = {f.name for f in dataclasses.fields(walking.WalkingOptions)}
     for name in names:
-        if name in own:  # the walking controller's option of that name takes it (pinned here)
-            continue
+        key = f"wbc.{name}"
         if name in _FROM_MODEL:
-            rows.append(row(name, None, header.get(name, ""), _FROM_MODEL[name]))
+            rows.append(row(key, _FROM_MODEL[name], header.get(name, "")))
             continue
         if name == "contact_weight" and name not in pinned:
             default = "0 (6-DoF legs), 1e+05 (fewer joints)"
-            rows.append(row(name, None, header.get(name, ""), default))
+            rows.append(row(key, default, header.get(name, ""), "WholeBodyQPSettings"))
             continue
         if name in pinned:
             default = pinned[name]
@@ -362,39 +396,70 @@ def option_rows(wbc_header: Path | None = None) -> dict[str, list[dict[str, str]
             text = f"weight of the {name[2:].replace('_', ' ')} task {text}"
         if name in pinned_notes:
             text = f"{text} — walking: {pinned_notes[name]}" if text else pinned_notes[name]
-        rows.append(row(name, default, text))
-    sections["walk: whole-body QP (WholeBodyQPSettings)"] = rows
+        bound = {"sole_margin": "(0, 1]"}.get(name, "" if name in extra else "WholeBodyQPSettings")
+        rows.append(row(key, _fmt(default), text, bound))
+    sections["wbc: whole-body QP (WholeBodyQPSettings fields)"] = rows
+    sections['mpc: planner "mpc"'] = _own_rows("mpc.", wc.MpcConfig)
+    sections["arms: arm swing"] = _own_rows("arms.", wc.ArmsConfig)
+
+    notes = _header_comments(_find_header("safety_layer.hpp"), "SafetySettings")
+    safety = _core.SafetySettings()
+    rows = []
+    for name in SAFETY_FIELDS:
+        text = notes.get(name, "")
+        if not text or text.startswith("--"):
+            text = "see docs/safety.md"
+        rows.append(row(f"safety.{name}", _fmt(getattr(safety, name)), text, "SafetySettings"))
+    sections["safety: the C++ safety layer (SafetySettings fields; docs/safety.md)"] = rows
     return sections
 
 
 def _toml_comments(path: Path, table: str) -> dict[str, str]:
-    """Key -> the comment lines right above it in ``[table]`` of a TOML file. A comment right
-    under the header is the table's own (key ``""``) up to its first line ending in a period;
-    the rest of it belongs to the first key."""
+    """Dotted key -> the comment lines right above it in ``[table]`` and its sub-tables
+    (``[table.gait]``) of a TOML file. A comment right under the ``[table]`` header is the
+    table's own (key ``""``)."""
     out: dict[str, str] = {}
-    inside, above, first = False, [], False
+    inside, sub, above = False, "", []
     for raw in path.read_text().splitlines():
         line = raw.strip()
         if line.startswith("["):
-            inside, above, first = line == f"[{table}]", [], True
+            name = line.strip("[]").strip()
+            inside = name == table or name.startswith(f"{table}.")
+            if inside and name == table:
+                sub = ""
+            elif inside:
+                sub = name[len(table) + 1 :] + "."
+            above = []
             continue
         if not inside:
             continue
         if line.startswith("#"):
             above.append(line.lstrip("#").strip())
             continue
-        if first and above:
-            end = next((i for i, x in enumerate(above) if x.endswith(".")), len(above) - 1)
-            out[""], above = " ".join(above[: end + 1]), above[end + 1 :]
-        first = False
+        if not line and above and sub == "" and "" not in out:
+            out[""], above = " ".join(above), []
+            continue
         if "=" in line and above:
-            out[line.split("=", 1)[0].strip().strip('"')] = " ".join(above)
+            out[sub + line.split("=", 1)[0].strip().strip('"')] = " ".join(above)
         above = []
     return out
 
 
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested [walking] table as dotted name -> value (``arms.swing`` stays a table)."""
+    from cerebellum.controllers.walking_config import SECTIONS
+
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        if isinstance(v, dict) and not prefix and (k in SECTIONS or k == "safety"):
+            out.update(_flatten(v, f"{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
 def robot_rows() -> list[dict[str, str]]:
-    """Each robot's ``[walking]`` table: robot, option, value, the comment above it (why)."""
+    """Each robot's ``[walking]`` tables: robot, dotted option, value, the comment above it."""
     from cerebellum.robots import list_robots, load_robot
 
     out = []
@@ -403,18 +468,30 @@ def robot_rows() -> list[dict[str, str]]:
         why = _toml_comments(Path(cfg.config_path), "walking")
         if cfg.walking and why.get(""):
             out.append({"robot": name, "name": "", "value": "", "why": why[""]})
-        for k, v in (cfg.walking or {}).items():
+        for k, v in _flatten(cfg.walking or {}).items():
             out.append({"robot": name, "name": k, "value": _fmt(v), "why": why.get(k, "")})
     return out
 
 
 def options_markdown(wbc_header: Path | None = None) -> str:
-    lines = []
+    lines = [
+        "Every setting by its dotted name under `controller.options` (a scenario, "
+        "`--set controller.options.gait.step_duration_s=0.35`) or a robot's `[walking]` tables "
+        "(`[walking.gait]`, `step_duration_s = 0.35`). Bound: the values the controller accepts "
+        "(a type's name: that type checks it).",
+        "",
+    ]
     for title, rows in option_rows(wbc_header).items():
-        lines += [f"### {title}", "", "| option | unit | default | effect |", "|---|---|---|---|"]
+        lines += [
+            f"### {title}",
+            "",
+            "| option | unit | default | bound | effect |",
+            "|---|---|---|---|---|",
+        ]
         for r in rows:
             effect = r["effect"].replace("|", "\\|")
-            lines.append(f"| `{r['name']}` | {r['unit']} | {r['default']} | {effect} |")
+            bound = r["bound"].replace("|", "\\|")
+            lines.append(f"| `{r['name']}` | {r['unit']} | {r['default']} | {bound} | {effect} |")
         lines.append("")
     lines += [
         "### Per-robot defaults (`[walking]` tables in models/*.toml)",
@@ -438,13 +515,14 @@ def main(args: argparse.Namespace) -> int:
         w = max(len(r["name"]) for r in rows)
         for r in rows:
             unit = f" [{r['unit']}]" if r["unit"] else ""
-            print(f"  {r['name']:<{w}}  = {r['default']}{unit}")
+            bound = f"  ({r['bound']})" if r["bound"] else ""
+            print(f"  {r['name']:<{w}}  = {r['default']}{unit}{bound}")
             if r["effect"]:
                 for line in textwrap.wrap(r["effect"], 90):
                     print(f"  {'':<{w}}    {line}")
     rows = robot_rows()
     if rows:
-        print("per-robot defaults ([walking] tables)")
+        print("per-robot defaults ([walking.SECTION] tables)")
         for r in rows:
             print(f"  {r['robot']:<7s} {r['name']} = {r['value']}")
     return 0

@@ -30,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             "Search the walk controller's options (a built-in space, or --space FILE) with an "
             "Optuna study: each trial evaluates the robot on the scenarios and seeds, runs that "
-            "fall early are pruned, and the best options are written as a [walking] table "
+            "fall early are pruned, and the best options are written as [walking.SECTION] tables "
             "(DIR/best.toml) with a summary (DIR/summary.md) and plots. Needs "
             "pip install 'cerebellum[tune]'."
         ),
