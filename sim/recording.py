@@ -191,8 +191,15 @@ def record_estimator_updates(
     sc = load_scenario(scenario, ["controller.ground_truth_base=false"])
     sim = Simulation(sc, robot=robot, seed=seed, controller="walk", duration_s=t_start_s)
     first = round(t_start_s / sim.dt_ctrl) - 1  # the first tick has no update (the reset)
+    # the harness updates the estimator (the same operations as inside the C++ tick), through
+    # the recorder
     sim = Simulation(
-        sc, robot=robot, seed=seed, controller="walk", duration_s=(first + n + 2) * sim.dt_ctrl
+        sc,
+        robot=robot,
+        seed=seed,
+        controller="walk",
+        duration_s=(first + n + 2) * sim.dt_ctrl,
+        estimator_in_controller=False,
     )
     rec = _RecordingEstimator(sim.estimator, first + n)
     sim.estimator = rec
