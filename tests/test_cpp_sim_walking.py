@@ -10,6 +10,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from tick_taps import rt_check_walking
 
 from cerebellum._sim import binary
 from cerebellum.commands.export import export_scenario
@@ -182,30 +183,7 @@ def test_rt_check_walking_controller_tick_allocates_nothing(tmp_path, planner):
     """2000 ticks of the whole walking controller (command 0.5 m/s: plans every plan_every ticks
     and at each contact change, swings, the MPC solves of planner "mpc", the QP) after the
     warm-up: no heap allocation."""
-    from cerebellum.robots import load_robot
-
-    exe = EXE.parent / "cerebellum_rt_check"
-    if not exe.exists():
-        pytest.skip(f"cerebellum_rt_check is not installed next to _core ({exe})")
-    d = export_scenario(
-        "walk-flat",
-        tmp_path / "x",
-        robot="h1",
-        duration_s=0.1,
-        controller="walk",
-        overrides=[TRUTH, f'controller.options.planner="{planner}"'],
-    )
-    cfg = load_robot("h1")
-    frames = [cfg.feet["left"].body, cfg.feet["right"].body]
-    out = subprocess.run(
-        [str(exe), str(cfg.model_path()), *frames, "--calls", "2000"]
-        + ["--walking", str(d / "controller.txt")],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    r = json.loads(out.stdout)
+    r = rt_check_walking(tmp_path, 2000, [TRUTH, f'controller.options.planner="{planner}"'])
     assert r["walking_controller_tick"] == {"calls": 2000, "allocations": 0}
     assert r["walking_controller_plans"] > 2000 / 20  # periodic plans and contact changes
 
@@ -213,24 +191,7 @@ def test_rt_check_walking_controller_tick_allocates_nothing(tmp_path, planner):
 def test_rt_check_walking_tick_with_the_estimator_inside_allocates_nothing(tmp_path):
     """cerebellum_rt_check ticks the walking controller of an export on the estimator (its
     estimator.* settings) with the estimator attached: 0 heap allocations."""
-    from cerebellum.robots import load_robot
-
-    exe = EXE.parent / "cerebellum_rt_check"
-    if not exe.exists():
-        pytest.skip(f"cerebellum_rt_check is not installed next to _core ({exe})")
-    d = export_scenario("walk-flat", tmp_path / "x", robot="h1", duration_s=0.1, controller="walk")
-    assert "estimator 1" in (d / "controller.txt").read_text()
-    cfg = load_robot("h1")
-    frames = [cfg.feet["left"].body, cfg.feet["right"].body]
-    out = subprocess.run(
-        [str(exe), str(cfg.model_path()), *frames, "--calls", "2000"]
-        + ["--walking", str(d / "controller.txt")],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    r = json.loads(out.stdout)
+    r = rt_check_walking(tmp_path, 2000)  # the scenario's estimator: `estimator 1`
     assert r["walking_controller_tick_estimator"] == {"calls": 2000, "allocations": 0}
 
 

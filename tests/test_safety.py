@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from tick_taps import inject
+from tick_taps import inject, rt_check_walking
 
 from cerebellum import _core
 from cerebellum.errors import ConfigError
@@ -195,34 +195,7 @@ def test_a_stale_command_is_replaced_by_a_zero_velocity():
 def test_rt_check_safety_paths_allocate_nothing(tmp_path):
     """cerebellum_rt_check --walking: ticks with NaN joints (held, then damped), stale commands,
     a fall and the safe stop after it; no heap allocation on any of them."""
-    import subprocess
-    from pathlib import Path
-
-    from cerebellum.commands.export import export_scenario
-    from cerebellum.robots import load_robot
-
-    exe = Path(_core.__file__).parent / "bin" / "cerebellum_rt_check"
-    if not exe.exists():
-        pytest.skip(f"cerebellum_rt_check is not installed next to _core ({exe})")
-    d = export_scenario(
-        "walk-flat",
-        tmp_path / "x",
-        robot="h1",
-        duration_s=0.1,
-        controller="walk",
-        overrides=["controller.ground_truth_base=true"],
-    )
-    cfg = load_robot("h1")
-    frames = [cfg.feet["left"].body, cfg.feet["right"].body]
-    out = subprocess.run(
-        [str(exe), str(cfg.model_path()), *frames, "--calls", "500"]
-        + ["--walking", str(d / "controller.txt")],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    r = json.loads(out.stdout)
+    r = rt_check_walking(tmp_path, 500, ["controller.ground_truth_base=true"])
     for name in (
         "walking_controller_tick",
         "walking_controller_tick_fallback",
