@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from tick_taps import walk_context
 
 from cerebellum import _core
 from cerebellum.controllers import com_planner
@@ -34,21 +35,7 @@ ATOL = 1e-12
 
 
 def _ctx(options=None, robot: str = "h1"):
-    from cerebellum.robots import load_robot
-    from cerebellum.sim.scenario import ControllerSettings
-    from cerebellum.sim.simulation import ControllerContext
-
-    cfg = load_robot(robot)
-    options = dict(options or {})
-    return ControllerContext(
-        robot=cfg,
-        model_path=cfg.model_path(),
-        joint_names=(),
-        effort_limit=np.zeros(0),
-        dt_s=0.001,
-        settings=ControllerSettings(name="walk", options=options),
-        options=options,
-    )
+    return walk_context(robot, options)
 
 
 @pytest.fixture(scope="module")

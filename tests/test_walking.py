@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from tick_taps import walk_context
 
 from cerebellum.controllers.com_planner import (
     GRAVITY,
@@ -183,20 +184,7 @@ def test_dcm_plan_bad_input(kwargs, match):
 
 
 def _ctx(options):
-    from cerebellum.robots import load_robot
-    from cerebellum.sim.scenario import ControllerSettings
-    from cerebellum.sim.simulation import ControllerContext
-
-    cfg = load_robot("h1")
-    return ControllerContext(
-        robot=cfg,
-        model_path=cfg.model_path(),
-        joint_names=(),
-        effort_limit=np.zeros(0),
-        dt_s=0.001,
-        settings=ControllerSettings(name="walk", options=dict(options)),
-        options=dict(options),
-    )
+    return walk_context("h1", options)
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
+from tick_taps import walk_context
 
 from cerebellum.controllers.walking_config import (
     FORMER_NAMES,
@@ -21,20 +21,7 @@ from cerebellum.robots import load_robot
 
 
 def _ctx(robot: str, options=None):
-    from cerebellum.sim.scenario import ControllerSettings
-    from cerebellum.sim.simulation import ControllerContext
-
-    cfg = load_robot(robot)
-    options = dict(options or {})
-    return ControllerContext(
-        robot=cfg,
-        model_path=cfg.model_path(),
-        joint_names=(),
-        effort_limit=np.zeros(0),
-        dt_s=0.001,
-        settings=ControllerSettings(name="walk", options=options),
-        options=options,
-    )
+    return walk_context(robot, options)
 
 
 def _resolved(robot: str, options=None) -> WalkingConfig:

@@ -54,3 +54,23 @@ def rt_check_walking(tmp_path: Path, calls: int, overrides=()) -> dict:
         timeout=600,
     )
     return json.loads(out.stdout)
+
+
+def walk_context(robot: str = "h1", options=None):
+    """A ControllerContext of the ``walk`` controller for ``robot`` with scenario ``options``
+    (no simulation: 1 kHz, no joints named)."""
+    from cerebellum.robots import load_robot
+    from cerebellum.sim.scenario import ControllerSettings
+    from cerebellum.sim.simulation import ControllerContext
+
+    cfg = load_robot(robot)
+    options = dict(options or {})
+    return ControllerContext(
+        robot=cfg,
+        model_path=cfg.model_path(),
+        joint_names=(),
+        effort_limit=np.zeros(0),
+        dt_s=0.001,
+        settings=ControllerSettings(name="walk", options=options),
+        options=options,
+    )
