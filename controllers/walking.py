@@ -47,16 +47,12 @@ from cerebellum.controllers.gait import (
     RIGHT,
     GaitPlan,
     GaitPlanner,
-    GaitSettings,
-    GaitSettingsError,
     GaitState,
     VelocityCommand,
 )
 from cerebellum.controllers.swing import yaw_matrix
-from cerebellum.controllers.walking_config import PLANNERS, WalkingConfig, merge_tables
-from cerebellum.controllers.wbc import wbc_settings
-from cerebellum.dynamics.model import RobotModel, standing_configuration
-from cerebellum.errors import ConfigError
+from cerebellum.controllers.walk_setup import WalkSetup, resolve_config, sole_kinematics
+from cerebellum.controllers.walking_config import PLANNERS, WalkingConfig
 from cerebellum.stats import percentiles
 
 __all__ = ["WalkingConfig", "WalkingController", "PLANNERS", "resolve_config"]
@@ -68,19 +64,6 @@ def _rotate(yaw: float, xy) -> np.ndarray:
     return np.array([c * xy[0] - s * xy[1], s * xy[0] + c * xy[1]])
 
 
-# Soft-contact weight for legs with fewer than 6 joints (two rigid 6D contacts are rank deficient).
-_SOFT_CONTACT_WEIGHT = 1e5
-
-
-def resolve_config(ctx) -> WalkingConfig:
-    """The configuration of a run: the robot's ``[walking]`` table, then the scenario's
-    ``controller.options`` over it, section by section (both checked, errors naming the file)."""
-    path = getattr(ctx.robot, "config_path", "<controller options>")
-    robot = dict(getattr(ctx.robot, "walking", {}) or {})
-    WalkingConfig.from_table(path, robot, prefix="walking")  # names checked against the file
-    return WalkingConfig.from_table(path, merge_tables(robot, dict(ctx.options)))
-
-
 class WalkingController:
     """Gait + LIPM/DCM CoM planning + whole-body QP (simulator ``Controller`` protocol).
 
@@ -90,115 +73,41 @@ class WalkingController:
     """
 
     def __init__(self, ctx):
-        path = getattr(ctx.robot, "config_path", "<controller options>")
-        self.config = cfg = resolve_config(ctx)
-        self.rm = RobotModel(ctx.robot)
-        self.dt = float(ctx.dt_s)
+        self.setup = su = WalkSetup(ctx)
+        self.config, self.rm, self.dt = su.config, su.rm, su.dt_s
         self._terrain = getattr(ctx, "terrain", None)  # height/normal queries, or None
         self.robot = _core.Robot(str(self.rm.path), self.rm.foot_frames + ["base_imu"])
-        self.q_stand = standing_configuration(self.rm)
-        legs = [len(self.rm.chain_velocity_indices(f)) for f in self.rm.foot_frames]
-        # without ankle roll the sole cannot move the CoP sideways: a narrow (line) foot
-        self._lateral_scale = 1.0 if min(legs) >= 6 else cfg.wbc.no_ankle_roll_width_scale
-        wbc_over = dict(cfg.wbc.qp)
-        if cfg.planner == "mpc" and "w_wrench_ff" not in wbc_over:  # never: WBC_DEFAULTS pins it
-            wbc_over["w_wrench_ff"] = float(cfg.mpc.w_wrench_ff)
-        if "contact_weight" not in wbc_over:
-            wbc_over["contact_weight"] = 0.0 if min(legs) >= 6 else _SOFT_CONTACT_WEIGHT
-        try:
-            settings = wbc_settings(self.rm, **wbc_over)
-        except ConfigError as e:
-            raise ConfigError(path, f"controller.options.wbc.{e.field}", e.problem) from None
-        except TypeError as e:
-            raise ConfigError(path, "controller.options.wbc", str(e)) from None
-        contacts = list(settings.contacts)
-        for c in contacts:  # a box sole on MuJoCo's pyramid cone resists little yaw torque
-            c.yaw_coeff = float(cfg.wbc.yaw_coeff_m)
-            c.y_left *= self._lateral_scale
-            c.y_right *= self._lateral_scale
-            c.free_roll = self._lateral_scale < 1.0 and bool(cfg.wbc.no_ankle_roll_free_roll)
-        settings.contacts = contacts
-        self.wbc_settings = settings
-        self.qp = _core.WholeBodyQP(self.robot, settings, self.q_stand)
-        gait_over = dict(cfg.gait.settings)
-        if "com_height_m" not in gait_over:
-            standing = GaitSettings.for_robot(self.rm).com_height_m
-            gait_over["com_height_m"] = standing - cfg.balance.com_lowering_m
-        try:
-            self.gait = GaitSettings.for_robot(self.rm, **gait_over)
-        except GaitSettingsError as e:
-            raise ConfigError(path, f"controller.options.gait.{e.field}", e.problem) from None
+        self.q_stand = su.q_stand
+        self._lateral_scale = su.lateral_scale
+        self.wbc_settings = su.wbc
+        self.qp = _core.WholeBodyQP(self.robot, su.wbc, self.q_stand)
+        self.gait = su.gait
         self.omega = math.sqrt(GRAVITY / self.gait.com_height_m)
         self.mass = float(sum(i.mass for i in self.rm.model.inertias))
         self._data = self.rm.model.createData()
         self._feet = [self.rm.frame_id(f) for f in self.rm.foot_frames]
         x0, x1, y0, y1 = self.gait.sole_rectangle
-        self._sole_centre = np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1)])  # in the sole frame, m
+        self._sole_centre = su.sole_centre
         m = self.config.balance.cop_margin
         ml = m * self._lateral_scale
         self._sole_box = (x0 * m, x1 * m, y0 * ml, y1 * ml)  # CoP command bounds, sole frame, m
-        # Footholds around the CoM: the base stands in for "the CoM over the middle of the sole
-        # centres" (standing pose, yaw 0), so a robot whose standing CoM sits off the soles'
-        # centres (H1: 6 cm ahead) still gets the steps of the commanded speed.
-        com_stand, _, soles, sole_yaws = self._kinematics(self.q_stand, np.zeros(self.rm.nv))
-        centre = np.mean([self._centre(soles[f], sole_yaws[f]) for f in (LEFT, RIGHT)], axis=0)
-        self._base_minus_com = np.array(
-            [self.q_stand[0] - centre[0], self.q_stand[1] - com_stand[1]]
-        )  # m
-        self._arm_swing = None  # (joint indices (k,), coefficients (k,) rad/m)
-        if self.config.arms.swing:
-            names = [self.rm.model.names[i] for i in range(2, self.rm.model.njoints)]
-            idx, coeff = [], []
-            for name, c in dict(self.config.arms.swing).items():
-                if name not in names or not math.isfinite(float(c)):
-                    raise ConfigError(
-                        path,
-                        f"controller.options.arms.swing.{name}",
-                        f"expected a joint name with a finite coefficient; joints: {names}",
-                    )
-                idx.append(names.index(name))
-                coeff.append(float(c))
-            self._arm_swing = (np.array(idx), np.array(coeff))
-        self._n_knots = max(
-            2, int(round(self.config.gait.horizon_s / self.config.gait.knot_dt_s)) + 1
-        )
+        self._base_minus_com = su.base_minus_com
+        self._arm_swing = su.arm_swing
+        self._n_knots = su.n_knots
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
         self.planner: GaitPlanner | None = None
-        self.mpc = None
-        if self.config.planner == "mpc":
-            from cerebellum.controllers.mpc import KinodynamicMPC, MPCSettings
-
-            tilt = self.config.mpc.w_base_tilt
-            yaw_w = MPCSettings().w_base_rpy[2]
-            self.mpc = KinodynamicMPC(
-                self.rm,
-                MPCSettings(dt_s=self.config.gait.knot_dt_s, w_base_rpy=(tilt, tilt, yaw_w)),
-            )
-            period_s = 1.0 / float(getattr(ctx.settings, "mpc_hz", 50.0))
-            self.mpc_deadline_us = self.config.mpc.deadline_scale * period_s * 1e6
-            self.mpc.set_deadline_us(self.mpc_deadline_us)
-            self._base_above_com = float(self.q_stand[2] - com_stand[2])  # m
+        self.mpc = su.mpc
+        if self.mpc is not None:
+            self.mpc_deadline_us = su.mpc_deadline_us
+            self._base_above_com = su.base_above_com
             self._mpc_knots = self.mpc.settings.knots + 1
-            if self._n_knots < self._mpc_knots:
-                raise ConfigError(
-                    path,
-                    "controller.options.gait.horizon_s",
-                    f"the 'mpc' planner needs horizon_s >= {self.mpc.settings.knots} knots",
-                )
         self._solve_ms: list[float] = []
 
     # -- helpers -----------------------------------------------------------------------------
     def _kinematics(self, q: np.ndarray, v: np.ndarray):
         """CoM (3,), CoM velocity (3,) world; sole positions (2, 3) and yaws (2,)."""
-        model, data = self.rm.model, self._data
-        com = pin.centerOfMass(model, data, q, v)
-        pin.updateFramePlacements(model, data)
-        feet = np.array([data.oMf[f].translation for f in self._feet])
-        yaws = np.array(
-            [math.atan2(data.oMf[f].rotation[1, 0], data.oMf[f].rotation[0, 0]) for f in self._feet]
-        )
-        return com.copy(), data.vcom[0].copy(), feet, yaws
+        return sole_kinematics(self.rm, self._data, self._feet, q, v)
 
     def _centre(self, pos: np.ndarray, yaw: float) -> np.ndarray:
         """(2,) sole centre in world x, y of a sole at ``pos`` (3,) with ``yaw``."""

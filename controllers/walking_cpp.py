@@ -1,9 +1,8 @@
-"""The ``walk`` controller: :class:`~cerebellum.controllers.walking.WalkingController`'s
-configuration, run by the C++ controller (``_core.WalkingController``) when
-``implementation = "cpp"``.
+"""The ``walk`` controller: the C++ controller (``_core.WalkingController``) behind the
+simulator's Controller protocol (``implementation = "cpp"``, the default).
 
-The options are resolved and checked by the Python controller's constructor (one source of the
-defaults and bounds); :func:`cpp_settings` hands the resolved values to C++.
+The options are resolved and checked by :class:`~cerebellum.controllers.walk_setup.WalkSetup`
+(one source of the defaults and bounds); :func:`cpp_settings` hands the resolved values to C++.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import numpy as np
 
 from cerebellum import _core
 from cerebellum.controllers.safety import SAFETY_FIELDS, safety_settings
-from cerebellum.controllers.walking import WalkingController, resolve_config
+from cerebellum.controllers.walk_setup import WalkSetup, resolve_config
 from cerebellum.stats import percentiles
 
 __all__ = ["SAFETY_FIELDS", "CppWalkingController", "cpp_settings", "make_walking_controller"]
@@ -31,15 +30,15 @@ _MPC_BALANCE = {
 }
 
 
-def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSettings:
-    """The resolved settings of the Python controller ``py`` for the C++ one."""
+def cpp_settings(py: WalkSetup, plan_every: int) -> _core.WalkingSettings:
+    """The C++ controller's settings of the resolved setup ``py``."""
     o = py.config
     s = _core.WalkingSettings()
     s.model_path = str(py.rm.path)
     s.foot_frames = list(py.rm.foot_frames)
     s.gait = py.gait
     s.search = None
-    s.wbc = py.wbc_settings
+    s.wbc = py.wbc
     sh = _core.CommandShapingSettings()
     for name in (
         "max_accel_mps2",
@@ -54,15 +53,15 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
         setattr(sh, name, float(getattr(o.command, name)))
     s.shaping = sh
     s.sole = _core.SoleGeometry.from_sole_rectangle(
-        py.gait.sole_rectangle, o.balance.cop_margin, py._lateral_scale
+        py.gait.sole_rectangle, o.balance.cop_margin, py.lateral_scale
     )
     s.q_stand = py.q_stand
-    s.base_minus_com = py._base_minus_com
-    if py._arm_swing is not None:
-        s.arm_joints, s.arm_coeffs = py._arm_swing[0].astype(np.int32), py._arm_swing[1]
-    s.dt_s = py.dt
+    s.base_minus_com = py.base_minus_com
+    if py.arm_swing is not None:
+        s.arm_joints, s.arm_coeffs = py.arm_swing[0].astype(np.int32), py.arm_swing[1]
+    s.dt_s = py.dt_s
     s.plan_every = int(plan_every)
-    s.n_knots = py._n_knots
+    s.n_knots = py.n_knots
     s.knot_dt_s = float(o.gait.knot_dt_s)
     s.k_dcm = float(o.balance.k_dcm)
     s.max_yaw_lead_rad = float(o.command.max_yaw_lead_rad)
@@ -88,7 +87,7 @@ def cpp_settings(py: WalkingController, plan_every: int) -> _core.WalkingSetting
         m.posture = py.q_stand[7:][ocp.joint_index]
         m.dt_s = float(py.mpc.settings.dt_s)
         m.mass_kg = float(ocp.mass)
-        m.base_above_com_m = float(py._base_above_com)
+        m.base_above_com_m = float(py.base_above_com)
         m.balance = _MPC_BALANCE[o.mpc.balance]
         m.track_posture = bool(o.mpc.posture)
         m.track_base = bool(o.mpc.base)
@@ -104,10 +103,11 @@ class CppWalkingController:
     (every ``1 / mpc_hz`` and at contact changes), so it has no ``plan`` method."""
 
     def __init__(self, ctx):
-        self._py = WalkingController(ctx)
+        self.setup = WalkSetup(ctx)
+        self.config, self.rm = self.setup.config, self.setup.rm
         mpc_hz = float(getattr(ctx.settings, "mpc_hz", 50.0))
         plan_every = max(1, int(round(1.0 / (mpc_hz * float(ctx.dt_s)))))
-        self.settings = cpp_settings(self._py, plan_every)
+        self.settings = cpp_settings(self.setup, plan_every)
         self.ctl = _core.WalkingController(self.settings, getattr(ctx, "terrain", None))
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
@@ -117,7 +117,7 @@ class CppWalkingController:
 
     def reset(self, state) -> None:
         self.ctl.reset(state)
-        if self._py.config.planning_thread:
+        if self.config.planning_thread:
             self.ctl.start_planning_thread()
         self._ticks.clear()
         self._wbc_ticks.clear()
@@ -173,14 +173,14 @@ class CppWalkingController:
             "tick_us": percentiles(self._ticks),
             "wbc_tick_us": percentiles(self._wbc_ticks),
             "failures": int(self.ctl.failures),
-            "planner": self._py.config.planner,
+            "planner": self.config.planner,
             "implementation": "cpp",
             "first_failures": list(self._failure_times),
             "push_steps": int(self.ctl.push_steps),
             "plans": int(self.ctl.plans),
             "planning_thread": (
                 {**self.ctl.planning_stats, "stale_ticks": int(self.ctl.stale_ticks)}
-                if self._py.config.planning_thread
+                if self.config.planning_thread
                 else None
             ),
             "mpc": self._mpc_stats(),
@@ -207,4 +207,6 @@ def make_walking_controller(ctx):
     """The ``walk`` controller: C++ unless ``implementation = "python"``."""
     if resolve_config(ctx).implementation in ("auto", "cpp"):
         return CppWalkingController(ctx)
+    from cerebellum.controllers.walking import WalkingController
+
     return WalkingController(ctx)

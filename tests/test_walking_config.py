@@ -180,7 +180,7 @@ def test_nested_set_reaches_the_cpp_settings():
     assert opts["gait"] == {"step_duration_s": 0.45} and opts["balance"] == {"k_dcm": 3.5}
     ctl = CppWalkingController(_ctx("h1", opts))
     s = ctl.settings
-    assert ctl._py.gait.step_duration_s == 0.45 and s.k_dcm == 3.5  # s.gait: write-only
+    assert ctl.setup.gait.step_duration_s == 0.45 and s.k_dcm == 3.5  # s.gait: write-only
     assert s.shaping.max_accel_mps2 == 0.7 and s.safety.hold_s == 0.05
     assert s.shaping.lateral_drift_gain == 1.0  # H1's file, kept under the scenario's options
     assert str(s.step_feedback).endswith("DCM")

@@ -347,7 +347,7 @@ def export_scenario(
     out.mkdir(parents=True, exist_ok=True)
     m, cfg = sim.model, sim.cfg
     ctrl = sim.controller
-    rm = getattr(ctrl, "rm", None) or ctrl._py.rm  # the C++ walk controller: its Python twin
+    rm = ctrl.rm
 
     # -- models
     spec = build_spec(cfg, sim.terrain, sc.timestep_s)
@@ -357,15 +357,13 @@ def export_scenario(
 
     # -- controller
     if controller == "walk":
-        from cerebellum.controllers.walking import WalkingController
-        from cerebellum.controllers.walking_cpp import CppWalkingController, cpp_settings
+        from cerebellum.controllers.walking_cpp import cpp_settings
 
-        py = ctrl._py if isinstance(ctrl, CppWalkingController) else ctrl
-        assert isinstance(py, WalkingController)
-        s = py.wbc_settings
+        py = ctrl.setup  # WalkSetup
+        s = py.wbc
         q_stand = py.q_stand
         header = (
-            f"cerebellum export: controller 'walk' (controllers/walking.py, implementation cpp)\n"
+            f"cerebellum export: controller 'walk' (controllers/walking_cpp.py, implementation cpp)\n"
             f"robot {cfg.name}, scenario {sc.name}: the resolved WalkingSettings"
         )
     else:
