@@ -8,18 +8,22 @@ import time
 import numpy as np
 import pytest
 
-from cerebellum._core import ContactSchedule
-from cerebellum.controllers.footsteps import Foothold, FootholdSearch, FootstepPlanner
+from cerebellum._core import (
+    BoxTerrain,
+    ContactSchedule,
+    Foothold,
+    FootstepPlanner,
+    GaitPlanner,
+    TerrainQuery,
+)
+from cerebellum.controllers.footsteps import FootholdSearch
 from cerebellum.controllers.gait import (
     LEFT,
     RIGHT,
-    GaitPlanner,
     GaitSettings,
     GaitSettingsError,
     GaitState,
     VelocityCommand,
-    advance_base,
-    base_reference,
 )
 from cerebellum.controllers.swing import (
     SwingTrajectory,
@@ -44,20 +48,18 @@ SETTINGS = GaitSettings(
 )
 
 
-class Block:
+class Block(TerrainQuery):
     """Flat ground with a box of height ``h`` for x0 <= x <= x1 (any y)."""
 
     def __init__(self, x0: float, x1: float, h: float):
+        super().__init__()
         self.x0, self.x1, self.h = x0, x1, h
 
     def height(self, x, y):
-        x = np.asarray(x, float)
-        return np.where((x >= self.x0) & (x <= self.x1), self.h, 0.0)
+        return self.h if self.x0 <= x <= self.x1 else 0.0
 
     def normal(self, x, y):
-        n = np.zeros(np.shape(x) + (3,))
-        n[..., 2] = 1.0
-        return n
+        return np.array([0.0, 0.0, 1.0])
 
 
 class Step(Block):
@@ -67,17 +69,9 @@ class Step(Block):
         super().__init__(edge, math.inf, h)
 
 
-class ScalarStep:
-    """Same step, but height/normal only accept scalars (a minimal user terrain)."""
-
-    def __init__(self, edge: float, h: float):
-        self.edge, self.h = edge, h
-
-    def height(self, x, y):
-        return self.h if float(x) >= self.edge else 0.0
-
-    def normal(self, x, y):
-        return (0.0, 0.0, 1.0)
+def box_step(edge: float, h: float) -> BoxTerrain:
+    """The same step as a compiled terrain (one box reaching 1 km past the edge)."""
+    return BoxTerrain(np.array([[edge, edge + 1e3, -1e3, 1e3, h]]), 0.0)
 
 
 def standing_state(x=0.0, y=0.0, yaw=0.0, v=(0.0, 0.0, 0.0), st=SETTINGS) -> GaitState:
@@ -317,10 +311,16 @@ def test_start_with_its_own_double_support():
 
 
 def test_base_reference_integrates_the_command():
+    """The plan's base references (the compiled base reference is read through the planner):
+    x, y, yaw integrate the command, z at the base height, velocity the command at each knot's
+    yaw; a foothold from the base predicted at its touchdown knot is the planner's own (the
+    single-time prediction of the footholds agrees with the per-knot one, yaw rate 0 included)."""
     cmd = VelocityCommand(0.6, 0.1, 0.5)
     n, dt = 25, 0.04
-    ref = base_reference(np.array([1.0, 2.0, 0.9]), 0.3, cmd, n, dt, 0.98)
-    assert ref.position.shape == (n, 3) and ref.velocity.shape == (n, 3)
+    state = standing_state(1.0, 2.0, 0.3)
+    state.base_position[2] = 0.9  # the reference height does not follow the measured base
+    ref = GaitPlanner(SETTINGS).plan(0.0, state, cmd, n, dt)
+    assert ref.base_position.shape == (n, 3) and ref.base_velocity.shape == (n, 3)
     # Fine Euler integration of the same command.
     x, y, yaw, h = 1.0, 2.0, 0.3, 1e-5
     for k in range(1, n):
@@ -329,18 +329,28 @@ def test_base_reference_integrates_the_command():
             x += h * (c * cmd.vx - s * cmd.vy)
             y += h * (s * cmd.vx + c * cmd.vy)
             yaw += h * cmd.yaw_rate
-        assert ref.position[k, :2] == pytest.approx([x, y], abs=1e-5)
-        assert ref.yaw[k] == pytest.approx(yaw, abs=1e-9)
-    assert ref.position[:, 2] == pytest.approx(0.98)
-    assert ref.yaw_rate == pytest.approx(0.5)
-    yaw_k = ref.yaw[7]
-    assert ref.velocity[7, :2] == pytest.approx(cmd.world_velocity(yaw_k))
-    # Scalar and array forms agree, including yaw rate 0.
+        assert ref.base_position[k, :2] == pytest.approx([x, y], abs=1e-5)
+        assert ref.base_yaw[k] == pytest.approx(yaw, abs=1e-9)
+    assert ref.base_position[:, 2] == pytest.approx(0.98)
+    assert ref.base_yaw_rate == pytest.approx(0.5)
+    yaw_k = ref.base_yaw[7]
+    assert ref.base_velocity[7, :2] == pytest.approx(cmd.world_velocity(yaw_k))
+    assert ref.base_velocity[:, 2] == pytest.approx(0.0)
+    # Single-time and per-knot predictions agree, including yaw rate 0.
     for w in (0.0, 1e-12, 0.7):
         c = VelocityCommand(0.3, -0.2, w)
-        xa, ya, _ = advance_base(0.0, 0.0, 0.2, c, np.array([0.37]))
-        xs, ys, _ = advance_base(0.0, 0.0, 0.2, c, 0.37)
-        assert (xa[0], ya[0]) == pytest.approx((xs, ys), abs=1e-12)
+        s = standing_state(0.0, 0.0, 0.2, v=(*c.world_velocity(0.2), 0.0))  # no velocity error
+        td = GaitPlanner(SETTINGS).plan(0.0, s, c).footholds[0].t_touchdown
+        k = 10
+        plan = GaitPlanner(SETTINGS).plan(0.0, s, c, n, td / k)  # knot k at the touchdown
+        fh = plan.footholds[0]
+        assert fh.t_touchdown == td and plan.times[k] == pytest.approx(td, abs=1e-15)
+        expected = FootstepPlanner(SETTINGS).place(
+            fh.foot, fh.t_liftoff, td, plan.base_position[k, :2], plan.base_yaw[k], c,
+            np.zeros(2), s.foot_positions[1 - fh.foot],
+        )  # fmt: skip
+        assert fh.position == pytest.approx(expected.position, abs=1e-12)
+        assert fh.yaw == pytest.approx(expected.yaw, abs=1e-12)
 
 
 # -- swing trajectories ----------------------------------------------------------------------------
@@ -453,7 +463,7 @@ def test_swing_endpoints_continuity_and_touchdown():
     [
         (Block(0.2, 0.32, 0.12), np.array([0.5, 0.0, 0.0]), 0.12),  # obstacle between footholds
         (Step(0.22, 0.15), np.array([0.42, 0.0, 0.15]), 0.15),  # stair step up, edge near the toe
-        (ScalarStep(0.22, 0.15), np.array([0.42, 0.0, 0.15]), 0.15),  # scalar-only terrain
+        (box_step(0.22, 0.15), np.array([0.42, 0.0, 0.15]), 0.15),  # a compiled terrain
     ],
 )
 def test_swing_clears_terrain_between_footholds(terrain, p1, top):
@@ -558,12 +568,12 @@ def test_turning_rotates_footholds():
 def test_step_limits_and_feet_never_cross():
     st = SETTINGS
     fp = FootstepPlanner(st)
-    stance = np.array([0.0, -0.2, 0.0])
-    far = fp.clamp(LEFT, np.array([3.0, 5.0]), 0.0, stance)
+    stance_xy = np.array([0.0, -0.2])  # C++ clamp() takes the stance foot's xy only
+    far = fp.clamp(LEFT, np.array([3.0, 5.0]), 0.0, stance_xy)
     assert far == pytest.approx([st.max_step_length_m, -0.2 + st.max_step_width_m])
-    crossed = fp.clamp(LEFT, np.array([-2.0, -1.0]), 0.0, stance)
+    crossed = fp.clamp(LEFT, np.array([-2.0, -1.0]), 0.0, stance_xy)
     assert crossed == pytest.approx([-st.max_step_length_m, -0.2 + st.min_step_width_m])
-    rot = fp.clamp(RIGHT, np.array([0.0, 0.5]), math.pi / 2, np.zeros(3))  # heading +y
+    rot = fp.clamp(RIGHT, np.array([0.0, 0.5]), math.pi / 2, np.zeros(2))  # heading +y
     assert rot == pytest.approx([st.min_step_width_m, st.max_step_length_m])
 
     # Walking under aggressive commands: every touchdown within limits of the other foot.
@@ -592,7 +602,7 @@ def test_step_limits_and_feet_never_cross():
                 f for f in plan.footholds if f.foot != fh.foot and f.t_touchdown < fh.t_touchdown
             ]
             stance = other[-1].position if other else feet[1 - fh.foot]
-            _, _, yaw_td = advance_base(0.0, 0.0, yaw, command(t), fh.t_touchdown - t)
+            yaw_td = yaw + command(t).yaw_rate * (fh.t_touchdown - t)  # base yaw at touchdown
             c, s = math.cos(yaw_td), math.sin(yaw_td)
             d = fh.position[:2] - stance[:2]
             dx, dy = c * d[0] + s * d[1], -s * d[0] + c * d[1]
@@ -630,14 +640,12 @@ def test_terrain_search_avoids_a_stair_edge():
     assert pos[0] + x1 + m <= edge - 0.15 + 1e-9 or pos[0] + x0 - m >= edge + 0.15 - 1e-9
     # A slope steeper than allowed everywhere: least-bad candidate, flagged infeasible.
 
-    class Steep:
+    class Steep(TerrainQuery):
         def height(self, x, y):
-            return 1.0 * np.asarray(x, float)
+            return 1.0 * x
 
         def normal(self, x, y):
-            n = np.zeros(np.shape(x) + (3,))
-            n[..., 0], n[..., 2] = -1.0 / math.sqrt(2), 1.0 / math.sqrt(2)
-            return n
+            return np.array([-1.0, 0.0, 1.0]) / math.sqrt(2)
 
     _, _, ok = fp.on_terrain(Steep(), LEFT, nominal, 0.0, stance)
     assert not ok
