@@ -1,4 +1,5 @@
-"""Gait layer: contact schedule, base references, swing trajectories, footholds and the planner."""
+"""Gait layer: the compiled contact schedule, base references, swing trajectories, footholds and
+planner (cerebellum._core) against analytic and geometric properties; the gait settings' checks."""
 
 from __future__ import annotations
 
