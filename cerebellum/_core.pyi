@@ -2383,9 +2383,31 @@ class WalkingController:
     @property
     def failures(self) -> int: ...
     @property
+    def last_mpc_inputs(self) -> typing.Any:
+        """
+        Planner "mpc" (else None): copies of the last MPC solve's inputs, x0 (nx,), parameters (np, N+1), warm-start guess X (nx, N+1), U (nu, N) (deterministic mode).
+        """
+    @property
     def last_plan(self) -> GaitPlan:
         """
         A copy of the last gait plan (deterministic mode; racy while the planning thread runs).
+        """
+    @property
+    def last_qp_inputs(
+        self,
+    ) -> tuple[
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.bool], "[m, 1]"],
+        WholeBodyReferences,
+    ]:
+        """
+        Copies of the QP's inputs of the last tick that ran it (see qp_ticks): q (nq,), v (nv,) Pinocchio conventions, contact mask (nc,) bool, WholeBodyReferences.
+        """
+    @property
+    def last_qp_tau(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        """
+        A copy of the QP's torques (nj,) N m of the last tick that ran it (before the safety layer).
         """
     @property
     def last_tick_us(self) -> float: ...
@@ -2411,6 +2433,11 @@ class WalkingController:
     def plans(self) -> int: ...
     @property
     def push_steps(self) -> int: ...
+    @property
+    def qp_ticks(self) -> int:
+        """
+        Ticks that ran the QP (the others returned the safety fallback).
+        """
     @property
     def safety(self) -> dict:
         """

@@ -99,6 +99,7 @@ struct WalkingSettings {
 /// Counters and timings since reset().
 struct WalkingStats {
   std::uint64_t ticks = 0;
+  std::uint64_t qp_ticks = 0;        // ticks that ran the QP (the others: the safety fallback)
   std::uint64_t plans = 0;
   std::uint64_t push_steps = 0;      // stepping episodes started by a push
   std::uint64_t wbc_failures = 0;    // ticks that returned the QP's fallback
@@ -191,7 +192,16 @@ class WalkingController final : public Controller {
   WalkingStats stats() const;
   const GaitPlan& last_plan() const { return gait_plan_; }
   const WholeBodyQP& qp() const { return *qp_; }
+  /// The QP's inputs of the last tick that ran it (stats().qp_ticks counts those ticks): q (nq),
+  /// v (nv) in Pinocchio conventions, the contact mask (nc) and the references. The tick's own
+  /// buffers: valid until the next tick.
+  const Eigen::VectorXd& qp_q() const { return q_; }
+  const Eigen::VectorXd& qp_v() const { return v_; }
+  const Eigen::Array<bool, Eigen::Dynamic, 1>& qp_mask() const { return mask_; }
+  const WholeBodyReferences& qp_references() const { return refs_; }
   const SafetyLayer& safety() const { return *safety_; }
+  /// Planner "mpc": the MPC stage (null otherwise); the planning side's (deterministic mode).
+  const MpcPlanner* mpc() const { return mpc_.get(); }
   /// The CoM plan the balance law tracks (anchored to the measured DCM when dcm_replan).
   const ComPlan& com_plan() const { return cur_->com(); }
   double omega() const { return omega_; }
