@@ -462,7 +462,7 @@ class SwingSample:
 
 class SwingTrajectory:
     """
-    Swing-foot trajectory (C++ port of controllers.swing.SwingTrajectory).
+    Swing-foot trajectory: liftoff pose -> touchdown pose, C2-continuous, world axes (apex, terrain clearance and rotations: swing_trajectory.hpp).
     """
     def __init__(
         self,
@@ -1090,7 +1090,7 @@ class Foothold:
 
 class FootstepPlanner:
     """
-    Raibert + capture-point footholds, step-limit clamps and terrain search (C++ port of controllers.footsteps.FootstepPlanner). settings: a gait.GaitSettings, search: a footsteps.FootholdSearch or None.
+    Raibert + capture-point footholds, step-limit clamps and terrain search. settings: a controllers.gait.GaitSettings, search: a controllers.gait.FootholdSearch or None.
     """
 
     memo_capacity: typing.ClassVar[int] = 8
@@ -1150,7 +1150,7 @@ class FootstepPlanner:
         terrain: typing.Any = None,
     ) -> Foothold:
         """
-        Foothold of foot's swing (see controllers.footsteps.FootstepPlanner.place)
+        Foothold of foot's swing lifting off at t_liftoff, touching down at t_touchdown: the heuristic around the base (x, y) predicted at touchdown, clamped to the step limits about the stance foot, refined on the terrain when given
         """
     def score(
         self,
@@ -1186,7 +1186,7 @@ class SwingInterval:
 
 class ContactSchedule:
     """
-    Which feet are in contact when (C++ port of controllers.gait.ContactSchedule); settings: a gait.GaitSettings.
+    Which feet are in contact when: standing, or walking (alternating single supports separated by double supports); settings: a controllers.gait.GaitSettings.
     """
     @staticmethod
     def standing(settings: typing.Any) -> ContactSchedule: ...
@@ -1250,7 +1250,7 @@ class ContactSchedule:
 
 class GaitPlan:
     """
-    Output of GaitPlanner.plan (see controllers.gait.GaitPlan); arrays are copies of the first n knots.
+    Output of GaitPlanner.plan: per-knot contact flags, foot and base references, swing samples, footholds; arrays are copies of the first n knots.
     """
     @property
     def base_position(self) -> numpy.typing.NDArray[numpy.float64]: ...
@@ -1279,7 +1279,7 @@ class GaitPlan:
 
 class GaitPlanner:
     """
-    Contact schedule + footholds + swing trajectories + base references (C++ port of controllers.gait.GaitPlanner). settings: a gait.GaitSettings; terrain: None, a TerrainQuery or a sim.terrain.Terrain; search: a footsteps.FootholdSearch or None.
+    Contact schedule + footholds + swing trajectories + base references. settings: a controllers.gait.GaitSettings; terrain: None, a TerrainQuery or a sim.terrain.Terrain; search: a controllers.gait.FootholdSearch or None.
     """
     def __init__(
         self,

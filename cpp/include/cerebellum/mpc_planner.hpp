@@ -1,7 +1,7 @@
 // The kinodynamic MPC as the walking controller's planning stage: references over the horizon
 // from a gait plan and the CoM plan, one SQP-RTI solve of KinodynamicMPC, and the solve's knot
-// trajectories as a time-indexed plan that the tick samples (controllers/walking.py
-// `_solve_mpc`, `_track_mpc`; the parameter layout of controllers/mpc.py, checked by a test).
+// trajectories as a time-indexed plan that the tick samples (the parameter layout of
+// controllers/mpc.py, checked by a test).
 #pragma once
 
 #include <Eigen/Core>

@@ -1,8 +1,7 @@
 // The walking controller: velocity command -> gait plan (schedule, footholds, swings) -> CoP and
 // CoM/DCM plan -> DCM balance law -> whole-body QP -> joint torques. Composes the pieces of
 // command_shaping.hpp, gait_planner.hpp, cop_plan.hpp, com_plan.hpp, balance_law.hpp,
-// capture_step.hpp and wbc.hpp as controllers/walking.py does (LIPM planner), operation for
-// operation, so that both give the same torques on the same states.
+// capture_step.hpp and wbc.hpp (and mpc_planner.hpp for planner "mpc").
 //
 // Two rates: planning (gait and CoM plans) and the tick at dt_s. A planning cycle writes one
 // WalkingPlan, time-indexed (CoM/DCM plan, swings with their trajectories, support area, ground
@@ -45,15 +44,15 @@ namespace cerebellum {
 class BaseEstimator;
 struct BaseEstimatorInput;
 
-/// Where the footholds are planned around (controllers/walking.py WalkingOptions.step_feedback).
+/// Where the footholds are planned around (controllers/walking_config.py footholds.step_feedback).
 enum class StepFeedback : std::uint8_t {
   kGait = 0,     // the gait heuristic around the measured CoM / base, DCM step adjustment
   kDcm = 1,      // the heuristic around the capture point
   kCapture = 2,  // the capture foothold once the swing has lifted off (capture_step.hpp)
 };
 
-/// Everything the controller needs, resolved (Python's WalkingController.__init__ computes the
-/// same values from the robot file, its [walking] table and the scenario's options).
+/// Everything the controller needs, resolved (controllers/walk_setup.py and walking.py compute
+/// them from the robot file, its [walking] table and the scenario's options).
 struct WalkingSettings {
   std::string model_path;                // MJCF or URDF of the robot
   std::array<std::string, 2> foot_frames;  // left, right sole frames
