@@ -2,7 +2,7 @@
 // (command_shaping.hpp, cop_plan.hpp, balance_law.hpp, capture_step.hpp; module cerebellum._core).
 //
 // Footholds, velocity commands and gait settings are read from any Python object with the fields
-// of cerebellum.controllers.footsteps.Foothold, gait.VelocityCommand and gait.GaitSettings.
+// of cerebellum.controllers.gait.Foothold, VelocityCommand and GaitSettings.
 #include <pybind11/eigen.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>

@@ -47,9 +47,8 @@ void register_footsteps(py::module_& m) {
 
   py::class_<FootstepPlanner>(
       m, "FootstepPlanner",
-      "Raibert + capture-point footholds, step-limit clamps and terrain search (C++ port of "
-      "controllers.footsteps.FootstepPlanner). settings: a gait.GaitSettings, search: a "
-      "footsteps.FootholdSearch or None.")
+      "Raibert + capture-point footholds, step-limit clamps and terrain search. settings: a "
+      "controllers.gait.GaitSettings, search: a controllers.gait.FootholdSearch or None.")
       .def(py::init([](const py::object& settings, const py::object& search) {
              return FootstepPlanner(gait_settings_from(settings), foothold_search_from(search));
            }),
@@ -130,7 +129,9 @@ void register_footsteps(py::module_& m) {
           py::arg("foot"), py::arg("t_liftoff"), py::arg("t_touchdown"), py::arg("base_xy"),
           py::arg("yaw"), py::arg("command"), py::arg("velocity_error"),
           py::arg("stance_position"), py::arg("terrain") = py::none(),
-          "Foothold of foot's swing (see controllers.footsteps.FootstepPlanner.place)")
+          "Foothold of foot's swing lifting off at t_liftoff, touching down at t_touchdown: the "
+          "heuristic around the base (x, y) predicted at touchdown, clamped to the step limits "
+          "about the stance foot, refined on the terrain when given")
       .def("clear", &FootstepPlanner::clear, "forgets the reused terrain searches")
       .def_property_readonly("offsets", &FootstepPlanner::candidate_offsets,
                              "(m, 2) candidate offsets, heading frame, nearest first")

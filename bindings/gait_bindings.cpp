@@ -104,8 +104,8 @@ void register_gait(py::module_& m) {
 
   py::class_<ContactSchedule>(
       m, "ContactSchedule",
-      "Which feet are in contact when (C++ port of controllers.gait.ContactSchedule); settings: "
-      "a gait.GaitSettings.")
+      "Which feet are in contact when: standing, or walking (alternating single supports "
+      "separated by double supports); settings: a controllers.gait.GaitSettings.")
       .def(py::init([](const py::object& settings) {
              return ContactSchedule(gait_settings_from(settings));
            }),
@@ -176,8 +176,9 @@ void register_gait(py::module_& m) {
           py::arg("t"), py::arg("foot"), "phase in [0, 1) of foot's swing at t, None in contact");
 
   py::class_<GaitPlan> plan(m, "GaitPlan",
-                            "Output of GaitPlanner.plan (see controllers.gait.GaitPlan); arrays "
-                            "are copies of the first n knots.");
+                            "Output of GaitPlanner.plan: per-knot contact flags, foot and base "
+                            "references, swing samples, footholds; arrays are copies of the first "
+                            "n knots.");
   plan.def_readonly("n", &GaitPlan::n);
   plan.def_property_readonly("times", [](const GaitPlan& p) { return head(p.times, p.n); });
   plan.def_property_readonly("contact", [](const GaitPlan& p) {
@@ -207,9 +208,9 @@ void register_gait(py::module_& m) {
 
   py::class_<PyGaitPlanner>(
       m, "GaitPlanner",
-      "Contact schedule + footholds + swing trajectories + base references (C++ port of "
-      "controllers.gait.GaitPlanner). settings: a gait.GaitSettings; terrain: None, a "
-      "TerrainQuery or a sim.terrain.Terrain; search: a footsteps.FootholdSearch or None.")
+      "Contact schedule + footholds + swing trajectories + base references. settings: a "
+      "controllers.gait.GaitSettings; terrain: None, a TerrainQuery or a sim.terrain.Terrain; "
+      "search: a controllers.gait.FootholdSearch or None.")
       .def(py::init([](const py::object& settings, const py::object& terrain,
                        const py::object& search, bool follow_command, int capacity) {
              PyGaitPlanner p;

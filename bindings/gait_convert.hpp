@@ -1,5 +1,5 @@
-// Conversions from the Python gait types (controllers/gait.py GaitSettings, VelocityCommand;
-// controllers/footsteps.py FootholdSearch; sim.terrain.Terrain) to their C++ counterparts, and the
+// Conversions from the Python gait types (controllers/gait.py GaitSettings, VelocityCommand,
+// FootholdSearch; sim.terrain.Terrain) to their C++ counterparts, and the
 // binding of cerebellum::Foothold. Shared by the gait-layer binding files.
 #pragma once
 

@@ -105,7 +105,8 @@ void register_swing(py::module_& m) {
       .def_readonly("acceleration", &SwingSample::acceleration, "(6,) [m/s^2; rad/s^2]");
 
   py::class_<SwingTrajectory>(m, "SwingTrajectory",
-                              "Swing-foot trajectory (C++ port of controllers.swing.SwingTrajectory).")
+                              "Swing-foot trajectory: liftoff pose -> touchdown pose, C2-continuous, world "
+                              "axes (apex, terrain clearance and rotations: swing_trajectory.hpp).")
       .def(py::init([](const Eigen::Vector3d& start, const Eigen::Vector3d& end, double t_liftoff,
                        double t_touchdown, double height_m, double apex_phase, double start_yaw,
                        double end_yaw, const std::optional<Eigen::Matrix3d>& start_rotation,

@@ -210,6 +210,32 @@ sim.terrain.Terrain.)doc");
       .def_property_readonly("last_wbc_us",
                              [](const PyWalkingController& w) { return w.ctl.stats().last_wbc_us; })
       .def_property_readonly("status", [](const PyWalkingController& w) { return w.ctl.qp().status(); })
+      .def_property_readonly("qp_ticks",
+                             [](const PyWalkingController& w) { return w.ctl.stats().qp_ticks; },
+                             "Ticks that ran the QP (the others returned the safety fallback).")
+      .def_property_readonly(
+          "last_qp_inputs",
+          [](const PyWalkingController& w) {
+            return py::make_tuple(Eigen::VectorXd(w.ctl.qp_q()), Eigen::VectorXd(w.ctl.qp_v()),
+                                  Eigen::Array<bool, Eigen::Dynamic, 1>(w.ctl.qp_mask()),
+                                  WholeBodyReferences(w.ctl.qp_references()));
+          },
+          "Copies of the QP's inputs of the last tick that ran it (see qp_ticks): q (nq,), v (nv,) "
+          "Pinocchio conventions, contact mask (nc,) bool, WholeBodyReferences.")
+      .def_property_readonly(
+          "last_mpc_inputs",
+          [](const PyWalkingController& w) -> py::object {
+            const MpcPlanner* m = w.ctl.mpc();
+            if (m == nullptr) return py::none();
+            return py::make_tuple(Eigen::VectorXd(m->last_x0()), Eigen::MatrixXd(m->last_parameters()),
+                                  Eigen::MatrixXd(m->last_guess_X()), Eigen::MatrixXd(m->last_guess_U()));
+          },
+          "Planner \"mpc\" (else None): copies of the last MPC solve's inputs, x0 (nx,), parameters "
+          "(np, N+1), warm-start guess X (nx, N+1), U (nu, N) (deterministic mode).")
+      .def_property_readonly(
+          "last_qp_tau", [](const PyWalkingController& w) { return Eigen::VectorXd(w.ctl.qp().tau()); },
+          "A copy of the QP's torques (nj,) N m of the last tick that ran it (before the safety "
+          "layer).")
       .def_property_readonly("mpc_solves",
                              [](const PyWalkingController& w) { return w.ctl.stats().mpc_solves; })
       .def_property_readonly(

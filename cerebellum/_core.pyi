@@ -462,7 +462,7 @@ class SwingSample:
 
 class SwingTrajectory:
     """
-    Swing-foot trajectory (C++ port of controllers.swing.SwingTrajectory).
+    Swing-foot trajectory: liftoff pose -> touchdown pose, C2-continuous, world axes (apex, terrain clearance and rotations: swing_trajectory.hpp).
     """
     def __init__(
         self,
@@ -1090,7 +1090,7 @@ class Foothold:
 
 class FootstepPlanner:
     """
-    Raibert + capture-point footholds, step-limit clamps and terrain search (C++ port of controllers.footsteps.FootstepPlanner). settings: a gait.GaitSettings, search: a footsteps.FootholdSearch or None.
+    Raibert + capture-point footholds, step-limit clamps and terrain search. settings: a controllers.gait.GaitSettings, search: a controllers.gait.FootholdSearch or None.
     """
 
     memo_capacity: typing.ClassVar[int] = 8
@@ -1150,7 +1150,7 @@ class FootstepPlanner:
         terrain: typing.Any = None,
     ) -> Foothold:
         """
-        Foothold of foot's swing (see controllers.footsteps.FootstepPlanner.place)
+        Foothold of foot's swing lifting off at t_liftoff, touching down at t_touchdown: the heuristic around the base (x, y) predicted at touchdown, clamped to the step limits about the stance foot, refined on the terrain when given
         """
     def score(
         self,
@@ -1186,7 +1186,7 @@ class SwingInterval:
 
 class ContactSchedule:
     """
-    Which feet are in contact when (C++ port of controllers.gait.ContactSchedule); settings: a gait.GaitSettings.
+    Which feet are in contact when: standing, or walking (alternating single supports separated by double supports); settings: a controllers.gait.GaitSettings.
     """
     @staticmethod
     def standing(settings: typing.Any) -> ContactSchedule: ...
@@ -1250,7 +1250,7 @@ class ContactSchedule:
 
 class GaitPlan:
     """
-    Output of GaitPlanner.plan (see controllers.gait.GaitPlan); arrays are copies of the first n knots.
+    Output of GaitPlanner.plan: per-knot contact flags, foot and base references, swing samples, footholds; arrays are copies of the first n knots.
     """
     @property
     def base_position(self) -> numpy.typing.NDArray[numpy.float64]: ...
@@ -1279,7 +1279,7 @@ class GaitPlan:
 
 class GaitPlanner:
     """
-    Contact schedule + footholds + swing trajectories + base references (C++ port of controllers.gait.GaitPlanner). settings: a gait.GaitSettings; terrain: None, a TerrainQuery or a sim.terrain.Terrain; search: a footsteps.FootholdSearch or None.
+    Contact schedule + footholds + swing trajectories + base references. settings: a controllers.gait.GaitSettings; terrain: None, a TerrainQuery or a sim.terrain.Terrain; search: a controllers.gait.FootholdSearch or None.
     """
     def __init__(
         self,
@@ -2383,9 +2383,31 @@ class WalkingController:
     @property
     def failures(self) -> int: ...
     @property
+    def last_mpc_inputs(self) -> typing.Any:
+        """
+        Planner "mpc" (else None): copies of the last MPC solve's inputs, x0 (nx,), parameters (np, N+1), warm-start guess X (nx, N+1), U (nu, N) (deterministic mode).
+        """
+    @property
     def last_plan(self) -> GaitPlan:
         """
         A copy of the last gait plan (deterministic mode; racy while the planning thread runs).
+        """
+    @property
+    def last_qp_inputs(
+        self,
+    ) -> tuple[
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"],
+        typing.Annotated[numpy.typing.NDArray[numpy.bool], "[m, 1]"],
+        WholeBodyReferences,
+    ]:
+        """
+        Copies of the QP's inputs of the last tick that ran it (see qp_ticks): q (nq,), v (nv,) Pinocchio conventions, contact mask (nc,) bool, WholeBodyReferences.
+        """
+    @property
+    def last_qp_tau(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        """
+        A copy of the QP's torques (nj,) N m of the last tick that ran it (before the safety layer).
         """
     @property
     def last_tick_us(self) -> float: ...
@@ -2411,6 +2433,11 @@ class WalkingController:
     def plans(self) -> int: ...
     @property
     def push_steps(self) -> int: ...
+    @property
+    def qp_ticks(self) -> int:
+        """
+        Ticks that ran the QP (the others returned the safety fallback).
+        """
     @property
     def safety(self) -> dict:
         """

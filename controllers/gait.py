@@ -1,6 +1,8 @@
-"""Gait layer: settings, contact schedule, velocity command, base references and the planner that
-produces per-knot contact flags and foot/base references for the MPC and swing references for the
-whole-body QP.
+"""Gait settings and data types: timing, step geometry and feedback gains (:class:`GaitSettings`),
+the velocity command, the measured state the planner reads, footholds and the terrain-aware
+foothold search's settings. The planning itself is compiled (``_core.ContactSchedule``,
+``_core.GaitPlanner``, ``_core.FootstepPlanner``, ``_core.SwingTrajectory``, ``_core.ComPlan``);
+the bindings and the ``walk`` controller's configuration read these types.
 
 Conventions: world frame z up; feet are indexed 0 = left, 1 = right; the *heading frame* is the
 world frame turned by the base yaw. A foot position is its sole frame origin (``left_sole``,
@@ -11,43 +13,39 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from cerebellum.controllers.swing import (
-    SwingSample,
-    SwingTrajectory,
-    TerrainQuery,
-    terrain_normals,
-    tilt_matrix,
-    yaw_matrix,
-)
 from cerebellum.errors import CerebellumError
 
 if TYPE_CHECKING:
-    from cerebellum.controllers.footsteps import Foothold, FootholdSearch
     from cerebellum.dynamics.model import RobotModel
 
 __all__ = [
+    "GRAVITY",
     "LEFT",
     "RIGHT",
-    "GaitSettingsError",
+    "Foothold",
+    "FootholdSearch",
     "GaitSettings",
-    "VelocityCommand",
-    "SwingInterval",
-    "ContactSchedule",
-    "BaseReference",
-    "base_reference",
-    "advance_base",
+    "GaitSettingsError",
     "GaitState",
-    "GaitPlan",
-    "GaitPlanner",
+    "TerrainQuery",
+    "VelocityCommand",
 ]
 
 LEFT, RIGHT = 0, 1
 GRAVITY = 9.81  # m/s^2
+
+
+class TerrainQuery(Protocol):
+    """What the gait layer needs from a terrain: top z (m) and unit normal (3,) at world (x, y)."""
+
+    def height(self, x, y): ...
+
+    def normal(self, x, y): ...
 
 
 class GaitSettingsError(CerebellumError, ValueError):
@@ -330,310 +328,10 @@ class VelocityCommand:
                 f"expected a finite number, got {v!r}",
             )
 
-    def is_zero(self, tol: float = 1e-3) -> bool:
-        return abs(self.vx) <= tol and abs(self.vy) <= tol and abs(self.yaw_rate) <= tol
-
     def world_velocity(self, yaw: float) -> np.ndarray:
         """(2,) commanded base velocity in world axes at base yaw ``yaw`` (rad)."""
         c, s = math.cos(yaw), math.sin(yaw)
         return np.array([c * self.vx - s * self.vy, s * self.vx + c * self.vy])
-
-
-# ----------------------------------------------------------------------------------------------
-# Contact schedule
-# ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SwingInterval:
-    """One swing of ``foot`` (0 left, 1 right): liftoff ``t_liftoff``, touchdown ``t_touchdown``."""
-
-    foot: int
-    t_liftoff: float
-    t_touchdown: float
-
-
-@dataclass
-class _Episode:
-    t_start: float  # walking begins (double support until t_start + initial DS)
-    first: int  # first swing foot
-    t_stop: float = math.inf  # double support from here on
-    start_ds: float | None = None  # double support before the first liftoff, s (None: settings)
-    tss: dict[int, float] = field(default_factory=dict)  # swing k's duration, once lifted off
-
-
-class ContactSchedule:
-    """Which feet are in contact when: standing, or walking (alternating single supports separated
-    by double supports, starting from a double support). ``update(t, command)`` starts walking on a
-    non-zero command; a zero command held ``stop_delay_s`` finishes the current step and returns to
-    double support. Queries are valid for times after the last ``update``/``start``/``stop``.
-
-    Every step lasts ``step_duration_s``; its swing lasts ``settings.single_support_at(vx)`` for
-    the forward speed of the last ``update``'s command, fixed once the swing has lifted off.
-    """
-
-    # swing durations kept per episode (the older ones are in the past of every query)
-    _KEPT_SWINGS = 8
-
-    def __init__(self, settings: GaitSettings):
-        self.settings = settings
-        self._tss_next = settings.single_support_s  # swings that have not lifted off yet
-        self._episodes: list[_Episode] = []
-        self._zero_since: float | None = None
-        self._last_swing = RIGHT  # so that the default first swing is the left foot
-
-    @classmethod
-    def standing(cls, settings: GaitSettings) -> ContactSchedule:
-        """Double support until ``start`` (or a non-zero command through ``update``)."""
-        return cls(settings)
-
-    @classmethod
-    def walking(
-        cls, settings: GaitSettings, t_start: float = 0.0, first_swing: int = LEFT
-    ) -> ContactSchedule:
-        """Walking from ``t_start`` (s) on, first swinging ``first_swing``."""
-        sched = cls(settings)
-        sched.start(t_start, first_swing)
-        return sched
-
-    # -- transitions ------------------------------------------------------------------------------
-    def _walk_t0(self, ep: _Episode) -> float:
-        ds = self.settings.start_double_support_s if ep.start_ds is None else ep.start_ds
-        return ep.t_start + ds
-
-    def _tss(self, ep: _Episode, k: int) -> float:
-        """Duration (s) of swing k of ``ep``."""
-        return ep.tss.get(k, self._tss_next)
-
-    def _tss_array(self, ep: _Episode, k: np.ndarray) -> np.ndarray:
-        """Durations (s) of the swings k (array) of ``ep``."""
-        out = np.full(k.shape, self._tss_next)
-        for j, v in ep.tss.items():
-            out[k == j] = v
-        return out
-
-    def _freeze(self, t: float) -> None:
-        """Fixes the duration of every swing of the running episode that has lifted off by t."""
-        if not self._episodes:
-            return
-        ep = self._episodes[-1]
-        T = self.settings.step_duration_s
-        t0 = self._walk_t0(ep)
-        if t < t0:
-            return
-        last = math.floor((t - t0) / T)
-        for k in range(max(0, last - self._KEPT_SWINGS + 1), last + 1):
-            if t0 + k * T < ep.t_stop:
-                ep.tss.setdefault(k, self._tss_next)
-        while len(ep.tss) > self._KEPT_SWINGS:
-            del ep.tss[min(ep.tss)]
-
-    def is_walking(self, t: float) -> bool:
-        """True while an episode runs at t (including its start double support and last step)."""
-        return bool(self._episodes) and self._episodes[-1].t_start <= t < self._episodes[-1].t_stop
-
-    def start(
-        self, t: float, first_swing: int | None = None, double_support_s: float | None = None
-    ) -> None:
-        """Start walking at t (s), or cancel a pending stop. ``first_swing`` defaults to the foot
-        that did not swing last; ``double_support_s`` before the first liftoff defaults to the
-        settings' ``start_double_support_s``."""
-        if self._episodes and t < self._episodes[-1].t_stop:
-            self._episodes[-1].t_stop = math.inf
-            return
-        first = (1 - self._last_swing) if first_swing is None else int(first_swing)
-        _require(
-            first in (LEFT, RIGHT),
-            "first_swing",
-            f"expected 0 (left) or 1 (right), got {first_swing}",
-        )
-        _require(
-            double_support_s is None or double_support_s >= 0,
-            "double_support_s",
-            f"expected >= 0 s, got {double_support_s}",
-        )
-        self._episodes.append(_Episode(float(t), first, start_ds=double_support_s))
-        del self._episodes[:-2]
-
-    def stop(self, t: float) -> None:
-        """Finish the step in progress at t (if any), then stay in double support."""
-        if not self.is_walking(t):
-            return
-        ep = self._episodes[-1]
-        st = self.settings
-        tau = t - self._walk_t0(ep)
-        if tau < 0:
-            ep.t_stop = t
-            return
-        k = math.floor(tau / st.step_duration_s)
-        r = tau - k * st.step_duration_s
-        tss = self._tss(ep, k)
-        ep.t_stop = t if r >= tss else self._walk_t0(ep) + k * st.step_duration_s + tss
-        self._last_swing = (ep.first + k) % 2
-
-    def update(self, t: float, command: VelocityCommand) -> None:
-        """Applies the start/stop policy for the command at time t (s); swings that lift off
-        after t last ``single_support_at(command.vx)``."""
-        st = self.settings
-        self._freeze(t)
-        self._tss_next = st.single_support_at(command.vx)
-        if not command.is_zero(st.command_deadband):
-            self._zero_since = None
-            if not self.is_walking(t):
-                first = None
-                if abs(command.vy) > st.command_deadband:
-                    first = LEFT if command.vy > 0 else RIGHT
-                elif abs(command.yaw_rate) > st.command_deadband:
-                    first = LEFT if command.yaw_rate > 0 else RIGHT
-                self.start(t, first)
-            elif self._episodes[-1].t_stop < math.inf:
-                self.start(t)  # cancels the pending stop
-            return
-        if self._zero_since is None:
-            self._zero_since = t
-        if (
-            t - self._zero_since >= st.stop_delay_s
-            and self.is_walking(t)
-            and self._episodes[-1].t_stop == math.inf
-        ):
-            self.stop(t)
-
-    # -- queries ----------------------------------------------------------------------------------
-    def horizon(self, t0: float, dt: float, n: int) -> np.ndarray:
-        """(n, 2) bool contact flags (left, right) at t0 + k dt, k = 0..n-1."""
-        return self.flags_at(t0 + dt * np.arange(n))
-
-    def flags(self, t: float) -> np.ndarray:
-        """(2,) bool: (left, right) in contact at t (s)."""
-        return self.flags_at(np.array([t]))[0]
-
-    def flags_at(self, times: np.ndarray) -> np.ndarray:
-        """(k, 2) bool contact flags at the times (k,) (s)."""
-        times = np.asarray(times, float)
-        out = np.ones(times.shape + (2,), bool)
-        st = self.settings
-        T = st.step_duration_s
-        if times.size == 0:
-            return out
-        t_first, t_last = float(times.min()), float(times.max())
-        for ep in self._episodes:
-            t0 = self._walk_t0(ep)
-            if t_last < t0 or t_first >= ep.t_stop:
-                continue
-            # Swing k spans [t0 + k T, t0 + k T + Tss), with the same arithmetic as swings(); the
-            # floored index is corrected by one where rounding put a time on the wrong side.
-            k = np.floor((times - t0) / T)
-            k -= times < t0 + k * T
-            k += times >= t0 + (k + 1.0) * T
-            lo = t0 + k * T
-            swing = (k >= 0) & (lo < ep.t_stop) & (times < lo + self._tss_array(ep, k))
-            foot = (ep.first + k.astype(np.int64)) % 2
-            out[swing & (foot == LEFT), LEFT] = False
-            out[swing & (foot == RIGHT), RIGHT] = False
-        return out
-
-    def swings(self, t_from: float, t_to: float) -> list[SwingInterval]:
-        """Swings overlapping [t_from, t_to] (s) in time order (with one in progress at t_from)."""
-        st = self.settings
-        T = st.step_duration_s
-        out: list[SwingInterval] = []
-        for ep in self._episodes:
-            t0 = self._walk_t0(ep)
-            k = max(0, math.floor((t_from - t0) / T) - 1)
-            while True:
-                lo = t0 + float(k) * T
-                if lo > t_to or lo >= ep.t_stop:
-                    break
-                td = lo + self._tss(ep, k)
-                if td > t_from:
-                    out.append(SwingInterval((ep.first + k) % 2, lo, td))
-                k += 1
-        return out
-
-    def next_swings(self, t: float, count: int = 2) -> list[SwingInterval]:
-        """The swing in progress at t (if any) and the following ones, ``count`` in all (fewer when
-        walking stops)."""
-        horizon = (
-            t + (count + 1) * self.settings.step_duration_s + self.settings.start_double_support_s
-        )
-        return self.swings(t, horizon)[:count]
-
-    def swing_phase(self, t: float, foot: int) -> float | None:
-        """Phase s in [0, 1) of ``foot``'s swing at t, or None if the foot is in contact."""
-        for sw in self.swings(t, t):
-            if sw.foot == foot and sw.t_liftoff <= t < sw.t_touchdown:
-                return (t - sw.t_liftoff) / (sw.t_touchdown - sw.t_liftoff)
-        return None
-
-
-# ----------------------------------------------------------------------------------------------
-# Base reference
-# ----------------------------------------------------------------------------------------------
-
-
-def advance_base(x: float, y: float, yaw: float, command: VelocityCommand, tau):
-    """Base (x, y, yaw) after holding ``command`` for tau (s; scalar or array), exact for a constant
-    heading-frame velocity and yaw rate (arc of a circle)."""
-    w = command.yaw_rate
-    if np.ndim(tau) == 0:
-        tau = float(tau)
-        half = 0.5 * w * tau
-        sc = tau * (math.sin(half) / half if abs(half) > 1e-9 else 1.0 - half * half / 6.0)
-        c, s = math.cos(yaw + half), math.sin(yaw + half)
-    else:
-        tau = np.asarray(tau, float)
-        half = (0.5 * w) * tau
-        sc = tau if abs(w) < 1e-12 else np.sin(half) * (2.0 / w)  # tau sin(w tau / 2) / (w tau / 2)
-        c, s = np.cos(yaw + half), np.sin(yaw + half)
-    return (
-        x + sc * (c * command.vx - s * command.vy),
-        y + sc * (s * command.vx + c * command.vy),
-        yaw + 2.0 * half,
-    )
-
-
-@dataclass(frozen=True)
-class BaseReference:
-    """Per-knot base references, world frame: position (n, 3) m, yaw (n,) rad, linear velocity
-    (n, 3) m/s, yaw rate (n,) rad/s."""
-
-    position: np.ndarray
-    yaw: np.ndarray
-    velocity: np.ndarray
-    yaw_rate: np.ndarray
-
-
-def base_reference(
-    position: np.ndarray,
-    yaw: float,
-    command: VelocityCommand,
-    n: int,
-    dt: float,
-    base_height_m: float,
-    ground_z: np.ndarray | float = 0.0,
-) -> BaseReference:
-    """Base trajectory integrated from the current base (x, y, yaw) under ``command`` over n knots
-    dt apart (knot 0 = now); z = ``base_height_m`` + ``ground_z`` (scalar or (n,), m)."""
-    tau = dt * np.arange(n)
-    x, y, psi = advance_base(float(position[0]), float(position[1]), float(yaw), command, tau)
-    pos = np.empty((n, 3))
-    pos[:, 0], pos[:, 1] = x, y
-    pos[:, 2] = base_height_m + np.asarray(ground_z, float)
-    vel = np.zeros((n, 3))
-    c, s = np.cos(psi), np.sin(psi)
-    vel[:, 0] = c * command.vx - s * command.vy
-    vel[:, 1] = s * command.vx + c * command.vy
-    if n > 1 and np.ndim(ground_z) > 0:  # central differences, one-sided at the ends
-        z = pos[:, 2]
-        vel[1:-1, 2] = (z[2:] - z[:-2]) * (0.5 / dt)
-        vel[0, 2] = (z[1] - z[0]) / dt
-        vel[-1, 2] = (z[-1] - z[-2]) / dt
-    return BaseReference(pos, psi, vel, np.full(n, command.yaw_rate))
-
-
-# ----------------------------------------------------------------------------------------------
-# Planner
-# ----------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -660,217 +358,64 @@ class GaitState:
 
 
 @dataclass(frozen=True)
-class GaitPlan:
-    """Output of :meth:`GaitPlanner.plan` for knots ``times`` (n,) s (knot 0 = now), world frame.
+class Foothold:
+    """A planned touchdown: sole origin ``position`` (3,) world m, sole ``yaw`` rad, terrain
+    ``normal`` (3,) world, swing timing (s). ``feasible`` is False when no candidate met the terrain
+    criteria (the least-bad one is returned)."""
 
-    contact (n, 2) bool (left, right); foot_positions (n, 2, 3) m: stance feet at their current or
-    planned footholds, swing feet on their swing trajectories; base_position (n, 3) m, base_yaw (n,)
-    rad, base_velocity (n, 3) m/s, base_yaw_rate (n,) rad/s; ``swing`` per foot at ``times[0]``:
-    the sole pose/velocity/acceleration the WBC tracks (stance feet: their pose, zero rates);
-    swing_phase (2,) in [0, 1] (nan in contact); footholds of the touchdowns planned in the horizon,
-    in time order (including the one of a swing in progress); foot_normals (n, 2, 3): terrain
-    normal under each foot's current or planned foothold (world z without a terrain).
+    foot: int
+    position: np.ndarray
+    yaw: float
+    normal: np.ndarray
+    t_liftoff: float
+    t_touchdown: float
+    feasible: bool = True
+
+
+@dataclass(frozen=True)
+class FootholdSearch:
+    """Terrain-aware foothold selection around the heuristic foothold.
+
+    Candidates: a grid of step ``grid_step_m`` within ``search_radius_m`` (heading frame), inside
+    the step limits. A candidate is acceptable when its normal is within ``max_slope_rad`` of z,
+    the RMS residual of the ground under the sole (3 x 3 points) about the plane of that normal is
+    below ``max_roughness_m``, and no point on the sole rectangle grown by ``edge_margin_m``
+    leaves that plane by more than ``max_edge_step_m`` (no edge nearby), and its height is within
+    ``max_step_height_m`` of the stance foot. Among acceptable
+    candidates the lowest cost wins: distance_weight (d / radius)^2 + roughness_weight rms /
+    max_roughness + slope_weight angle / max_slope. The search of a swing is reused while its
+    heuristic foothold and the stance foot move less than ``replan_tolerance_m`` (and the sole yaw
+    less than 0.02 rad): this avoids flickering between patches and repeated terrain queries.
     """
 
-    times: np.ndarray
-    contact: np.ndarray
-    foot_positions: np.ndarray
-    base_position: np.ndarray
-    base_yaw: np.ndarray
-    base_velocity: np.ndarray
-    base_yaw_rate: np.ndarray
-    swing: tuple[SwingSample, SwingSample]
-    swing_phase: np.ndarray
-    footholds: list[Foothold] = field(default_factory=list)
-    foot_normals: np.ndarray | None = None
+    search_radius_m: float = 0.15
+    grid_step_m: float = 0.03
+    max_slope_rad: float = 0.35
+    max_roughness_m: float = 0.01
+    edge_margin_m: float = 0.03
+    max_edge_step_m: float = 0.02
+    max_step_height_m: float = 0.3  # largest |z - stance foot z| (reachability; rejects pits)
+    replan_tolerance_m: float = 0.01  # a search is reused while its inputs move less than this
+    distance_weight: float = 1.0
+    roughness_weight: float = 0.3
+    slope_weight: float = 0.2
 
-
-class GaitPlanner:
-    """Contact schedule + footholds + swing trajectories + base references for a velocity command.
-
-    Stateful (the schedule's start/stop, the liftoff pose of each swing, the touchdown target held
-    after ``touchdown_freeze_phase``): call :meth:`plan` with non-decreasing t. Deterministic for a
-    given call sequence. ``terrain`` (``height``/``normal`` queries) enables terrain-aware
-    footholds, terrain-clearing swings and a base height that follows the ground under the feet.
-    """
-
-    def __init__(
-        self,
-        settings: GaitSettings,
-        schedule: ContactSchedule | None = None,
-        terrain: TerrainQuery | None = None,
-        search: FootholdSearch | None = None,
-        follow_command: bool = True,
-    ):
-        from cerebellum.controllers.footsteps import FootstepPlanner
-
-        self.settings = settings
-        self.schedule = ContactSchedule.standing(settings) if schedule is None else schedule
-        self.terrain = terrain
-        self.footsteps = FootstepPlanner(settings, search)
-        self.follow_command = follow_command
-        self.reset()
-
-    def reset(self) -> None:
-        """Forgets the latched liftoff poses and touchdown targets (not the schedule)."""
-        self._stance: list[tuple[np.ndarray, float, np.ndarray] | None] = [None, None]
-        self._targets: list[Foothold | None] = [None, None]
-        self._trajectories: dict[tuple[int, float], SwingTrajectory] = {}
-        self.footsteps.clear()
-
-    def _normal_at(self, xy: np.ndarray) -> np.ndarray:
-        if self.terrain is None:
-            return np.array([0.0, 0.0, 1.0])
-        return terrain_normals(self.terrain, np.array(xy[0]), np.array(xy[1]))
-
-    def _swing(self, start_pos, start_yaw, start_normal, fh: Foothold) -> SwingTrajectory:
-        st = self.settings
-        start_R = None
-        if self.terrain is not None:
-            start_R = tilt_matrix(start_normal) @ yaw_matrix(start_yaw)
-        return SwingTrajectory(
-            start_pos,
-            fh.position,
-            fh.t_liftoff,
-            fh.t_touchdown,
-            st.step_height_m,
-            st.swing_apex_phase,
-            start_yaw=start_yaw,
-            end_yaw=fh.yaw,
-            start_rotation=start_R,
-            end_normal=fh.normal if self.terrain is not None else None,
-            terrain=self.terrain,
-            clearance_m=st.swing_clearance_m,
-            sole_rectangle=st.sole_rectangle,
-            xy_ramp=st.swing_xy_ramp,
-            xy_ramp_travel_m=st.swing_xy_ramp_travel_m,
-        )
-
-    def plan(
-        self, t: float, state: GaitState, command: VelocityCommand, n: int = 25, dt: float = 0.04
-    ) -> GaitPlan:
-        """Plan n knots dt (s) apart from time t (s)."""
-        st = self.settings
-        if self.follow_command:
-            self.schedule.update(t, command)
-        times = t + dt * np.arange(n)
-        contact = self.schedule.flags_at(times)
-        feet = state.foot_positions
-        for f in (LEFT, RIGHT):
-            if contact[0, f]:
-                prev = self._stance[f]
-                if prev is not None and np.abs(prev[0] - feet[f]).max() < 0.005:
-                    normal = prev[2]  # same patch: no terrain query
-                else:
-                    normal = self._normal_at(feet[f])
-                self._stance[f] = (feet[f].copy(), float(state.foot_yaw[f]), normal)
-            elif self._stance[f] is None:  # first call mid-swing: treat the current pose as liftoff
-                self._stance[f] = (
-                    feet[f].copy(),
-                    float(state.foot_yaw[f]),
-                    self._normal_at(feet[f]),
-                )
-        planned = list(self._stance)
-        foot_pos = np.empty((n, 2, 3))
-        foot_pos[:] = feet
-        for f in (LEFT, RIGHT):
-            if contact[0, f]:
-                continue
-            foot_pos[:, f] = planned[f][0]
-        normals = np.empty((n, 2, 3))
-        normals[:, LEFT], normals[:, RIGHT] = planned[LEFT][2], planned[RIGHT][2]
-        ground = foot_pos[:, :, 2].copy() if self.terrain is not None else None
-        current: list[SwingTrajectory | None] = [None, None]
-        footholds: list[Foothold] = []
-        v_err = state.base_velocity[:2] - command.world_velocity(state.base_yaw)
-        zero2 = np.zeros(2)
-        bx, by = float(state.base_position[0]), float(state.base_position[1])
-        feedback = True  # velocity feedback goes to the first foothold planned now (capture step)
-        for sw in self.schedule.swings(t, float(times[-1])):
-            f, lo, td = sw.foot, sw.t_liftoff, sw.t_touchdown
-            held = self._targets[f]
-            in_progress = lo <= t
-            if (
-                in_progress
-                and held is not None
-                and held.t_liftoff == lo
-                and (t - lo) / (td - lo) >= st.touchdown_freeze_phase
-            ):
-                fh = held
-            else:
-                x, y, yaw = advance_base(bx, by, state.base_yaw, command, td - t)
-                v_fb, feedback = (v_err if feedback else zero2), False
-                fh = self.footsteps.place(
-                    f,
-                    lo,
-                    td,
-                    np.array([float(x), float(y)]),
-                    float(yaw),
-                    command,
-                    v_fb,
-                    planned[1 - f][0],
-                    self.terrain,
-                )
-                if in_progress:
-                    self._targets[f] = fh
-            start_pos, start_yaw, start_normal = planned[f]
-            traj = self._trajectories.get((f, lo))
-            if (
-                traj is None
-                or not np.array_equal(traj.start, start_pos)
-                or not np.array_equal(traj.end, fh.position)
-                or traj.start_yaw != start_yaw
-                or traj.end_yaw != fh.yaw
-            ):
-                traj = self._swing(start_pos, start_yaw, start_normal, fh)
-                self._trajectories[(f, lo)] = traj
-                while len(self._trajectories) > 8:
-                    self._trajectories.pop(next(iter(self._trajectories)))
-            in_swing = (times >= lo) & (times < td)
-            after = times >= td
-            foot_pos[in_swing, f] = traj.positions(times[in_swing])
-            foot_pos[after, f] = fh.position
-            normals[in_swing | after, f] = fh.normal
-            if ground is not None:
-                u = (times[in_swing] - lo) / (td - lo)
-                ground[in_swing, f] = start_pos[2] + (fh.position[2] - start_pos[2]) * u
-                ground[after, f] = fh.position[2]
-            planned[f] = (fh.position, fh.yaw, fh.normal)
-            if in_progress:
-                current[f] = traj
-            footholds.append(fh)
-        base = base_reference(
-            state.base_position,
-            state.base_yaw,
-            command,
-            n,
-            dt,
-            st.base_height_m,
-            0.0 if ground is None else ground.mean(axis=1),
-        )
-        samples = []
-        phase = np.full(2, np.nan)
-        for f in (LEFT, RIGHT):
-            traj = current[f]
-            if traj is not None and not contact[0, f]:
-                samples.append(traj.sample(t))
-                phase[f] = traj.phase(t)
-            else:
-                samples.append(
-                    SwingSample(
-                        feet[f].copy(), yaw_matrix(state.foot_yaw[f]), np.zeros(6), np.zeros(6)
-                    )
-                )
-        return GaitPlan(
-            times,
-            contact,
-            foot_pos,
-            base.position,
-            base.yaw,
-            base.velocity,
-            base.yaw_rate,
-            (samples[0], samples[1]),
-            phase,
-            footholds,
-            normals,
-        )
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                raise GaitSettingsError(f.name, f"expected a finite number >= 0, got {v!r}")
+        if self.grid_step_m <= 0:
+            raise GaitSettingsError("grid_step_m", f"expected > 0, got {self.grid_step_m}")
+        if self.search_radius_m / self.grid_step_m > 20:
+            raise GaitSettingsError(
+                "grid_step_m", "more than 20 steps per radius: too many candidates"
+            )
+        if not 0 < self.max_slope_rad < math.pi / 2:
+            raise GaitSettingsError(
+                "max_slope_rad", f"expected 0 < slope < pi/2, got {self.max_slope_rad}"
+            )
+        if self.max_roughness_m <= 0:
+            raise GaitSettingsError("max_roughness_m", "expected > 0")
+        if self.max_edge_step_m <= 0:
+            raise GaitSettingsError("max_edge_step_m", "expected > 0")

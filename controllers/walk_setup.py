@@ -3,9 +3,8 @@
 :class:`WalkSetup` turns a run's context (robot, scenario ``controller.options``, control period)
 into what the controller is built from: the resolved :class:`WalkingConfig`, the Pinocchio model,
 the whole-body QP's settings, the gait settings, the standing pose and the offsets measured on it,
-the arm-swing map and, for ``planner = "mpc"``, the kinodynamic MPC with its generated code. The
-C++ controller (:mod:`cerebellum.controllers.walking_cpp`) and the Python one
-(:mod:`cerebellum.controllers.walking`) are both built from it.
+the arm-swing map and, for ``planner = "mpc"``, the kinodynamic MPC with its generated code
+(:mod:`cerebellum.controllers.walking` hands them to the compiled controller).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from cerebellum.controllers.wbc import wbc_settings
 from cerebellum.dynamics.model import RobotModel, standing_configuration
 from cerebellum.errors import ConfigError
 
-__all__ = ["WalkSetup", "resolve_config", "sole_kinematics"]
+__all__ = ["WalkSetup", "resolve_config"]
 
 # Soft-contact weight for legs with fewer than 6 joints (two rigid 6D contacts are rank deficient).
 _SOFT_CONTACT_WEIGHT = 1e5
@@ -36,7 +35,7 @@ def resolve_config(ctx) -> WalkingConfig:
     return WalkingConfig.from_table(path, merge_tables(robot, dict(ctx.options)))
 
 
-def sole_kinematics(rm: RobotModel, data, feet: list[int], q: np.ndarray, v: np.ndarray):
+def _sole_kinematics(rm: RobotModel, data, feet: list[int], q: np.ndarray, v: np.ndarray):
     """CoM (3,), CoM velocity (3,) world; sole positions (2, 3) and yaws (2,) of the frames
     ``feet`` at (``q``, ``v``), computed in Pinocchio ``data`` of ``rm.model``."""
     model = rm.model
@@ -86,7 +85,7 @@ class WalkSetup:
         # centres" (standing pose, yaw 0), so a robot whose standing CoM sits off the soles'
         # centres (H1: 6 cm ahead) still gets the steps of the commanded speed.
         feet = [rm.frame_id(f) for f in rm.foot_frames]
-        com, _, soles, yaws = sole_kinematics(
+        com, _, soles, yaws = _sole_kinematics(
             rm, rm.model.createData(), feet, self.q_stand, np.zeros(rm.nv)
         )
         self.com_stand = com

@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 PLANNERS = ("lipm", "mpc")
-IMPLEMENTATIONS = ("auto", "cpp", "python")
+IMPLEMENTATIONS = ("auto", "cpp")
 STEP_FEEDBACKS = ("gait", "dcm", "capture")
 MPC_BALANCES = ("lipm", "mpc", "none")
 
@@ -153,7 +153,7 @@ GAIT_DEFAULTS: Mapping[str, Any] = MappingProxyType(
 # Every WBC setting the walking controller relies on, pinned here (not taken from the defaults of
 # wbc_settings / WholeBodyQPSettings). Horizontal CoM: the DCM law sets the CoM acceleration and
 # the CoM reference follows the measured CoM, so k_dcm = 0 and kp_com only acts on the height.
-# ``contact_weight`` is set per robot in WalkingController (hard contacts for 6-DoF legs).
+# ``contact_weight`` is set per robot in WalkSetup (hard contacts for 6-DoF legs).
 WBC_DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {
         "sole_margin": 1.0,
@@ -323,7 +323,7 @@ class BalanceConfig:
     com_descent_accel_mps2: float = setting(
         3.0,
         "stepping down, the CoM height reference comes down from the swing's liftoff with at "
-        "most this acceleration (see com_planner.DescentFilter)",
+        "most this acceleration (see _core.DescentFilter)",
         bound=POSITIVE,
     )
     com_descent_speed_mps: float = setting(
@@ -455,14 +455,13 @@ class WalkingConfig:
     planner: str = setting("lipm", '"lipm" (LIPM/DCM) or "mpc" (kinodynamic MPC)', choices=PLANNERS)
     implementation: str = setting(
         "auto",
-        '"cpp" (or "auto"): the whole controller in C++ (_core.WalkingController); "python": the '
-        "Python WalkingController (the reference the C++ one is tested against)",
+        '"auto" or "cpp" (the same): the compiled controller (_core.WalkingController)',
         choices=IMPLEMENTATIONS,
     )
     planning_thread: bool = setting(
         False,
-        'implementation "cpp": plan on a thread of its own every 1 / mpc_hz of wall time (what '
-        "a robot runs; not reproducible bit for bit) instead of in the tick, in simulated time",
+        "plan on a thread of its own every 1 / mpc_hz of wall time (what a robot runs; not "
+        "reproducible bit for bit) instead of in the tick, in simulated time",
     )
     gait: GaitConfig = field(default_factory=GaitConfig)
     footholds: FootholdConfig = field(default_factory=FootholdConfig)
@@ -471,7 +470,7 @@ class WalkingConfig:
     wbc: WbcConfig = field(default_factory=WbcConfig)
     mpc: MpcConfig = field(default_factory=MpcConfig)
     arms: ArmsConfig = field(default_factory=ArmsConfig)
-    # SafetySettings fields given (implementation "cpp"; docs/safety.md), None: none given
+    # SafetySettings fields given (docs/safety.md), None: none given
     safety: Mapping[str, Any] | None = None
 
     @classmethod
@@ -498,21 +497,7 @@ class WalkingConfig:
                 raise ConfigError(path, key, f"{key} is now {prefix}.{FORMER_NAMES[k]}")
             else:
                 raise ConfigError(path, key, f"unknown setting of 'walk'; valid: {valid}")
-        cfg = cls(**kwargs)
-        python = cfg.implementation == "python"
-        if cfg.planning_thread and python:
-            raise ConfigError(
-                path,
-                f"{prefix}.planning_thread",
-                'needs the C++ controller (implementation "cpp" or "auto")',
-            )
-        if cfg.safety is not None and python:
-            raise ConfigError(
-                path,
-                f"{prefix}.safety",
-                'needs the C++ controller (implementation "cpp" or "auto")',
-            )
-        return cfg
+        return cls(**kwargs)
 
     def replace(self, changes: Mapping[str, Any]) -> WalkingConfig:
         """A copy with the settings named by dotted name changed (checked as a table is)."""

@@ -19,8 +19,8 @@ __all__ = [
 class RecordedTicks:
     """n consecutive WBC ticks of ``robot`` in ``scenario`` from ``t_start_s`` on: the state
     (q (n, nq), v (n, nv), Pinocchio conventions), contact masks (n, nc), the references of each
-    tick (``_core.WholeBodyReferences``), and the torques the controller got (n, nv-6), N·m.
-    ``qp`` is the controller's own ``_core.WholeBodyQP`` (same settings), for replays."""
+    tick (``_core.WholeBodyReferences``), and the QP's torques of each tick (n, nv-6), N·m.
+    ``qp`` is a new ``_core.WholeBodyQP`` of the controller's settings, for replays."""
 
     robot: str
     scenario: str
@@ -41,23 +41,26 @@ class RecordedTicks:
         return len(self.references)
 
 
-class _RecordingQP:
-    """Forwards everything to the controller's WholeBodyQP and records the ticks in a window."""
+class _RecordingController:
+    """Forwards everything to the ``walk`` controller and, after each tick in a window that ran
+    the QP, records the QP's inputs and torques of that tick."""
 
-    def __init__(self, qp, n: int, first_tick: int):
-        self._qp, self._n, self._first, self._ticks = qp, n, first_tick, 0
+    def __init__(self, ctl, n: int, first_tick: int):
+        self._ctl, self._n, self._first, self._ticks = ctl, n, first_tick, 0
         self.rows: list[tuple] = []
 
     def __getattr__(self, name):
-        return getattr(self._qp, name)
+        return getattr(self._ctl, name)
 
-    def tick(self, q, v, mask):
+    def compute(self, state, command):
+        core = self._ctl.ctl  # _core.WalkingController
+        qp_ticks = core.qp_ticks
+        tau = self._ctl.compute(state, command)
         record = len(self.rows) < self._n and self._ticks >= self._first
         self._ticks += 1
-        refs = self._qp.references if record else None
-        tau = self._qp.tick(q, v, mask)
-        if record:
-            self.rows.append((np.array(q), np.array(v), np.array(mask, bool), refs, tau.copy()))
+        if record and core.qp_ticks != qp_ticks:
+            q, v, mask, refs = core.last_qp_inputs
+            self.rows.append((q, v, mask, refs, core.last_qp_tau))
         return tau
 
 
@@ -66,22 +69,20 @@ def record_wbc_ticks(
 ) -> RecordedTicks:
     """Runs ``scenario`` with the ``walk`` controller until n ticks from ``t_start_s`` (s) are
     recorded (the built-in walking scenarios start walking at 1 s)."""
+    from cerebellum import _core  # noqa: PLC0415
     from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
     if n < 1:
         raise ValueError(f"n: expected >= 1 ticks, got {n}")
-    # the Python controller's QP: the same settings and ticks as the C++ controller's (tested
-    # against each other in tests/test_cpp_walking.py), and its calls can be recorded
-    sc = load_scenario(scenario, ['controller.options.implementation="python"'])
+    sc = load_scenario(scenario)
     sim = Simulation(sc, robot=robot, seed=seed, controller="walk", duration_s=t_start_s)
     first = round(t_start_s / sim.dt_ctrl)
     sim = Simulation(
         sc, robot=robot, seed=seed, controller="walk", duration_s=(first + n + 2) * sim.dt_ctrl
     )
-    ctl = sim.controller
-    rec = _RecordingQP(ctl.qp, n, first)
-    ctl.qp = rec
+    ctl = sim.controller  # controllers.walking.CppWalkingController
+    rec = sim.controller = _RecordingController(ctl, n, first)
     result = sim.run()
     if result.fell or len(rec.rows) < n:
         raise RuntimeError(
@@ -89,6 +90,10 @@ def record_wbc_ticks(
             + (f" (fell at {result.fall_time_s:.2f} s)" if result.fell else "")
         )
     q, v, masks, refs, tau = zip(*rec.rows, strict=True)
+    s = ctl.settings  # the QP's robot tracks the feet and the IMU frame, as the controller's
+    qp = _core.WholeBodyQP(
+        _core.Robot(s.model_path, [*s.foot_frames, s.imu_frame]), ctl.setup.wbc, ctl.setup.q_stand
+    )
     return RecordedTicks(
         robot,
         scenario,
@@ -98,7 +103,7 @@ def record_wbc_ticks(
         np.array(masks),
         list(refs),
         np.array(tau),
-        rec._qp,
+        qp,
     )
 
 

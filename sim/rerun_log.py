@@ -16,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from cerebellum.controllers.gait import GRAVITY
 from cerebellum.errors import CerebellumError
 
 __all__ = ["RerunUnavailableError", "record_run"]
-
-GRAVITY = 9.81
 
 
 class RerunUnavailableError(CerebellumError, ImportError):

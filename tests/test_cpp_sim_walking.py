@@ -1,6 +1,6 @@
 """`cerebellum export --controller walk` + `cerebellum_sim`: the C++ walking controller in the C++
-closed loop on MuJoCo's C API, against the Python harness driving the Python walking controller
-on the same scenario, robot and seed (same model, sensor noise and pushes)."""
+closed loop on MuJoCo's C API, against the Python harness (sim/simulation.py) driving the same
+controller on the same scenario, robot and seed (same model, sensor noise and pushes)."""
 
 from __future__ import annotations
 
@@ -38,29 +38,24 @@ def _cpp(d, *extra, timeout=300):
 TRUTH = "controller.ground_truth_base=true"
 
 
-def _python(scenario, duration_s, implementation="cpp", overrides=(TRUTH,)):
-    impl = f'controller.options.implementation="{implementation}"'
-    sc = load_scenario(scenario, [impl, *overrides])
+def _python(scenario, duration_s, overrides=(TRUTH,)):
+    """The Python harness's run of H1 in ``scenario`` (seed 0)."""
+    sc = load_scenario(scenario, list(overrides))
     sim = Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=duration_s)
     return sim.run()
 
 
-# (scenario, seconds, implementation of the Python-driven run): the two harnesses with the same
-# C++ controller, and on flat ground also against the Python controller (on terrain the two
-# footstep searches may break exact ties between candidates differently, see test_cpp_footsteps)
+# (scenario, seconds): the two harnesses with the same C++ controller
 CASES = [
-    ("walk-flat", 6.0, "cpp"),
-    ("walk-flat", 6.0, "python"),
-    ("stairs-up", 6.0, "cpp"),
-    ("walk-rough", 5.0, "cpp"),
-    ("push-walk", 6.0, "cpp"),
+    ("walk-flat", 6.0),
+    ("stairs-up", 6.0),
+    ("walk-rough", 5.0),
+    ("push-walk", 6.0),
 ]
 
 
-@pytest.mark.parametrize("scenario, duration, implementation", CASES)
-def test_cerebellum_sim_walks_as_far_as_the_python_harness(
-    tmp_path, scenario, duration, implementation
-):
+@pytest.mark.parametrize("scenario, duration", CASES)
+def test_cerebellum_sim_walks_as_far_as_the_python_harness(tmp_path, scenario, duration):
     d = export_scenario(
         scenario,
         tmp_path / "x",
@@ -72,7 +67,7 @@ def test_cerebellum_sim_walks_as_far_as_the_python_harness(
     text = (d / "controller.txt").read_text()
     assert "controller walk" in text and "terrain.kind" in text
     _, m = _cpp(d)
-    py = _python(scenario, duration, implementation)
+    py = _python(scenario, duration)
     assert m["fell"] == py.fell is False
     end_py = py.log["base_pos"][-1]
     walked = np.linalg.norm(end_py[:2] - py.log["base_pos"][0, :2])
@@ -110,11 +105,7 @@ def test_planning_thread_runs_in_cerebellum_sim(tmp_path):
         robot="h1",
         duration_s=4.0,
         controller="walk",
-        overrides=[
-            'controller.options.implementation="cpp"',
-            "controller.options.planning_thread=true",
-            TRUTH,
-        ],
+        overrides=["controller.options.planning_thread=true", TRUTH],
     )
     assert "planning_thread 1" in (d / "controller.txt").read_text()
     _, m = _cpp(d)
@@ -136,7 +127,7 @@ def test_cerebellum_sim_walks_with_the_mpc_planner(tmp_path):
     text = (d / "controller.txt").read_text()
     assert "mpc 1" in text and (d / "mpc.so").is_file()
     _, m = _cpp(d)
-    py = _python("walk-flat", 4.0, "cpp", [mpc, TRUTH])
+    py = _python("walk-flat", 4.0, [mpc, TRUTH])
     assert m["fell"] == py.fell is False
     end_py = py.log["base_pos"][-1]
     walked = np.linalg.norm(end_py[:2] - py.log["base_pos"][0, :2])

@@ -22,10 +22,10 @@ from cerebellum._core import (
     tilt_matrix,
     yaw_matrix,
 )
-from cerebellum.controllers.footsteps import FootholdSearch
 from cerebellum.controllers.gait import (
     LEFT,
     RIGHT,
+    FootholdSearch,
     GaitSettings,
     GaitSettingsError,
     GaitState,

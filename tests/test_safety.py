@@ -20,11 +20,9 @@ from cerebellum.sim import report
 from cerebellum.sim.scenario import Push, load_scenario
 from cerebellum.sim.simulation import Simulation
 
-CPP = 'controller.options.implementation="cpp"'
-
 
 def _sim(scenario, duration_s, overrides=(), **replace):
-    sc = load_scenario(scenario, [CPP, *overrides])
+    sc = load_scenario(scenario, list(overrides))
     if replace:
         sc = dataclasses.replace(sc, **replace)
     return Simulation(sc, robot="h1", seed=0, controller="walk", duration_s=duration_s)
@@ -145,20 +143,11 @@ def test_safety_options_reach_cpp_and_bad_ones_are_refused():
         _sim("walk-flat", 0.01, ["controller.options.safety={velocity_margin=0.0}"])
     with pytest.raises(ConfigError, match="expected a number"):
         _sim("walk-flat", 0.01, ['controller.options.safety={hold_s="long"}'])
-    with pytest.raises(ConfigError, match="C\\+\\+ controller"):
-        _sim(
-            "walk-flat",
-            0.01,
-            [
-                'controller.options.implementation="python"',
-                "controller.options.safety={hold_s=0.01}",
-            ],
-        )
 
 
 def test_defaults_leave_a_normal_walk_untouched():
     """walk-flat: the layer watches every tick and acts on none (no clip, no rate limit, no soft
-    limit, no fallback): what the twin test (test_cpp_walking.py) relies on."""
+    limit, no fallback)."""
     sim = _sim("walk-flat", 3.0)
     result = sim.run()
     assert not result.fell
@@ -212,7 +201,7 @@ def test_the_settings_table_of_the_docs_matches_the_defaults():
     import re
     from pathlib import Path
 
-    from cerebellum.controllers.walking_cpp import SAFETY_FIELDS
+    from cerebellum.controllers.safety import SAFETY_FIELDS
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "safety.md"
     if not doc.exists():

@@ -25,7 +25,7 @@ def _ctx(robot: str, options=None):
 
 
 def _resolved(robot: str, options=None) -> WalkingConfig:
-    from cerebellum.controllers.walking import resolve_config
+    from cerebellum.controllers.walk_setup import resolve_config
 
     return resolve_config(_ctx(robot, options))
 
@@ -63,11 +63,20 @@ def test_talos_runs_the_defaults():
 
 
 def test_controller_resolves_the_same_gait_as_the_robot_file():
-    from cerebellum.controllers.walking import WalkingController
+    from cerebellum.controllers.walking import CppWalkingController
 
-    h1 = WalkingController(_ctx("h1", {"implementation": "python"}))
-    assert h1.gait.step_duration_s == 0.35 and h1.gait.max_step_length_m == 0.6
-    assert h1.gait.velocity_feedback_gain == 0.0 and not h1.gait.capture_point_feedback
+    gait = CppWalkingController(_ctx("h1")).setup.gait
+    assert gait.step_duration_s == 0.35 and gait.max_step_length_m == 0.6
+    assert gait.velocity_feedback_gain == 0.0 and not gait.capture_point_feedback
+
+
+def test_implementation_takes_auto_and_cpp_only():
+    for name in ("auto", "cpp"):
+        assert WalkingConfig.from_table("x", {"implementation": name}).implementation == name
+    with pytest.raises(ConfigError) as e:
+        WalkingConfig.from_table("scenario.toml", {"implementation": "python"})
+    assert e.value.field == "controller.options.implementation"
+    assert "['auto', 'cpp']" in e.value.problem
 
 
 def test_scenario_options_merge_over_the_robot_section_by_section():
@@ -97,13 +106,13 @@ def test_unknown_key_lists_the_valid_ones(table, key, listed):
 
 
 def test_robot_file_errors_name_the_file_and_walking_key():
-    from cerebellum.controllers.walking import WalkingController
+    from cerebellum.controllers.walking import CppWalkingController
 
     h1 = load_robot("h1")
     bad = dataclasses.replace(h1, walking={"balance": {"k_dcm": -1.0}})
     ctx = dataclasses.replace(_ctx("h1"), robot=bad)
     with pytest.raises(ConfigError) as e:
-        WalkingController(ctx)
+        CppWalkingController(ctx)
     assert e.value.field == "walking.balance.k_dcm" and e.value.path == str(h1.config_path)
 
 
@@ -130,10 +139,10 @@ def test_bounds_admit_their_edges():
 
 
 def test_gait_settings_bounds_name_the_dotted_key():
-    from cerebellum.controllers.walking import WalkingController
+    from cerebellum.controllers.walking import CppWalkingController
 
     with pytest.raises(ConfigError) as e:
-        WalkingController(_ctx("h1", {"gait": {"step_duration_s": 20.0}}))
+        CppWalkingController(_ctx("h1", {"gait": {"step_duration_s": 20.0}}))
     assert e.value.field == "controller.options.gait.step_duration_s"
 
 
@@ -162,8 +171,8 @@ def test_flat_names_of_before_name_their_new_key(old, new):
 
 def test_nested_set_reaches_the_cpp_settings():
     """``--set controller.options.SECTION.NAME=VALUE`` parses into the nested table and reaches
-    ``_core.WalkingSettings`` (controllers/walking_cpp.py)."""
-    from cerebellum.controllers.walking_cpp import CppWalkingController
+    ``_core.WalkingSettings`` (controllers/walking.py)."""
+    from cerebellum.controllers.walking import CppWalkingController
     from cerebellum.sim.scenario import load_scenario
 
     sc = load_scenario(

@@ -398,7 +398,7 @@ def test_torques_make_up_for_the_model_files_joint_damping_and_friction():
 
 def test_replay_of_recorded_walking_ticks_reproduces_the_closed_loop_torques():
     """The WBC ticks of a closed-loop walk (states, references, contact masks recorded in order)
-    ticked again through the same QP give the torques the controller got in the loop: the
+    ticked again through a QP of the same settings give the QP torques of the loop: the
     recording holds every input of the tick (the bench's wbc.tick workload)."""
     from cerebellum.sim.recording import record_wbc_ticks
 
@@ -410,7 +410,7 @@ def test_replay_of_recorded_walking_ticks_reproduces_the_closed_loop_torques():
     assert (status == 0).all()
     err = np.abs(tau - rec.tau).max(axis=1)
     scale = np.abs(rec.tau).max()
-    # the first ticks warm-start from the end of the run instead of the tick before
+    # the first ticks start cold (a new QP) instead of warm from the tick before
     assert np.median(err) < 1e-8 * scale
     assert np.quantile(err, 0.95) < 1e-4 * scale
     with pytest.raises(ValueError, match="replay"):

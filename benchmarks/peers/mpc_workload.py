@@ -1,8 +1,8 @@
 """MPC problems of a closed-loop walk, saved for the acados peer (runs in the project's environment).
 
 ``save_mpc_workload(robot, problems, path)`` runs ``walk-flat`` with ``controller.options.planner=
-mpc`` (the Python walking controller's ``_solve_mpc``), records every problem its MPC solves (x0,
-per-knot parameters, the shifted warm-start guess), keeps ``problems`` of them spread over the
+mpc``, records every problem the walking controller's MPC solves (x0, per-knot parameters, the
+shifted warm-start guess: ``_core.WalkingController.last_mpc_inputs``), keeps ``problems`` of them spread over the
 walk, and for each measures ours: one SQP-RTI iteration from that guess (timed in C++, its
 result), and repeated iterations until the step is below ``STEP_TOL``. It writes the OCP's CasADi
 functions (the same expressions our generated code comes from) with ``Function.save`` and the
@@ -27,21 +27,22 @@ SPLIT_SAMPLES = 11  # solves whose split (evaluation / QP) is recorded, per prob
 
 
 class _Recorder:
-    """Stands in for the C++ solver: records what each solve() was given, forwards the rest."""
+    """Forwards everything to the ``walk`` controller; after each tick that solved the MPC,
+    records what the solve was given (x0, parameters, warm-start guess)."""
 
-    def __init__(self, solver):
-        self._s, self.P, self.rows = solver, None, []
+    def __init__(self, ctl):
+        self._ctl, self.rows = ctl, []
 
     def __getattr__(self, name):
-        return getattr(self._s, name)
+        return getattr(self._ctl, name)
 
-    def set_parameters(self, P):
-        self.P = np.array(P)
-        return self._s.set_parameters(P)
-
-    def solve(self, x0):
-        self.rows.append((np.array(x0), self.P.copy(), np.array(self._s.X), np.array(self._s.U)))
-        return self._s.solve(x0)
+    def compute(self, state, command):
+        core = self._ctl.ctl  # _core.WalkingController
+        solves = core.mpc_solves
+        tau = self._ctl.compute(state, command)
+        if core.mpc_solves != solves:
+            self.rows.append(core.last_mpc_inputs)
+        return tau
 
 
 def save_mpc_workload(
@@ -51,17 +52,12 @@ def save_mpc_workload(
     from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
-    sc = load_scenario(
-        "walk-flat",
-        ['controller.options.implementation="python"', 'controller.options.planner="mpc"'],
-    )
+    sc = load_scenario("walk-flat", ['controller.options.planner="mpc"'])
     sim = Simulation(sc, robot=robot, seed=0, controller="walk", duration_s=duration_s)
     ctl = sim.controller
-    mpc = ctl.mpc
-    rec = _Recorder(mpc._solver)
-    mpc._solver = rec
+    rec = sim.controller = _Recorder(ctl)
     result = sim.run()
-    mpc._solver = rec._s
+    mpc = ctl.setup.mpc  # the KinodynamicMPC of the controller's settings and generated code
     solver, ocp, s = mpc._solver, mpc.ocp, mpc.settings
     solver.set_deadline_us(float("inf"))  # the loop's deadline would cut timed iterations short
     n_all = len(rec.rows)

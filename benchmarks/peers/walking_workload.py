@@ -1,7 +1,7 @@
 """The WBC ticks of a closed-loop walk, saved for the peers (runs in the project's environment).
 
 ``save_walking_workload(robot, n, path)`` writes an ``.npz`` with the n ticks ``cerebellum bench``'s
-``wbc.tick`` replays (``walk-flat`` from 1.5 s, Python walking controller, seed 0): per tick the
+``wbc.tick`` replays (``walk-flat`` from 1.5 s, walking controller, seed 0): per tick the
 state, contact mask, references, our torques, our QP (H, g, A, b, C, l, u) and its solution x, and
 the affine map from x to torques (tau = T x + t, the passive-joint terms in t), plus the walking
 controller's WBC settings (tasks, weights, gains, contacts) as JSON.
@@ -60,9 +60,10 @@ def walking_settings(robot: str) -> dict:
     from cerebellum.sim.scenario import load_scenario
     from cerebellum.sim.simulation import Simulation
 
-    sc = load_scenario("walk-flat", ['controller.options.implementation="python"'])
-    sim = Simulation(sc, robot=robot, seed=0, controller="walk", duration_s=0.002)
-    s = sim.controller.wbc_settings
+    sim = Simulation(
+        load_scenario("walk-flat"), robot=robot, seed=0, controller="walk", duration_s=0.002
+    )
+    s = sim.controller.setup.wbc  # controllers.walk_setup.WalkSetup
     out = {}
     for k in SETTING_KEYS:
         v = getattr(s, k)

@@ -32,8 +32,7 @@ from typing import Any
 import numpy as np
 
 from cerebellum.commands import add_overrides_argument
-from cerebellum.controllers.footsteps import FootholdSearch
-from cerebellum.controllers.gait import GaitSettings
+from cerebellum.controllers.gait import FootholdSearch, GaitSettings
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
 
 __all__ = ["EXPORTABLE_CONTROLLERS", "WBC_SETTINGS_FIELDS", "add_parser", "export_scenario", "main"]
@@ -357,13 +356,13 @@ def export_scenario(
 
     # -- controller
     if controller == "walk":
-        from cerebellum.controllers.walking_cpp import cpp_settings
+        from cerebellum.controllers.walking import cpp_settings
 
         py = ctrl.setup  # WalkSetup
         s = py.wbc
         q_stand = py.q_stand
         header = (
-            f"cerebellum export: controller 'walk' (controllers/walking_cpp.py, implementation cpp)\n"
+            f"cerebellum export: controller 'walk' (controllers/walking.py)\n"
             f"robot {cfg.name}, scenario {sc.name}: the resolved WalkingSettings"
         )
     else:

@@ -257,7 +257,7 @@ struct Rmse {
   double vx, vy, yaw_rate, linear, raw_linear, raw_yaw_rate;
 };
 
-/// The safety layer's counters in the shape of the Python controller's controller_stats.safety
+/// The safety layer's counters in the shape of the Python harness's controller_stats.safety
 /// (bindings/safety_convert.hpp): enabled, mode, ticks, safe_stop, events {name: {count, first_t_s}}.
 std::string safety_json(const SafetyLayer& layer) {
   const SafetyStats& s = layer.stats();
@@ -762,7 +762,7 @@ int run(const Args& a) {
   json += "  \"mean_speed_mps\": " + num(mean_speed) + ",\n";
   json += "  \"velocity_tracking_rmse\": " + rmse_json + ",\n";
   json += "  \"pushes\": " + pushes_json + ",\n";
-  // wbc.tick_us: the QP's own timer, as the Python controller reports it; controller_tick_us:
+  // wbc.tick_us: the QP's own timer, as the Python harness reports it; controller_tick_us:
   // the loop's timing of Controller::tick (state to torques).
   json += "  \"wbc\": {\"tick_us\": " + pct_json(ticks) +
           ", \"tick_source\": \"controller\", \"failures\": " + std::to_string(qp.failures()) +

@@ -1,4 +1,4 @@
-// LIPM/DCM CoM planner: see cerebellum/com_plan.hpp and controllers/com_planner.py.
+// LIPM/DCM CoM planner: see cerebellum/com_plan.hpp.
 #include "cerebellum/com_plan.hpp"
 
 #include <algorithm>

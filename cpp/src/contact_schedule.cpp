@@ -1,4 +1,4 @@
-// ContactSchedule: port of controllers/gait.py's ContactSchedule (same arithmetic).
+// ContactSchedule (see contact_schedule.hpp).
 #include "cerebellum/contact_schedule.hpp"
 
 #include <cmath>
@@ -20,8 +20,8 @@ double ContactSchedule::tss(const Episode& ep, long long k) const {
   return v ? *v : tss_next_;
 }
 
-// Python: dict.setdefault, then the smallest keys are dropped down to kKeptSwings entries. Keeping
-// the kKeptSwings largest keys of the union one insertion at a time gives the same set.
+// Sets swing k's duration unless it has one; keeps the kKeptSwings largest keys (the older swings
+// are in the past of every query).
 void ContactSchedule::set_default(Episode& ep, long long k, double v) {
   if (ep.find(k)) return;
   if (ep.n_tss < kKeptSwings) {

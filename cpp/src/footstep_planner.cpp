@@ -1,4 +1,4 @@
-// Footstep placement (see footstep_planner.hpp); the arithmetic follows controllers/footsteps.py.
+// Footstep placement (see footstep_planner.hpp).
 #include "cerebellum/footstep_planner.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Gait planner (see gait_planner.hpp); the logic follows controllers/gait.py GaitPlanner.plan.
+// Gait planner (see gait_planner.hpp).
 #include "cerebellum/gait_planner.hpp"
 
 #include <algorithm>

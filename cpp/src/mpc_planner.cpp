@@ -198,6 +198,9 @@ void MpcPlanner::solve(double t, const Eigen::VectorXd& q, const Eigen::Matrix<d
     }
     mpc_->set_guess(X_, U_);
     has_guess_ = true;
+  } else {
+    X_ = mpc_->X();  // same sizes: no allocation
+    U_ = mpc_->U();
   }
   const MPCStatus status = mpc_->solve(x0_);
   t_solve_ = t;

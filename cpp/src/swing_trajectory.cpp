@@ -1,5 +1,3 @@
-// C++ port of controllers/swing.py: the operations follow the Python expressions in order, so
-// results agree with it to rounding.
 #include "cerebellum/swing_trajectory.hpp"
 
 #include <algorithm>
@@ -16,7 +14,7 @@ constexpr double kPi = 3.14159265358979323846;
 
 inline double clip01(double u) { return std::min(std::max(u, 0.0), 1.0); }
 
-/// Python's max(a, b): the first argument unless the second is larger.
+/// max(a, b) that returns the first argument unless the second is larger.
 inline double pymax(double a, double b) { return b > a ? b : a; }
 
 Eigen::Matrix3d skew(const Eigen::Vector3d& w) {

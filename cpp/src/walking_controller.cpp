@@ -583,6 +583,7 @@ const Eigen::VectorXd& WalkingController::tick(const RobotState& measured, const
   const Eigen::VectorXd& tau = safety_->limit(qp_tau, qp_->status() != WbcStatus::kOk, state, h);
   stats_.wbc_failures = qp_->failures();
   stats_.last_wbc_us = qp_->last_tick_us();
+  ++stats_.qp_ticks;
   ++stats_.ticks;
   stats_.last_tick_us =
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();

@@ -1,5 +1,4 @@
-// Command shaping, CoP plan, balance law: closed forms and invariants (the Python tests compare
-// them with controllers/walking.py).
+// Command shaping, CoP plan, balance law: closed forms and invariants.
 #include <cmath>
 
 #include "cerebellum/balance_law.hpp"

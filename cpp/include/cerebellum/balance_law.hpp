@@ -1,7 +1,6 @@
 // Balance law of walking: the DCM feedback law around the LIPM/DCM plan (or an MPC plan) and the CoM references of
 // the whole-body QP it feeds (LIPM planner, or the MPC plan with the DCM law as a safety layer).
-// Mirrors controllers/walking.py (WalkingController._dcm_law, the CoM reference of compute() and
-// _track_mpc) operation for operation. World frame, z up; nothing allocates.
+// World frame, z up; nothing allocates.
 #pragma once
 
 #include <Eigen/Core>

@@ -1,5 +1,5 @@
-// Base references under a constant velocity command. Mirrors controllers/gait.py's advance_base /
-// base_reference (base_reference uses the array formula of advance_base, like Python).
+// Base references under a constant velocity command (base_reference uses the array formula of
+// advance_base).
 #pragma once
 
 #include <Eigen/Core>

@@ -1,6 +1,5 @@
 // Capture stepping (WalkingOptions::step_feedback = "capture"): the base state that makes the
-// gait heuristic put the next foothold where the DCM says. Mirrors controllers/walking.py
-// WalkingController._capture_state operation for operation. World frame, z up.
+// gait heuristic put the next foothold where the DCM says. World frame, z up.
 #pragma once
 
 #include <Eigen/Core>

@@ -1,6 +1,4 @@
 // Linear inverted pendulum (LIPM) CoM planning through the divergent component of motion (DCM).
-// Mirrors controllers/com_planner.py (ComPlan, DescentFilter, support_ground) operation for
-// operation, so that results agree with Python to rounding.
 //
 // Horizontal dynamics at constant CoM height z0 above the CoP: acom = w^2 (com - cop),
 // w = sqrt(g / z0). The DCM xi = com + vcom / w obeys xi' = w (xi - cop). Over a piecewise-linear
@@ -93,7 +91,7 @@ class DescentFilter {
 /// Ground height (m) the CoM height reference rides on: the mean of the stance soles' heights,
 /// except stepping down: in single support (n_stance == 1) the swing foothold swing_z when more
 /// than min_drop_m below; in double support (n_stance == 2) the last landed sole landed_z when
-/// that much below the higher one. NaN swing_z / landed_z: none (Python None).
+/// that much below the higher one. NaN swing_z / landed_z: none.
 double support_ground(const double* stance_z, int n_stance,
                       double swing_z = std::numeric_limits<double>::quiet_NaN(),
                       double landed_z = std::numeric_limits<double>::quiet_NaN(),

@@ -1,7 +1,5 @@
 // Command shaping of walking: the acceleration-limited velocity command, the step-averaged CoM
-// velocity, and the correction of the drift accumulated while walking. Mirrors
-// controllers/walking.py (WalkingController._ramp, the _vcom_avg update of plan(),
-// _correct_drift) operation for operation.
+// velocity, and the correction of the drift accumulated while walking.
 //
 // Frames: the command is in the heading frame (world turned by the base yaw); CoM velocities are
 // world x, y. Nothing allocates after construction.

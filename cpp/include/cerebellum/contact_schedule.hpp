@@ -1,5 +1,5 @@
-// Contact schedule of walking: which feet are in contact when. Mirrors controllers/gait.py's
-// ContactSchedule 1:1 (same arithmetic, same results); no heap allocation after construction.
+// Contact schedule of walking: which feet are in contact when; no heap allocation after
+// construction.
 #pragma once
 
 #include <array>

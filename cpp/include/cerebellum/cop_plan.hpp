@@ -1,8 +1,6 @@
 // CoP reference of walking: the sole geometry of the CoP commands, the support area a CoP command
 // is clipped to, and the piecewise-linear CoP waypoints of the LIPM/DCM plan (with the first
-// segment anchored to the measured DCM). Mirrors controllers/walking.py (WalkingController
-// _centre, _support_box, _clip_cop, _dcm_outside, _cop_waypoints, _anchor_cop) operation for
-// operation.
+// segment anchored to the measured DCM).
 //
 // All positions are world x, y (m) unless said otherwise; a sole pose is its sole frame origin
 // (world, m) and yaw (rad). Nothing allocates after construction.

@@ -1,5 +1,5 @@
 // A planned touchdown of one foot: what the footstep planner produces and the gait, CoP and swing
-// layers consume (controllers/footsteps.py Foothold).
+// layers consume (read from controllers/gait.py Foothold in the bindings).
 #pragma once
 
 #include <Eigen/Core>

@@ -1,6 +1,5 @@
 // Footstep placement: Raibert heuristic with capture-point feedback, kinematic clamps, and a
-// terrain-aware search for a flat-enough patch near the heuristic foothold. C++ port of
-// controllers/footsteps.py (FootholdSearch, FootstepPlanner): same arithmetic, same choices.
+// terrain-aware search for a flat-enough patch near the heuristic foothold.
 //
 // World frame z up; feet kLeft = 0, kRight = 1; lateral/forward distances are measured in the
 // heading frame at touchdown (world turned by the predicted base yaw).
@@ -17,7 +16,7 @@
 
 namespace cerebellum {
 
-/// Terrain-aware foothold selection around the heuristic foothold (controllers/footsteps.py
+/// Terrain-aware foothold selection around the heuristic foothold (its settings: controllers/gait.py
 /// FootholdSearch): candidates on a grid of grid_step_m within search_radius_m (heading frame)
 /// inside the step limits; acceptable when the normal is within max_slope_rad of z, the RMS
 /// residual of the 3 x 3 sole points about the plane of that normal is <= max_roughness_m, no
@@ -38,10 +37,10 @@ struct FootholdSearch {
   double slope_weight = 0.2;
 
   /// Throws std::invalid_argument("foothold search setting 'FIELD': PROBLEM") on the first invalid
-  /// field (the checks of the Python __post_init__).
+  /// field (the checks of controllers/gait.py FootholdSearch.__post_init__).
   void validate() const;
-  /// Candidate offsets (heading frame, m), nearest first (the zero offset first), as Python's
-  /// offsets(): (m, 2), m <= 41^2.
+  /// Candidate offsets (heading frame, m), nearest first (the zero offset first): (m, 2),
+  /// m <= 41^2.
   Eigen::Matrix<double, Eigen::Dynamic, 2> offsets() const;
 };
 

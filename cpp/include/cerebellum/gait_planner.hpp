@@ -1,7 +1,7 @@
 // Gait planner: contact schedule + footholds + swing trajectories + base references for a velocity
-// command, over a horizon of knots. C++ port of controllers/gait.py GaitPlanner.plan (same
-// arithmetic, same latching of liftoff poses and held touchdown targets, same reuse of swing
-// trajectories); plan() allocates nothing after construction.
+// command, over a horizon of knots: liftoff poses latched, touchdown targets held after
+// touchdown_freeze_phase, swing trajectories reused while their ends stay; plan() allocates
+// nothing after construction.
 #pragma once
 
 #include <Eigen/Core>
@@ -81,8 +81,8 @@ class GaitPlanner {
   /// A plan preallocated at this planner's capacity.
   GaitPlan make_plan() const { return GaitPlan(capacity_); }
 
-  /// The swing trajectory kept for (foot, t_liftoff) by the last plan() (Python's
-  /// GaitPlanner._trajectories), or nullptr; valid until the next plan().
+  /// The swing trajectory kept for (foot, t_liftoff) by the last plan(), or nullptr; valid until
+  /// the next plan().
   const SwingTrajectory* trajectory_for(int foot, double t_liftoff) const;
   ContactSchedule& schedule() { return schedule_; }
   const ContactSchedule& schedule() const { return schedule_; }

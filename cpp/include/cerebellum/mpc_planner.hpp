@@ -1,7 +1,7 @@
 // The kinodynamic MPC as the walking controller's planning stage: references over the horizon
 // from a gait plan and the CoM plan, one SQP-RTI solve of KinodynamicMPC, and the solve's knot
-// trajectories as a time-indexed plan that the tick samples (controllers/walking.py
-// `_solve_mpc`, `_track_mpc`; the parameter layout of controllers/mpc.py, checked by a test).
+// trajectories as a time-indexed plan that the tick samples (the parameter layout of
+// controllers/mpc.py, checked by a test).
 #pragma once
 
 #include <Eigen/Core>
@@ -99,6 +99,13 @@ class MpcPlanner {
 
   MpcTrajectory make_trajectory() const;
   MpcSample make_sample() const;
+  /// The last solve's inputs: the state x0 (nx), the parameters (np, N+1) and the warm-start
+  /// guess it started from, X (nx, N+1), U (nu, N) (the shifted previous plan, or the initial
+  /// guess after reset()). Zeros before the first solve.
+  const Eigen::VectorXd& last_x0() const { return x0_; }
+  const Eigen::MatrixXd& last_parameters() const { return P_; }
+  const Eigen::MatrixXd& last_guess_X() const { return X_; }
+  const Eigen::MatrixXd& last_guess_U() const { return U_; }
   const MpcPlannerSettings& settings() const { return s_; }
   int knots() const { return s_.solver.N + 1; }
   int nq() const { return mpc_->out_nq(); }

@@ -1,5 +1,4 @@
 // Swing-foot trajectories: liftoff pose -> touchdown pose, C2-continuous, world axes (z up).
-// C++ port of controllers/swing.py (same arithmetic; results agree to rounding).
 //
 // xy follows a quintic time scaling, or with xy_ramp a trapezoidal one whose speed ramps up and
 // down on half-cosines over that fraction of the swing at each end; z rises to an apex with one
@@ -39,8 +38,16 @@ struct SwingSample {
   Vector6d acceleration = Vector6d::Zero();  // [m/s^2; rad/s^2]
 };
 
-/// Sole trajectory from `start` at t_liftoff to `end` at t_touchdown (world, m, s); see
-/// controllers/swing.py SwingTrajectory for the apex, terrain clearance and rotation rules.
+/// Sole trajectory from `start` at t_liftoff to `end` at t_touchdown (world, m, s).
+///
+/// The apex, at phase apex_phase, lies height_m above the higher endpoint and, with a terrain,
+/// height_m above the highest terrain under the sole along the straight xy path; it is raised
+/// further until every sampled sole footprint over ground higher than the nearer endpoint clears
+/// it by clearance_m (at most max_apex_m above the higher endpoint). Rotations: the liftoff one
+/// defaults to a yaw of start_yaw; the touchdown one is the yaw end_yaw tilted onto end_normal
+/// (default flat). xy and the rotation follow the quintic time scaling, or ramped() with
+/// xy_ramp > 0, blended in from an xy travel of xy_ramp_travel_m (quintic below) to twice that
+/// (all ramped) when xy_ramp_travel_m > 0.
 class SwingTrajectory {
  public:
   /// A still swing at the origin over [0, 1] s (call reset before use).
@@ -60,7 +67,7 @@ class SwingTrajectory {
 
   /// Swing phase s in [0, 1] at time t (s).
   double phase(double t) const;
-  /// Sole position at time t (clamped to the swing interval), as Python's positions().
+  /// Sole position at time t (clamped to the swing interval).
   Eigen::Vector3d position(double t) const;
   /// Pose, velocity and acceleration (world axes) at time t; held at the ends.
   SwingSample sample(double t) const;

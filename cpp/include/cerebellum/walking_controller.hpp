@@ -1,8 +1,7 @@
 // The walking controller: velocity command -> gait plan (schedule, footholds, swings) -> CoP and
 // CoM/DCM plan -> DCM balance law -> whole-body QP -> joint torques. Composes the pieces of
 // command_shaping.hpp, gait_planner.hpp, cop_plan.hpp, com_plan.hpp, balance_law.hpp,
-// capture_step.hpp and wbc.hpp as controllers/walking.py does (LIPM planner), operation for
-// operation, so that both give the same torques on the same states.
+// capture_step.hpp and wbc.hpp (and mpc_planner.hpp for planner "mpc").
 //
 // Two rates: planning (gait and CoM plans) and the tick at dt_s. A planning cycle writes one
 // WalkingPlan, time-indexed (CoM/DCM plan, swings with their trajectories, support area, ground
@@ -45,15 +44,15 @@ namespace cerebellum {
 class BaseEstimator;
 struct BaseEstimatorInput;
 
-/// Where the footholds are planned around (controllers/walking.py WalkingOptions.step_feedback).
+/// Where the footholds are planned around (controllers/walking_config.py footholds.step_feedback).
 enum class StepFeedback : std::uint8_t {
   kGait = 0,     // the gait heuristic around the measured CoM / base, DCM step adjustment
   kDcm = 1,      // the heuristic around the capture point
   kCapture = 2,  // the capture foothold once the swing has lifted off (capture_step.hpp)
 };
 
-/// Everything the controller needs, resolved (Python's WalkingController.__init__ computes the
-/// same values from the robot file, its [walking] table and the scenario's options).
+/// Everything the controller needs, resolved (controllers/walk_setup.py and walking.py compute
+/// them from the robot file, its [walking] table and the scenario's options).
 struct WalkingSettings {
   std::string model_path;                // MJCF or URDF of the robot
   std::array<std::string, 2> foot_frames;  // left, right sole frames
@@ -99,6 +98,7 @@ struct WalkingSettings {
 /// Counters and timings since reset().
 struct WalkingStats {
   std::uint64_t ticks = 0;
+  std::uint64_t qp_ticks = 0;        // ticks that ran the QP (the others: the safety fallback)
   std::uint64_t plans = 0;
   std::uint64_t push_steps = 0;      // stepping episodes started by a push
   std::uint64_t wbc_failures = 0;    // ticks that returned the QP's fallback
@@ -191,7 +191,16 @@ class WalkingController final : public Controller {
   WalkingStats stats() const;
   const GaitPlan& last_plan() const { return gait_plan_; }
   const WholeBodyQP& qp() const { return *qp_; }
+  /// The QP's inputs of the last tick that ran it (stats().qp_ticks counts those ticks): q (nq),
+  /// v (nv) in Pinocchio conventions, the contact mask (nc) and the references. The tick's own
+  /// buffers: valid until the next tick.
+  const Eigen::VectorXd& qp_q() const { return q_; }
+  const Eigen::VectorXd& qp_v() const { return v_; }
+  const Eigen::Array<bool, Eigen::Dynamic, 1>& qp_mask() const { return mask_; }
+  const WholeBodyReferences& qp_references() const { return refs_; }
   const SafetyLayer& safety() const { return *safety_; }
+  /// Planner "mpc": the MPC stage (null otherwise); the planning side's (deterministic mode).
+  const MpcPlanner* mpc() const { return mpc_.get(); }
   /// The CoM plan the balance law tracks (anchored to the measured DCM when dcm_replan).
   const ComPlan& com_plan() const { return cur_->com(); }
   double omega() const { return omega_; }
