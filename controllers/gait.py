@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,20 +32,11 @@ __all__ = [
     "GaitSettings",
     "GaitSettingsError",
     "GaitState",
-    "TerrainQuery",
     "VelocityCommand",
 ]
 
 LEFT, RIGHT = 0, 1
 GRAVITY = 9.81  # m/s^2
-
-
-class TerrainQuery(Protocol):
-    """What the gait layer needs from a terrain: top z (m) and unit normal (3,) at world (x, y)."""
-
-    def height(self, x, y): ...
-
-    def normal(self, x, y): ...
 
 
 class GaitSettingsError(CerebellumError, ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cerebellum.interfaces import BaseState, RobotState
 from cerebellum.sim.scenario import Scenario, list_scenarios, load_scenario
 from cerebellum.sim.simulation import (
     Controller,
@@ -11,7 +12,6 @@ from cerebellum.sim.simulation import (
     list_controllers,
     register_controller,
 )
-from cerebellum.sim.state import BaseState, RobotState
 from cerebellum.sim.terrain import (
     Flat,
     Heightmap,

@@ -39,19 +39,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import mujoco
 import numpy as np
 
 from cerebellum.dynamics.conventions import ConventionMap, mujoco_to_pinocchio_q
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
+from cerebellum.interfaces import BaseState, Controller, RobotState
 from cerebellum.robots import ActuatorModel, RobotConfig, load_robot
 from cerebellum.sim import metrics as walking
 from cerebellum.sim.actuators import MotorModel
 from cerebellum.sim.faults import FaultInjector, limb_joints
 from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
-from cerebellum.sim.state import BaseState, RobotState
 from cerebellum.sim.terrain import Terrain, make_terrain
 
 __all__ = [
@@ -75,21 +75,6 @@ MAX_DURATION_S = 3600.0
 
 # ---------------------------------------------------------------------------------------------
 # controllers
-
-
-@runtime_checkable
-class Controller(Protocol):
-    """What the loop drives. ``compute`` returns joint torques (nu,) N·m in actuator order.
-
-    Optional: ``stats() -> dict`` (``tick_us`` as {p50, p99, max} from the controller's own timer,
-    ``failures`` count, ``mpc`` = {``solve_ms``: every solve time in ms or {p50, p99, max},
-    ``failures``, ``deadline_misses``}, ...), and ``plan(state, command)`` called at ``mpc_hz``
-    before ``compute``.
-    """
-
-    def reset(self, state: RobotState) -> None: ...
-
-    def compute(self, state: RobotState, command: Command) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from cerebellum.commands.export import (
 )
 from cerebellum.dynamics.conventions import mujoco_to_pinocchio_q, mujoco_to_pinocchio_v
 from cerebellum.errors import CerebellumError
+from cerebellum.interfaces import BaseState, RobotState
 from cerebellum.sim.metrics import distance_m, velocity_tracking_rmse
 from cerebellum.sim.scenario import load_scenario
 from cerebellum.sim.simulation import Simulation
-from cerebellum.sim.state import BaseState, RobotState
 
 EXE = binary()
 needs_sim = pytest.mark.skipif(

@@ -124,7 +124,7 @@ def test_planning_thread_plans_while_the_tick_only_interpolates():
 
 
 def _any_state(sim):
-    from cerebellum.sim.state import BaseState, RobotState
+    from cerebellum.interfaces import BaseState, RobotState
 
     q = sim.controller.settings.q_stand
     nj = len(q) - 7

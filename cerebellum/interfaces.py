@@ -1,5 +1,7 @@
-"""What a controller sees each tick: sensor readings a real robot could provide, plus a base state:
-the simulator's ground truth, or the base estimator's (``controller.ground_truth_base = false``).
+"""The types the controllers and the simulator share: what a controller sees each tick
+(:class:`RobotState`, its :class:`BaseState`), what it asks of a terrain (:class:`TerrainQuery`)
+and what a loop drives (:class:`Controller`). ``cerebellum.controllers`` and ``cerebellum.sim``
+both import them; neither imports the other for them.
 
 Conventions (Pinocchio's): quaternions are x, y, z, w; joint arrays are in the model's joint order
 (the MJCF order, the same in Pinocchio and MuJoCo; MuJoCo actuator k drives joint k).
@@ -8,10 +10,11 @@ Conventions (Pinocchio's): quaternions are x, y, z, w; joint arrays are in the m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["BaseState", "RobotState"]
+__all__ = ["BaseState", "Controller", "RobotState", "TerrainQuery"]
 
 
 @dataclass
@@ -69,3 +72,26 @@ class RobotState:
         return np.concatenate(
             [self.base.linear_velocity, self.base.angular_velocity, self.joint_vel]
         )
+
+
+class TerrainQuery(Protocol):
+    """What the gait layer needs from a terrain: top z (m) and unit normal (3,) at world (x, y)."""
+
+    def height(self, x, y): ...
+
+    def normal(self, x, y): ...
+
+
+@runtime_checkable
+class Controller(Protocol):
+    """What the loop drives. ``compute`` returns joint torques (nu,) N·m in actuator order.
+
+    Optional: ``stats() -> dict`` (``tick_us`` as {p50, p99, max} from the controller's own timer,
+    ``failures`` count, ``mpc`` = {``solve_ms``: every solve time in ms or {p50, p99, max},
+    ``failures``, ``deadline_misses``}, ...), and ``plan(state, command)`` called at ``mpc_hz``
+    before ``compute``.
+    """
+
+    def reset(self, state: RobotState) -> None: ...
+
+    def compute(self, state: RobotState, command: Any) -> np.ndarray: ...
