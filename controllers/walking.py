@@ -27,7 +27,7 @@ from cerebellum.controllers.safety import safety_settings
 from cerebellum.controllers.walk_setup import WalkSetup
 from cerebellum.stats import percentiles
 
-__all__ = ["CppWalkingController", "cpp_settings", "make_walking_controller"]
+__all__ = ["SHAPING_FIELDS", "CppWalkingController", "cpp_settings", "make_walking_controller"]
 
 _STEP_FEEDBACK = {
     "gait": _core.StepFeedback.GAIT,
@@ -41,6 +41,19 @@ _MPC_BALANCE = {
 }
 
 
+#: The command section's settings of ``_core.CommandShapingSettings`` (the rest is the C++ tick's).
+SHAPING_FIELDS = (
+    "max_accel_mps2",
+    "max_yaw_accel_rad_s2",
+    "forward_drift_gain",
+    "max_forward_drift_m",
+    "max_forward_correction_mps",
+    "lateral_drift_gain",
+    "max_lateral_drift_m",
+    "max_lateral_correction_mps",
+)
+
+
 def cpp_settings(py: WalkSetup, plan_every: int) -> _core.WalkingSettings:
     """The C++ controller's settings of the resolved setup ``py``."""
     o = py.config
@@ -51,16 +64,7 @@ def cpp_settings(py: WalkSetup, plan_every: int) -> _core.WalkingSettings:
     s.search = None
     s.wbc = py.wbc
     sh = _core.CommandShapingSettings()
-    for name in (
-        "max_accel_mps2",
-        "max_yaw_accel_rad_s2",
-        "forward_drift_gain",
-        "max_forward_drift_m",
-        "max_forward_correction_mps",
-        "lateral_drift_gain",
-        "max_lateral_drift_m",
-        "max_lateral_correction_mps",
-    ):
+    for name in SHAPING_FIELDS:
         setattr(sh, name, float(getattr(o.command, name)))
     s.shaping = sh
     s.sole = _core.SoleGeometry.from_sole_rectangle(

@@ -33,6 +33,7 @@ import numpy as np
 
 from cerebellum.commands import add_overrides_argument
 from cerebellum.controllers.gait import FootholdSearch, GaitSettings
+from cerebellum.controllers.walking import SHAPING_FIELDS
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
 
 __all__ = ["EXPORTABLE_CONTROLLERS", "WBC_SETTINGS_FIELDS", "add_parser", "export_scenario", "main"]
@@ -175,16 +176,6 @@ GAIT_FIELDS = tuple(
     if f.name not in ("sole_rectangle", "capture_point_feedback")  # written on their own
 )
 SEARCH_FIELDS = tuple(f.name for f in dataclasses.fields(FootholdSearch))
-SHAPING_FIELDS = (
-    "max_accel_mps2",
-    "max_yaw_accel_rad_s2",
-    "forward_drift_gain",
-    "max_forward_drift_m",
-    "max_forward_correction_mps",
-    "lateral_drift_gain",
-    "max_lateral_drift_m",
-    "max_lateral_correction_mps",
-)
 
 
 # KinodynamicMPCSettings and MpcPlannerSettings fields (planner "mpc"; cpp/src/controller_config.cpp).
