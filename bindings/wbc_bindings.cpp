@@ -118,7 +118,7 @@ void register_wbc(py::module_& m) {
                   CB_RW(kd_angular_momentum) CB_RW(k_dcm) CB_RW(cmp_margin) CB_RW(kp_base) CB_RW(kd_base) CB_RW(kp_swing)
                       CB_RW(kd_swing) CB_RW(kp_posture) CB_RW(kd_posture) CB_RW(kp_hand)
                           CB_RW(kd_hand) CB_RW(kd_contact) CB_RW(contact_weight) CB_RW(eps_abs) CB_RW(eps_rel)
-                              CB_RW(max_iter) CB_RW(max_iter_in) CB_RW(fallback_decay) CB_RW(fallback_damping);
+                              CB_RW(max_iter) CB_RW(max_iter_in) CB_RW(mu_eq) CB_RW(mu_in) CB_RW(fallback_decay) CB_RW(fallback_damping);
 #undef CB_RW
 
   py::enum_<WbcStatus>(m, "WbcStatus")

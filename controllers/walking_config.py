@@ -184,6 +184,8 @@ WBC_DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "eps_rel": 0.0,
         "max_iter": 30,  # x (max_iter_in + 1) inner iterations bound a tick (see wbc.hpp)
         "max_iter_in": 50,
+        "mu_eq": 1e-3,  # proxsuite's defaults
+        "mu_in": 1e-1,
         "fallback_decay": 0.9,
         "fallback_damping": 2.0,
     }

@@ -77,6 +77,8 @@ WBC_SETTINGS_FIELDS = (
     "eps_rel",
     "max_iter",
     "max_iter_in",
+    "mu_eq",
+    "mu_in",
     "fallback_decay",
     "fallback_damping",
 )

@@ -256,10 +256,10 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   if (!(settings.contact_weight >= 0 && std::isfinite(settings.contact_weight) &&
         settings.eps_abs > 0 && settings.eps_rel >= 0 && settings.max_iter > 0 &&
         settings.max_iter_in > 0 && settings.k_dcm >= 0 && settings.cmp_margin > 0 &&
-        settings.cmp_margin <= 1))
+        settings.cmp_margin <= 1 && settings.mu_eq > 0 && settings.mu_in > 0))
     throw std::invalid_argument(
-        "WholeBodyQP: contact_weight must be finite >= 0, eps_abs, max_iter and max_iter_in > 0, "
-        "eps_rel and k_dcm >= 0, cmp_margin in (0, 1]");
+        "WholeBodyQP: contact_weight must be finite >= 0, eps_abs, max_iter, max_iter_in, mu_eq "
+        "and mu_in > 0, eps_rel and k_dcm >= 0, cmp_margin in (0, 1]");
   // Every weight, gain and solver number finite and >= 0 (NaN gains made proxsuite run its whole
   // iteration budget on NaN data every tick).
   const std::pair<const char*, double> scalars[] = {
@@ -273,7 +273,8 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
       {"kp_hand", settings.kp_hand}, {"kd_hand", settings.kd_hand},
       {"kd_contact", settings.kd_contact}, {"eps_abs", settings.eps_abs},
       {"eps_rel", settings.eps_rel}, {"fallback_decay", settings.fallback_decay},
-      {"fallback_damping", settings.fallback_damping}};
+      {"fallback_damping", settings.fallback_damping}, {"mu_eq", settings.mu_eq},
+      {"mu_in", settings.mu_in}};
   for (const auto& [name, value] : scalars)
     if (!(std::isfinite(value) && value >= 0))
       throw std::invalid_argument(std::string("WholeBodyQP: ") + name +
@@ -393,6 +394,8 @@ WholeBodyQP::WholeBodyQP(Robot& robot, const WholeBodyQPSettings& settings) {
   I.qp.settings.eps_rel = settings.eps_rel;
   I.qp.settings.max_iter = settings.max_iter;
   I.qp.settings.max_iter_in = settings.max_iter_in;
+  I.qp.settings.default_mu_eq = settings.mu_eq;
+  I.qp.settings.default_mu_in = settings.mu_in;
   // proxsuite's infeasibility certificates default to 1e-4: on H1's walking QP (soft contacts,
   // cond(H) ~ 6e11) that declared feasible problems infeasible, cold as well as warm (HiGHS finds
   // them feasible; at 1e-6 to 1e-10 proxsuite solves them in 10-12 iterations).

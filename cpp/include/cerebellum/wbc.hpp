@@ -103,6 +103,12 @@ struct WholeBodyQPSettings {
   /// 50 leaves it identical; proxsuite's default 1500 let absurd postures, NaN gains or sensor
   /// noise run 3e5 iterations (0.8 s) in one tick.
   int max_iter_in = 50;
+  /// proxsuite's proximal penalty on the equality rows at the start of each tick (its
+  /// default_mu_eq; outer iterations divide it by 10): a smaller one trusts the previous tick's
+  /// warm start more and takes fewer outer iterations. > 0.
+  double mu_eq = 1e-3;
+  /// The same on the inequality rows (proxsuite's default_mu_in). > 0.
+  double mu_in = 1e-1;
 
   // Fallback on solver failure: tau = decay * tau_prev - damping * v_joint, clipped to the limits.
   double fallback_decay = 0.9;
