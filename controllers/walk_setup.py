@@ -54,7 +54,7 @@ class WalkSetup:
     Attributes: ``config`` (WalkingConfig), ``rm`` (RobotModel), ``dt_s`` (control period, s),
     ``q_stand`` (nq,) Pinocchio standing pose, ``lateral_scale`` (1, or the narrow-foot width
     scale of legs without ankle roll), ``wbc`` (WholeBodyQPSettings), ``gait`` (GaitSettings),
-    ``com_stand`` (3,) standing CoM, m, ``sole_centre`` (2,) in the sole frame, m,
+    ``sole_centre`` (2,) in the sole frame, m,
     ``base_minus_com`` (2,) m (the footholds' base-CoM offset: x from the middle of the sole
     centres, y from the CoM), ``base_above_com`` m, ``arm_swing`` (joint indices (k,),
     coefficients (k,) rad/m) or None, ``n_knots`` (plan knots), ``mpc`` (KinodynamicMPC or None)
@@ -88,7 +88,6 @@ class WalkSetup:
         com, _, soles, yaws = _sole_kinematics(
             rm, rm.model.createData(), feet, self.q_stand, np.zeros(rm.nv)
         )
-        self.com_stand = com
         centre = np.mean([self.sole_centre_world(soles[f], yaws[f]) for f in (0, 1)], axis=0)
         self.base_minus_com = np.array([self.q_stand[0] - centre[0], self.q_stand[1] - com[1]])
         self.base_above_com = float(self.q_stand[2] - com[2])  # m

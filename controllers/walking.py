@@ -27,7 +27,7 @@ from cerebellum.controllers.safety import safety_settings
 from cerebellum.controllers.walk_setup import WalkSetup
 from cerebellum.stats import percentiles
 
-__all__ = ["SHAPING_FIELDS", "CppWalkingController", "cpp_settings", "make_walking_controller"]
+__all__ = ["SHAPING_FIELDS", "CppWalkingController", "cpp_settings"]
 
 _STEP_FEEDBACK = {
     "gait": _core.StepFeedback.GAIT,
@@ -216,8 +216,3 @@ class CppWalkingController:
             "failures": int(m["failures"] - m0["failures"]),
             "deadline_misses": int(m["deadline_misses"] - m0["deadline_misses"]),
         }
-
-
-def make_walking_controller(ctx) -> CppWalkingController:
-    """The ``walk`` controller of the run context ``ctx``."""
-    return CppWalkingController(ctx)

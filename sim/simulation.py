@@ -231,7 +231,7 @@ register_controller("pd", JointPDController)
 # The whole-body QP (C++ ``_core.WholeBodyQP`` behind ``cerebellum.controllers``): one entry.
 register_controller("wbc", "cerebellum.controllers.wbc:WholeBodyController")
 # Walking (gait + MPC + WBC), named by the walking scenarios' [controller] table.
-register_controller("walk", "cerebellum.controllers.walking:make_walking_controller")
+register_controller("walk", "cerebellum.controllers.walking:CppWalkingController")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -417,22 +417,29 @@ def test_replay_of_recorded_walking_ticks_reproduces_the_closed_loop_torques():
         rec.qp.replay(rec.q[:3], rec.v[:2], rec.masks[:3], rec.references[:3])
 
 
+def _walking_qp_parts(wbc_options=None):
+    """(robot, settings, q_stand) of H1's walking QP with the ``wbc`` options given."""
+    from tick_taps import walk_context
+
+    from cerebellum.controllers.walk_setup import WalkSetup
+
+    setup = WalkSetup(walk_context("h1", {"wbc": wbc_options} if wbc_options else None))
+    robot = _core.Robot(str(setup.rm.path), setup.rm.foot_frames + ["base_imu"])
+    return robot, setup.wbc, setup.q_stand
+
+
 def test_smaller_start_penalties_take_fewer_iterations_to_the_same_optimum():
     """proxsuite's start penalties (mu_eq, mu_in): on recorded walking ticks, warm-started tick
     by tick, smaller ones take fewer iterations and reach the optimum the defaults reach, both
     checked against qpOASES on each tick's QP."""
-    from tick_taps import walk_context
-
-    from cerebellum.controllers.walk_setup import WalkSetup
     from cerebellum.sim.recording import record_wbc_ticks
 
     rec = record_wbc_ticks("h1", 300)
     runs = {}
     for name, over in (("default", {}), ("small", {"mu_eq": 1e-4, "mu_in": 1e-3})):
-        setup = WalkSetup(walk_context("h1", {"wbc": over} if over else None))
-        assert setup.wbc.mu_in == over.get("mu_in", 1e-1)
-        robot = _core.Robot(str(setup.rm.path), setup.rm.foot_frames + ["base_imu"])
-        qp = _core.WholeBodyQP(robot, setup.wbc, setup.q_stand)
+        robot, settings, q_stand = _walking_qp_parts(over)
+        assert settings.mu_in == over.get("mu_in", 1e-1)
+        qp = _core.WholeBodyQP(robot, settings, q_stand)
         iters, gaps = [], []
         for i in range(len(rec)):
             _, _, status = qp.replay(
@@ -453,13 +460,7 @@ def test_smaller_start_penalties_take_fewer_iterations_to_the_same_optimum():
 
 @pytest.mark.parametrize("field", ["mu_eq", "mu_in"])
 def test_start_penalties_must_be_positive(field):
-    from tick_taps import walk_context
-
-    from cerebellum.controllers.walk_setup import WalkSetup
-
-    setup = WalkSetup(walk_context("h1"))
-    robot = _core.Robot(str(setup.rm.path), setup.rm.foot_frames + ["base_imu"])
-    s = setup.wbc
-    setattr(s, field, 0.0)
+    robot, settings, q_stand = _walking_qp_parts()
+    setattr(settings, field, 0.0)
     with pytest.raises(ValueError, match="mu_eq and mu_in > 0"):
-        _core.WholeBodyQP(robot, s, setup.q_stand)
+        _core.WholeBodyQP(robot, settings, q_stand)

@@ -33,7 +33,7 @@ import numpy as np
 
 from cerebellum.commands import add_overrides_argument
 from cerebellum.controllers.gait import FootholdSearch, GaitSettings
-from cerebellum.controllers.walking import SHAPING_FIELDS
+from cerebellum.controllers.walking import SHAPING_FIELDS, cpp_settings
 from cerebellum.errors import CerebellumError, ConfigError, UnknownNameError
 
 __all__ = ["EXPORTABLE_CONTROLLERS", "WBC_SETTINGS_FIELDS", "add_parser", "export_scenario", "main"]
@@ -349,8 +349,6 @@ def export_scenario(
 
     # -- controller
     if controller == "walk":
-        from cerebellum.controllers.walking import cpp_settings
-
         py = ctrl.setup  # WalkSetup
         s = py.wbc
         q_stand = py.q_stand
