@@ -123,6 +123,7 @@ class CppWalkingController:
         mpc_hz = float(getattr(ctx.settings, "mpc_hz", 50.0))
         plan_every = max(1, int(round(1.0 / (mpc_hz * float(ctx.dt_s)))))
         self.settings = cpp_settings(self.setup, plan_every)
+        self._use_mpc = bool(self.settings.use_mpc)
         self.ctl = _core.WalkingController(self.settings, getattr(ctx, "terrain", None))
         self._ticks: list[float] = []
         self._wbc_ticks: list[float] = []
@@ -154,19 +155,21 @@ class CppWalkingController:
         self.ctl.force_mpc_deadline_miss(bool(on))
 
     def compute(self, state, command) -> np.ndarray:
-        tau = self.ctl.tick(state, command)
-        self._ticks.append(self.ctl.last_tick_us)
-        self._wbc_ticks.append(self.ctl.last_wbc_us)
-        if self.ctl.failures != self._failures:
-            self._failures = self.ctl.failures
+        ctl = self.ctl
+        tau = ctl.tick(state, command)
+        self._ticks.append(ctl.last_tick_us)
+        self._wbc_ticks.append(ctl.last_wbc_us)
+        failures = ctl.failures
+        if failures != self._failures:
+            self._failures = failures
             if len(self._failure_times) < 50:
-                self._failure_times.append((round(float(state.t_s), 3), str(self.ctl.status)))
-        if self.settings.use_mpc:
+                self._failure_times.append((round(float(state.t_s), 3), str(ctl.status)))
+        if self._use_mpc:
             self._t_span[1] = float(state.t_s)
-            solves = self.ctl.mpc_solves
+            solves = ctl.mpc_solves
             if solves != self._mpc_solves:  # one solve per plan (deterministic mode)
                 self._mpc_solves = solves
-                self._solve_ms.append(self.ctl.mpc_stats["last_solve_us"] / 1e3)
+                self._solve_ms.append(ctl.mpc_stats["last_solve_us"] / 1e3)
         return tau
 
     def planned_contacts(self, t: float) -> tuple[int, int]:
