@@ -2,7 +2,7 @@
 readings the controller gets, to the torques the motors deliver and to the command it receives.
 
 Each fault acts on the control ticks k with ``t_s <= k dt < t_s + duration_s``. Sensor faults act
-on the harness's reading vector (see ``Simulation._layout``), in two stages: additive ones
+on the harness's reading vector (see :mod:`cerebellum.sim.sensors`), in two stages: additive ones
 (``imu_bias``, ``imu_spike``, ``encoder_noise``) before the IMU's rate/latency model, so that a
 late IMU sample carries its bias; replacing ones (``sensor_dropout``, ``encoder_stuck``) after it,
 on what the controller would read. The ground-truth base (``ground_truth_base = true``) and the

@@ -51,7 +51,10 @@ from cerebellum.robots import ActuatorModel, RobotConfig, load_robot
 from cerebellum.sim import metrics as walking
 from cerebellum.sim.actuators import MotorModel
 from cerebellum.sim.faults import FaultInjector, limb_joints
+from cerebellum.sim.run_log import RunLog, add_base_fields
 from cerebellum.sim.scenario import Command, ControllerSettings, Scenario
+from cerebellum.sim.schedule import commands_per_tick, height_bound, push_schedule
+from cerebellum.sim.sensors import SensorModel
 from cerebellum.sim.terrain import Terrain, make_terrain
 
 __all__ = [
@@ -442,7 +445,12 @@ class Simulation:
         )
         if self._estimator_in_tick:
             attach(self.estimator)
-        self._layout()
+        truth = scenario.controller.ground_truth_base or self.estimator is not None
+        self.sensors = SensorModel(
+            m, self.data, scenario.noise, self._qadr, self._vadr, truth, self.faults, self.dt_ctrl
+        )
+        c = [m.sensor_adr[m.sensor(f"{s}_sole_contact").id] for s in ("left", "right")]
+        self._contact_index = np.concatenate([np.arange(a, a + 3) for a in c])
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -482,16 +490,6 @@ class Simulation:
             )
         return out
 
-    def _push_schedule(self, steps: int) -> np.ndarray:
-        """(steps,) index of the push acting during each physics step, -1 for none (later pushes
-        win where two overlap)."""
-        at = np.full(steps, -1, dtype=np.int64)
-        h = self.scenario.timestep_s
-        for i, p in enumerate(self._pushes):
-            a = int(math.ceil(p["t_s"] / h - 1e-9))
-            at[a : a + int(round(p["duration_s"] / h))] = i
-        return at
-
     def initial_qpos(self) -> np.ndarray:
         """(nq,) MuJoCo qpos of the start: standing pose + seeded perturbation, lowest sole
         corner on the terrain. Uses self.data as scratch."""
@@ -527,147 +525,7 @@ class Simulation:
         qpos[2] -= gap
         return qpos
 
-    # -- sensing -------------------------------------------------------------------------------
-
-    def _read_state(self, t: float) -> RobotState:
-        d, nu = self.data, self.model.nu
-        y = np.concatenate((d.qpos, d.qvel, d.sensordata))[self._y_index]  # see _layout
-        if self._noise_any:
-            if self._noise_row == len(self._noise_block):  # draw noise for 1024 ticks at a time
-                self._noise_block = (
-                    self.rng_noise.standard_normal((1024, y.size + 3)) * self._noise_std
-                )
-                self._noise_row = 0
-            e = self._noise_block[self._noise_row]
-            self._noise_row += 1
-            y += e[:-3]
-            if self._orientation_std > 0:  # q <- q * (1, r/2), normalised; q = (x, y, z, w)
-                rx, ry, rz = e[-3:].tolist()
-                x, yy, z, w = y[2 * nu : 2 * nu + 4].tolist()
-                q = np.array(
-                    [
-                        w * rx + x + yy * rz - z * ry,
-                        w * ry + yy + z * rx - x * rz,
-                        w * rz + z + x * ry - yy * rx,
-                        w - x * rx - yy * ry - z * rz,
-                    ]
-                )
-                y[2 * nu : 2 * nu + 4] = q / np.sqrt(q @ q)
-        if self._bias_any:  # IMU biases [gyro, acc]: constant per run + random walk
-            self._imu_bias += self._bias_walk * self.rng_bias.standard_normal(6)
-            y[2 * nu + 4 : 2 * nu + 10] += self._imu_bias
-        faults = self.faults
-        if faults.any:
-            k = int(round(t / self.dt_ctrl))
-            faults.sensors_additive(y, k)
-        if self._imu_timing:
-            self._imu_timing_apply(y[2 * nu : 2 * nu + 10], t)
-        if faults.any:
-            faults.sensors_replace(y, k)
-        o = 2 * nu
-        base = None
-        if self._ground_truth or self.estimator is not None:
-            g = y[o + 22 :]
-            base = BaseState(
-                position=g[0:3],
-                quat_xyzw=g[3:7],
-                linear_velocity=g[7:10],
-                angular_velocity=g[10:13],
-            )
-        return RobotState(
-            t_s=t,
-            joint_pos=y[:nu],
-            joint_vel=y[nu:o],
-            imu_quat_xyzw=y[o : o + 4],
-            imu_gyro=y[o + 4 : o + 7],
-            imu_acc=y[o + 7 : o + 10],
-            foot_force=y[o + 10 : o + 16].reshape(2, 3),
-            foot_torque=y[o + 16 : o + 22].reshape(2, 3),
-            base=base,
-        )
-
-    def _layout(self) -> None:
-        """Index of the state vector y = [joint_pos (nu), joint_vel (nu), imu_quat xyzw (4),
-        gyro (3),
-        acc (3), force l, r (6), torque l, r (6), (ground truth: base pos (3), quat xyzw (4),
-        base-frame linear velocity (3), angular velocity (3))] in concatenate(qpos, qvel,
-        sensordata), and the noise standard deviation of each entry (+3 for the orientation)."""
-        m, n = self.model, self.scenario.noise
-        nq, nv, nu = m.nq, m.nv, m.nu
-        adr = {
-            m.sensor(i).name: nq + nv + m.sensor_adr[i] + np.arange(m.sensor_dim[i])
-            for i in range(m.nsensor)
-        }
-        self._ground_truth = self.scenario.controller.ground_truth_base
-        truth = self._ground_truth or self.estimator is not None
-        parts = [
-            self._qadr,
-            nq + self._vadr,
-            adr["imu_quat"][[1, 2, 3, 0]],
-            adr["imu_gyro"],
-            adr["imu_acc"],
-            adr["left_foot_force"],
-            adr["right_foot_force"],
-            adr["left_foot_torque"],
-            adr["right_foot_torque"],
-        ]
-        if truth:
-            parts += [
-                np.arange(3),
-                np.array([4, 5, 6, 3]),
-                adr["base_velocimeter"],
-                nq + np.arange(3, 6),
-            ]
-        self._y_index = np.concatenate(parts)
-        self._noise_std = np.concatenate(
-            [
-                np.full(nu, n.joint_pos_rad),
-                np.full(nu, n.joint_vel_rad_s),
-                np.zeros(4),
-                np.full(3, n.gyro_rad_s),
-                np.full(3, n.acc_m_s2),
-                np.full(6, n.foot_force_N),
-                np.full(6, n.foot_torque_Nm),
-                np.zeros(13 if truth else 0),
-                np.full(3, n.orientation_rad / 2),
-            ]
-        )
-        self._noise_any = bool(self._noise_std.any())
-        self._orientation_std = n.orientation_rad
-        self._noise_block = np.zeros((0, len(self._noise_std)))
-        self._noise_row = 0
-        dt = self.dt_ctrl
-        self._bias_walk = np.sqrt(dt) * np.repeat(
-            [n.gyro_bias_walk_rad_s2, n.acc_bias_walk_m_s3], 3
-        )
-        self._bias_std = np.repeat([n.gyro_bias_rad_s, n.acc_bias_m_s2], 3)
-        self._bias_any = bool(self._bias_walk.any() or self._bias_std.any())
-        self._imu_bias = np.zeros(6)
-        # IMU sample rate, latency and dropout: a ring of the last readings [quat, gyro, acc]
-        dt = self.dt_ctrl
-        self._imu_every = max(1, int(round(1.0 / (n.imu_rate_hz * dt)))) if n.imu_rate_hz else 1
-        self._imu_lag = int(round(n.imu_latency_s / dt))
-        k0 = int(round(n.imu_dropout_t_s / dt))
-        self._imu_dropout = (k0, k0 + int(round(n.imu_dropout_duration_s / dt)))  # ticks
-        self._imu_timing = bool(
-            self._imu_every > 1 or self._imu_lag or n.imu_dropout_duration_s > 0
-        )
-        self._imu_ring = np.zeros((self._imu_lag + 1, 10))
-        c = [m.sensor_adr[m.sensor(f"{s}_sole_contact").id] for s in ("left", "right")]
-        self._contact_index = np.concatenate([np.arange(a, a + 3) for a in c])
-
-    def _imu_timing_apply(self, imu: np.ndarray, t: float) -> None:
-        """imu (10,) [quat xyzw, gyro, acc] of tick t, in place: the sample ``imu_latency_s`` old,
-        taken at ``imu_rate_hz`` (held in between), NaN inside the dropout window."""
-        k = int(round(t / self.dt_ctrl))
-        ring, lag = self._imu_ring, self._imu_lag
-        if k % self._imu_every == 0 or k == 0:
-            ring[k % (lag + 1)] = imu
-        else:
-            ring[k % (lag + 1)] = ring[(k - 1) % (lag + 1)]
-        imu[:] = ring[max(k - lag, 0) % (lag + 1)]
-        if self._imu_dropout[0] <= k < self._imu_dropout[1]:
-            imu[:] = np.nan
+    # -- estimator ----------------------------------------------------------------------------
 
     @staticmethod
     def _world_velocity(b: BaseState) -> np.ndarray:
@@ -690,22 +548,6 @@ class Simulation:
             angular_velocity=e.angular_velocity.copy(),
         )
 
-    def _log_estimate(self, log: dict[str, np.ndarray], k: int) -> None:
-        e = self.estimator
-        log["est_base_pos"][k] = e.position
-        log["est_base_quat_xyzw"][k] = e.quat_xyzw
-        log["est_base_vel_world"][k] = e.linear_velocity_world
-        log["est_contact"][k] = e.contact
-        log["est_slipping"][k] = e.slipping
-        log["est_gyro_bias"][k] = e.gyro_bias
-        log["est_acc_bias"][k] = e.acc_bias
-        log["est_status"][k] = e.status
-
-    def _contact_forces(self, out: np.ndarray) -> None:
-        """(2, 3) world-frame contact force of the terrain on [left, right] sole box, N; valid
-        after ``mj_step2`` (MuJoCo contact sensors, net force, which report sole-on-terrain)."""
-        out[:] = -self.data.sensordata[self._contact_index].reshape(2, 3)
-
     # -- run -----------------------------------------------------------------------------------
 
     def run(self, progress: Callable[[float, float], None] | None = None) -> SimResult:
@@ -713,35 +555,21 @@ class Simulation:
         ``progress.interval_s`` (default 0.1 s) of wall time, at most every 16 ticks."""
         m, d, sc = self.model, self.data, self.scenario
         mujoco.mj_resetData(m, d)
-        self.rng_noise = np.random.default_rng(
-            self._noise_seq
-        )  # fresh streams: run() repeats exactly
-        self._noise_block, self._noise_row = self._noise_block[:0], 0
-        # own stream (a child of the noise seed): biases leave the noise draws unchanged
-        self.rng_bias = np.random.default_rng(self._noise_seq.spawn(1)[0])
-        self._imu_bias = self._bias_std * self.rng_bias.standard_normal(6)
+        self.sensors.reset(self._noise_seq)  # fresh streams: run() repeats exactly
         # the seed's fifth stream (after terrain, noise, start, pushes): encoder-noise faults
         self.faults.reset(np.random.SeedSequence(self.seed, spawn_key=(4,)))
         d.qpos[:] = self.initial_qpos()
         mujoco.mj_forward(m, d)
         n = int(round(self.duration_s / self.dt_ctrl))
-        nu, nq, nv = m.nu, m.nq, m.nv
-        log = {
-            "qpos": np.zeros((n, nq)),
-            "qvel": np.zeros((n, nv)),
-            "tau_cmd": np.zeros((n, nu)),
-            "tau": np.zeros((n, nu)),
-            "contact_force": np.zeros((n, 2, 3)),
-            "com": np.zeros((n, 3)),
-        }
-        L_qpos, L_qvel, L_cmd, L_tau, L_cf, L_com = (
-            log[k] for k in ("qpos", "qvel", "tau_cmd", "tau", "contact_force", "com")
-        )
-        tick_us = np.zeros(n)
+        nu = m.nu
+        substeps, dt = self.substeps, self.dt_ctrl
         base_h0 = d.qpos[2] - self.terrain.height(d.qpos[0], d.qpos[1])
         fall_h = sc.success.fall_height_fraction * base_h0
         cos_tilt = float(np.cos(sc.success.fall_tilt_rad))
-        push_at = self._push_schedule(n * self.substeps)  # (steps,) index of the active push or -1
+        top = height_bound(self.terrain)  # base higher than fall_h above it: no fall by height
+        # (steps,) index of the active push or -1
+        push_sched = push_schedule(self._pushes, n * substeps, sc.timestep_s)
+        push_at = push_sched.tolist()
         delayed = np.zeros(nu)
         delay = sc.controller.actuation_delay_ticks
         has_plan = callable(getattr(self.controller, "plan", None))
@@ -757,28 +585,36 @@ class Simulation:
                 )
         fell, fall_time = False, None
         faults, motors = self.faults, self.motors
+        faulty = faults.any
         motors.reset()
         vadr = self._vadr
-        if faults.any:
-            log["fault_active"] = np.zeros((n, len(sc.faults)), dtype=bool)
-        lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
-        mujoco.mj_step1(m, d)
         est = self.estimator
         in_tick = self._estimator_in_tick
+        log = RunLog(
+            n,
+            m.nq,
+            m.nv,
+            nu,
+            len(sc.faults) if faulty else 0,
+            est is not None,
+            tau_is_cmd=not (delay or motors.any or faulty),
+        )
+        L_qpos, L_qvel, L_cmd, L_tau, L_cf, L_com = (
+            log.qpos,
+            log.qvel,
+            log.tau_cmd,
+            log.tau,
+            log.contact,
+            log.com,
+        )
+        log_tau = not log.tau_is_cmd
+        commands = None if faulty else commands_per_tick(sc, n, dt)
+        lo, hi = m.actuator_ctrlrange[:, 0], m.actuator_ctrlrange[:, 1]
+        mujoco.mj_step1(m, d)
+        read = self.sensors.read
         if est is not None:
-            est_log = {
-                "est_base_pos": np.zeros((n, 3)),
-                "est_base_quat_xyzw": np.zeros((n, 4)),
-                "est_base_vel_world": np.zeros((n, 3)),
-                "est_contact": np.zeros((n, 2), dtype=bool),
-                "est_slipping": np.zeros((n, 2), dtype=bool),
-                "est_gyro_bias": np.zeros((n, 3)),
-                "est_acc_bias": np.zeros((n, 3)),
-                "est_status": np.zeros(n, dtype=np.int32),
-            }
-            log.update(est_log)
             planned = getattr(self.controller, "planned_contacts", None)
-            state0 = self._read_state(0.0)
+            state0 = read(0.0, 0)
             est.reset(  # from the true start pose (a robot starts from a known place)
                 state0.base.position,
                 state0.base.quat_xyzw,
@@ -787,27 +623,29 @@ class Simulation:
             )
             state0.base = self._estimated_base()
             self.controller.reset(state0)
+            log.watch_estimator(est)
         else:
-            self.controller.reset(self._read_state(0.0))
-        root, substeps, dt = self.root_body, self.substeps, self.dt_ctrl
-        xmat, xfrc, qpos, qvel, ctrl, subtree_com = (
-            d.xmat,
-            d.xfrc_applied,
-            d.qpos,
-            d.qvel,
-            d.ctrl,
-            d.subtree_com,
-        )
+            self.controller.reset(read(0.0, 0))
+        root = self.root_body
+        xfrc, qpos, qvel, ctrl, sensordata = d.xfrc_applied, d.qpos, d.qvel, d.ctrl, d.sensordata
+        base_z = d.xmat[root]  # (9,) row-major world_R_base: [8] is cos(tilt)
+        com = d.subtree_com[root]
+        a = self._contact_index
+        # the sole contact sensors' readings (6,): a view when they are contiguous
+        contact = sensordata[a[0] : a[0] + 6] if np.array_equal(a, a[0] + np.arange(6)) else None
         active = -1
-        diverged = [
+        w_qpos, w_qvel, w_qacc = (
             d.warning[w]
             for w in (
                 mujoco.mjtWarning.mjWARN_BADQPOS,
                 mujoco.mjtWarning.mjWARN_BADQVEL,
                 mujoco.mjtWarning.mjWARN_BADQACC,
             )
-        ]
+        )
+        compute, height = self.controller.compute, self.terrain.height
+        step1, step2 = mujoco.mj_step1, mujoco.mj_step2
         perf = time.perf_counter
+        tick_us = np.zeros(n)
         wall0 = perf()
         report_every_s = float(getattr(progress, "interval_s", 0.1))  # wall time, s
         next_report = wall0 + report_every_s
@@ -815,8 +653,8 @@ class Simulation:
         for k in range(n):
             t = k * dt
             if k:
-                mujoco.mj_step1(m, d)
-            state = self._read_state(t)
+                step1(m, d)
+            state = read(t, k)
             if est is not None and not in_tick:
                 if k:
                     # MuJoCo's F/T sensors give the leg's wrench on the foot: minus the ground
@@ -833,21 +671,21 @@ class Simulation:
                         planned(t) if callable(planned) else None,
                     )
                 state.base = self._estimated_base()
-                self._log_estimate(log, k)
-            if faults.any:
-                log["fault_active"][k] = faults.active(k)
+                log.log_estimate(k, est)
+            if faulty:
+                log.fault_active[k] = faults.active(k)
                 cmd = sc.command_at(faults.command_time(t, k))
             else:
-                cmd = sc.command_at(t)
+                cmd = commands[k]
             if force_miss is not None:
                 force_miss(faults.mpc_deadline_miss(k))
             if has_plan and k % self.mpc_every == 0:
                 self.controller.plan(state, cmd)
             t0 = perf()
-            tau = self.controller.compute(state, cmd)
+            tau = compute(state, cmd)
             tick_us[k] = (perf() - t0) * 1e6
             if in_tick:  # the tick updated the estimator
-                self._log_estimate(log, k)
+                log.log_estimate(k, est)
             tau = np.asarray(tau, dtype=float)
             if tau.shape != (nu,) or not math.isfinite(float(tau @ tau)):
                 raise RuntimeError(
@@ -860,7 +698,7 @@ class Simulation:
                 applied = tau
             if motors.any:  # the motors' response and torque-speed limits
                 applied = motors.apply(applied, qvel[vadr])
-            if faults.any:
+            if faulty:
                 scale = faults.torque_scale(k)
                 if scale is not None:  # a weak motor: a fraction of what it can deliver
                     applied = scale * np.clip(applied, lo, hi)
@@ -868,8 +706,9 @@ class Simulation:
             L_qpos[k] = qpos
             L_qvel[k] = qvel
             L_cmd[k] = tau
-            L_tau[k] = applied
-            L_com[k] = subtree_com[root]
+            if log_tau:
+                L_tau[k] = applied
+            L_com[k] = com
             for sub in range(substeps):
                 i = push_at[k * substeps + sub]
                 if i != active:
@@ -879,16 +718,25 @@ class Simulation:
                         xfrc[p["body_id"], :3] = p["force_N"]
                     active = i
                 if sub:
-                    mujoco.mj_step1(m, d)
-                mujoco.mj_step2(m, d)
+                    step1(m, d)
+                step2(m, d)
                 if sub == 0:
-                    self._contact_forces(L_cf[k])
+                    if contact is not None:
+                        L_cf[k] = contact
+                    else:
+                        L_cf[k] = sensordata[a]
             # fall check on the new state; a non-finite or diverged state (MuJoCo resets the
             # data on NaN/huge accelerations) is a fall, never a silently passed run
             if (
-                not xmat[root, 8] >= cos_tilt
-                or (k % 10 == 0 and not qpos[2] - self.terrain.height(qpos[0], qpos[1]) >= fall_h)
-                or any(w.number > 0 for w in diverged)
+                not base_z[8] >= cos_tilt
+                or (
+                    k % 10 == 0
+                    and not qpos[2] - top >= fall_h
+                    and not qpos[2] - height(qpos[0], qpos[1]) >= fall_h
+                )
+                or w_qpos.number > 0
+                or w_qvel.number > 0
+                or w_qacc.number > 0
             ):
                 fell, fall_time = True, t + dt
                 k += 1
@@ -901,15 +749,12 @@ class Simulation:
         else:
             k = n
         wall = time.perf_counter() - wall0
-        for key in log:
-            log[key] = log[key][:k]
-        log["t"] = np.arange(k) * self.dt_ctrl
-        log["tau"] = np.clip(log["tau"], lo, hi)
+        log = log.arrays(k, lo, hi, self.dt_ctrl)
         cmds = [sc.command_at(t) for t in sorted({c.t_s for c in sc.commands} | {0.0})]
         log["command"] = np.zeros((k, 3))
         for c in cmds:
             log["command"][log["t"] >= c.t_s - 1e-12] = (c.vx, c.vy, c.yaw_rate)
-        steps = push_at[: k * self.substeps].reshape(k, self.substeps)
+        steps = push_sched[: k * self.substeps].reshape(k, self.substeps)
         log["push_force"] = np.zeros((k, 3))
         for i, p in enumerate(self._pushes):
             count = (steps == i).sum(axis=1)  # (k,) physics steps of push i in each tick
@@ -920,7 +765,7 @@ class Simulation:
         if progress is not None:  # (a paced viewer waits here for the last stretch)
             progress(sim_time, time.perf_counter() - wall0)
             wall = time.perf_counter() - wall0
-        self._finish_log(log)
+        add_base_fields(log, self.terrain, self.joint_names, self.effort_limit, self.dt_ctrl)
         stats = {}
         if callable(getattr(self.controller, "stats", None)):
             stats = dict(self.controller.stats())
@@ -952,30 +797,6 @@ class Simulation:
             log=log,
             faults=faults.record(k),
         )
-
-    def _finish_log(self, log: dict[str, np.ndarray]) -> None:
-        q = log["qpos"]
-        quat = q[:, 3:7]  # wxyz
-        w, x, y, z = quat.T
-        log["base_pos"] = q[:, 0:3].copy()
-        log["base_quat_xyzw"] = quat[:, [1, 2, 3, 0]].copy()
-        log["base_rpy"] = (
-            np.stack(
-                [
-                    np.arctan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y)),
-                    np.arcsin(np.clip(2 * (w * y - z * x), -1, 1)),
-                    np.arctan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z)),
-                ],
-                axis=1,
-            )
-            if len(q)
-            else np.zeros((0, 3))
-        )
-        log["tilt"] = np.arccos(np.clip(1 - 2 * (x * x + y * y), -1, 1))
-        log["base_height"] = q[:, 2] - np.asarray(self.terrain.height(q[:, 0], q[:, 1]))
-        log["joint_names"] = np.array(self.joint_names)
-        log["effort_limit"] = self.effort_limit.copy()
-        log["dt_s"] = np.array(self.dt_ctrl)
 
     def _check_success(self, log: dict[str, np.ndarray], fell: bool) -> list[str]:
         s = self.scenario.success

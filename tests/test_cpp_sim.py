@@ -129,7 +129,7 @@ def test_exported_models_step_like_the_harness(stand):
     assert "ticks 2000\n" in text and "noise_rows 2001\n" in text
     noise = np.fromfile(d / "noise.bin").reshape(2001, -1)
     sim_noise = np.random.default_rng(sim._noise_seq).standard_normal((1024, noise.shape[1]))
-    np.testing.assert_array_equal(noise[:1024], sim_noise * sim._noise_std)
+    np.testing.assert_array_equal(noise[:1024], sim_noise * sim.sensors.noise_std)
 
 
 @needs_sim

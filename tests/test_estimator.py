@@ -106,13 +106,13 @@ def _record(scenario: str, sets: list[str], controller: str | None = None) -> di
     sim = Simulation(load_scenario(scenario, sets), controller=controller)
     keys = ("gyro", "acc", "qj", "vj", "p", "q", "v", "w", "imu_R", "imu_v", "imu_w")
     rec: dict[str, list] = {k: [] for k in keys}
-    read = sim._read_state
+    read = sim.sensors.read
     m, scratch = sim.model, mujoco.MjData(sim.model)
     site = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, sim.cfg.imu_site)
     vel_world, vel_local = np.zeros(6), np.zeros(6)
 
-    def hook(t):
-        st = read(t)
+    def hook(t, k):
+        st = read(t, k)
         d = sim.data
         scratch.qpos[:], scratch.qvel[:] = d.qpos, d.qvel  # the IMU site at the current state
         mujoco.mj_forward(m, scratch)
@@ -134,7 +134,7 @@ def _record(scenario: str, sets: list[str], controller: str | None = None) -> di
             rec[k].append(np.array(x, dtype=float))
         return st
 
-    sim._read_state = hook
+    sim.sensors.read = hook
     res = sim.run()
     out = {k: np.array(v)[1:] for k, v in rec.items()}  # row 0: the controller's reset read
     out["dt"] = sim.dt_ctrl
@@ -427,13 +427,13 @@ def _imu_stream(sets: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         load_scenario("push-stand", ["scenario.duration_s=0.4", *sets]), controller="pd"
     )
     got, true, ts = [], [], []
-    read = sim._read_state
+    read = sim.sensors.read
     m, scratch = sim.model, mujoco.MjData(sim.model)
     site = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_SITE, sim.cfg.imu_site)
     vel = np.zeros(6)
 
-    def hook(t):
-        st = read(t)
+    def hook(t, k):
+        st = read(t, k)
         got.append(st.imu_gyro.copy())
         scratch.qpos[:], scratch.qvel[:] = sim.data.qpos, sim.data.qvel
         mujoco.mj_forward(m, scratch)
@@ -442,7 +442,7 @@ def _imu_stream(sets: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ts.append(t)
         return st
 
-    sim._read_state = hook
+    sim.sensors.read = hook
     sim.run()
     return np.array(got)[1:], np.array(true)[1:], np.array(ts)[1:]
 
@@ -539,10 +539,10 @@ def test_robot_imu_frame_mounts_the_simulated_imu_there(tmp_path):
         controller="pd",
     )
     scratch, vel, err = mujoco.MjData(sim.model), np.zeros(6), []
-    read = sim._read_state
+    read = sim.sensors.read
 
-    def hook(t):
-        st = read(t)
+    def hook(t, k):
+        st = read(t, k)
         scratch.qpos[:], scratch.qvel[:] = sim.data.qpos, sim.data.qvel
         mujoco.mj_forward(sim.model, scratch)
         mujoco.mj_objectVelocity(sim.model, scratch, mujoco.mjtObj.mjOBJ_SITE, site, vel, 1)
@@ -551,7 +551,7 @@ def test_robot_imu_frame_mounts_the_simulated_imu_there(tmp_path):
         )
         return st
 
-    sim._read_state = hook
+    sim.sensors.read = hook
     sim.run()
     e = np.array(err[1:])
     assert e[:, 0].max() < 1e-9 < e[:, 1].max()  # the torso's rate, not the pelvis'

@@ -152,10 +152,10 @@ def _stream(faults: list[dict], **kw):
     sim = Simulation(_scenario(faults, **kw), controller="pd")
     m, d = sim.model, sim.data
     got, true = [], []
-    read = sim._read_state
+    read = sim.sensors.read
 
-    def hook(t):
-        st = read(t)
+    def hook(t, k):
+        st = read(t, k)
         got.append(copy.deepcopy(st))
         true.append(
             {
@@ -168,7 +168,7 @@ def _stream(faults: list[dict], **kw):
         )
         return st
 
-    sim._read_state = hook
+    sim.sensors.read = hook
     res = sim.run()
     assert m.nu == len(got[0].joint_pos)
     return got[1:], true[1:], res  # the first read is the reset's

@@ -301,6 +301,7 @@ def export_scenario(
     import mujoco
 
     from cerebellum.sim.scenario import load_scenario
+    from cerebellum.sim.sensors import NOISE_BLOCK_ROWS
     from cerebellum.sim.simulation import Simulation, build_spec
     from cerebellum.sim.terrain import TERRAIN_GROUP, Flat
 
@@ -431,17 +432,17 @@ def export_scenario(
         w("terrain_height", "ray")
         w("terrain_geoms", *geoms)
     w("initial_qpos", sim.initial_qpos())
-    y_index = np.asarray(sim._y_index, dtype=np.int64)
+    y_index = np.asarray(sim.sensors.y_index, dtype=np.int64)
     w("state_index", y_index)
     cols = y_index.size + 3
-    if sim._noise_any:
-        # The Python loop draws 1024 rows at a time from the noise stream; one row per state read
-        # (the reset state, then one per tick).
+    if sim.sensors.noise_any:
+        # The Python loop draws NOISE_BLOCK_ROWS rows at a time from the noise stream; one row
+        # per state read (the reset state, then one per tick).
         rng = np.random.default_rng(sim._noise_seq)
         rows = n + 1
         blocks = [
-            rng.standard_normal((1024, cols)) * sim._noise_std
-            for _ in range(math.ceil(rows / 1024))
+            rng.standard_normal((NOISE_BLOCK_ROWS, cols)) * sim.sensors.noise_std
+            for _ in range(math.ceil(rows / NOISE_BLOCK_ROWS))
         ]
         noise = np.ascontiguousarray(np.concatenate(blocks)[:rows], dtype="<f8")
         noise.tofile(out / "noise.bin")
@@ -452,7 +453,7 @@ def export_scenario(
         w("noise_file", "none")
         w("noise_rows", 0)
     w("noise_cols", cols)
-    w("orientation_std", float(sim._orientation_std))
+    w("orientation_std", float(sim.sensors.orientation_std))
     cmds = list(sc.commands)
     w("commands", len(cmds))
     for i, c in enumerate(cmds):
