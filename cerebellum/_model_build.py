@@ -245,6 +245,9 @@ def _hash(cfg: RobotConfig) -> str:
     h.update(mujoco.__version__.encode())
     h.update(cfg.config_path.read_bytes())
     h.update(cfg.source.read_bytes())
+    # the MJCF names the meshes by absolute path, next to the source: a source that moved (another
+    # environment's robot data) must not reuse it
+    h.update(str(cfg.source.resolve()).encode())
     return h.hexdigest()[:16]
 
 

@@ -159,3 +159,20 @@ def test_unknown_body_names_the_field_and_lists_bodies(tmp_path, monkeypatch):
         load_robot(str(p)).model_path()
     assert e.value.field == "feet.left.body" and "left_ankle_link" in str(e.value)
     shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+
+
+def test_moved_robot_sources_rebuild_the_cached_model(tmp_path, monkeypatch):
+    """The cached MJCF names the meshes by absolute path: the same files in another place (another
+    environment's robot data) must give a model that loads, not the first place's cache entry."""
+    monkeypatch.setenv("CEREBELLUM_CACHE", str(tmp_path / "cache"))
+    src = load_robot("h1").source.parent
+    a = tmp_path / "a"
+    shutil.copytree(src, a / "h1")
+    text = H1_MIN.format(name="moved").replace("menagerie:unitree_h1/h1.xml", "h1/h1.xml")
+    first = load_robot(str(_write(a, text))).model_path()
+    mujoco.MjModel.from_xml_path(str(first))
+    b = tmp_path / "b"
+    a.rename(b)  # identical bytes, new place; the old meshes are gone
+    second = load_robot(str(b / "bot.toml")).model_path()
+    assert second != first
+    assert mujoco.MjModel.from_xml_path(str(second)).nbody > 1
