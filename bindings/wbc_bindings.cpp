@@ -118,7 +118,7 @@ void register_wbc(py::module_& m) {
                   CB_RW(kd_angular_momentum) CB_RW(k_dcm) CB_RW(cmp_margin) CB_RW(kp_base) CB_RW(kd_base) CB_RW(kp_swing)
                       CB_RW(kd_swing) CB_RW(kp_posture) CB_RW(kd_posture) CB_RW(kp_hand)
                           CB_RW(kd_hand) CB_RW(kd_contact) CB_RW(contact_weight) CB_RW(eps_abs) CB_RW(eps_rel)
-                              CB_RW(max_iter) CB_RW(max_iter_in) CB_RW(mu_eq) CB_RW(mu_in) CB_RW(fallback_decay) CB_RW(fallback_damping);
+                              CB_RW(max_iter) CB_RW(max_iter_in) CB_RW(mu_eq) CB_RW(mu_in) CB_RW(working_set) CB_RW(fallback_decay) CB_RW(fallback_damping);
 #undef CB_RW
 
   py::enum_<WbcStatus>(m, "WbcStatus")
@@ -254,6 +254,15 @@ References start at the configuration q0 given to the constructor.)doc")
       }, "(nc, 6) contact wrenches [f; tau] at the soles, LOCAL_WORLD_ALIGNED, N and N·m.")
       .def_property_readonly("status", [](const PyWholeBodyQP& w) { return w.qp.status(); })
       .def_property_readonly("failures", [](const PyWholeBodyQP& w) { return w.qp.failures(); })
+      .def_property_readonly("working_set_ticks", [](const PyWholeBodyQP& w) { return w.qp.working_set_ticks(); },
+                             "Ticks solved on the previous tick's active set (no proxsuite call).")
+      .def_property_readonly("working_set_outcome", [](const PyWholeBodyQP& w) {
+            static const char* names[] = {"solved", "not_positive_definite", "infinite_bound",
+                                          "too_many_rows", "dependent_rows", "too_many_changes",
+                                          "inaccurate"};
+            return std::string(names[static_cast<int>(w.qp.working_set_qp().outcome())]);
+          }, "How the last tick's working-set solve ended (also when the contacts changed and it did not run: the previous outcome).")
+      .def_property_readonly("working_set_changes", [](const PyWholeBodyQP& w) { return w.qp.working_set_qp().changes(); })
       .def_property_readonly("iterations", [](const PyWholeBodyQP& w) { return w.qp.iterations(); })
       .def_property_readonly("outer_iterations", [](const PyWholeBodyQP& w) { return w.qp.outer_iterations(); })
       .def_property_readonly("last_tick_us", [](const PyWholeBodyQP& w) { return w.qp.last_tick_us(); })

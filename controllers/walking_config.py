@@ -186,6 +186,7 @@ WBC_DEFAULTS: Mapping[str, Any] = MappingProxyType(
         "max_iter_in": 50,
         "mu_eq": 1e-3,  # proxsuite's defaults
         "mu_in": 1e-1,
+        "working_set": True,  # the previous tick's active set first (one KKT solve)
         "fallback_decay": 0.9,
         "fallback_damping": 2.0,
     }

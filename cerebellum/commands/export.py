@@ -79,6 +79,7 @@ WBC_SETTINGS_FIELDS = (
     "max_iter_in",
     "mu_eq",
     "mu_in",
+    "working_set",
     "fallback_decay",
     "fallback_damping",
 )

@@ -85,6 +85,7 @@ WholeBodyQPSettings read_wbc_settings(const KeyValueFile& f, int nj) {
     s.max_iter_in = static_cast<int>(f.integer("wbc.max_iter_in", 1, 1000000));
   if (f.has("wbc.mu_eq")) s.mu_eq = f.number("wbc.mu_eq");  // absent in older exports
   if (f.has("wbc.mu_in")) s.mu_in = f.number("wbc.mu_in");
+  if (f.has("wbc.working_set")) s.working_set = f.boolean("wbc.working_set");
   s.fallback_decay = f.number("wbc.fallback_decay");
   s.fallback_damping = f.number("wbc.fallback_damping");
   return s;

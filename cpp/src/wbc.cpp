@@ -1,5 +1,6 @@
 // Whole-body QP inverse dynamics (see wbc.hpp). Uses only Robot's quantities: no Pinocchio here.
 #include "cerebellum/wbc.hpp"
+#include "cerebellum/working_set_qp.hpp"
 
 #include <Eigen/Geometry>
 #include <algorithm>
@@ -40,6 +41,8 @@ namespace cerebellum {
 namespace {
 
 constexpr double kInf = 1e20;  // proxsuite treats |bound| >= 1e20 as infinite
+// Working-set changes a tick may make before proxsuite solves it instead (WorkingSetQP).
+constexpr int kWorkingSetChanges = 10;
 constexpr double kGravity = 9.81;  // m/s^2, capture-point feedback on flat ground
 
 using RowMat6 = Eigen::Matrix<double, Eigen::Dynamic, 6, Eigen::RowMajor, 11, 6>;
@@ -102,6 +105,9 @@ struct WholeBodyQPImpl {
   Vector6d r6;
 
   proxsuite::proxqp::dense::QP<double> qp;
+  WorkingSetQP ws;
+  Eigen::VectorXi side;  // (nin) the previous tick's active bounds: +1 upper, -1 lower, 0 none
+  std::uint64_t working_set_ticks = 0;
   bool warm = false;
   bool scaled = false;
   Eigen::Array<bool, Eigen::Dynamic, 1> last_active;
@@ -116,7 +122,9 @@ struct WholeBodyQPImpl {
       : robot(r),
         s(st),
         qp(n_, neq_, nin_, false, proxsuite::proxqp::HessianType::Dense,
-           proxsuite::proxqp::DenseBackend::PrimalDualLDLT) {}
+           proxsuite::proxqp::DenseBackend::PrimalDualLDLT),
+        ws(n_, neq_, nin_),
+        side(Eigen::VectorXi::Zero(nin_)) {}
 
   /// Solver failure: decaying previous torque plus joint damping, clipped; counted.
   void fallback(const Eigen::Ref<const Eigen::VectorXd>& v) {
@@ -632,56 +640,75 @@ const Eigen::VectorXd& WholeBodyQP::tick_impl(
   const bool new_contacts = !I.scaled || (active != I.last_active).any();
   I.last_active = active;
   I.scaled = true;
-  I.qp.settings.initial_guess = I.warm ? proxsuite::proxqp::InitialGuessStatus::WARM_START
-                                       : proxsuite::proxqp::InitialGuessStatus::NO_INITIAL_GUESS;
-  // Vectors go straight into the solver's model (its update() copies them through temporaries);
-  // passing the row-major matrices by reference marks the problem for refactorisation.
-  I.qp.model.g = I.g;
-  I.qp.model.b = I.b;
-  I.qp.model.l = I.l_solver;
-  I.qp.model.u = I.u_solver;
-  I.qp.update(I.H, std::nullopt, I.A, std::nullopt, I.C, std::nullopt, std::nullopt,
-              new_contacts);
-  if (I.warm) {  // previous solution (what QP::solve(x, y, z) does, without its temporaries)
-    I.qp.results.x = I.x;
-    I.qp.results.y = I.y;
-    I.qp.results.z = I.z;
+
+  // The previous tick's active set first (same contacts): one KKT solve, kept if it satisfies
+  // the whole QP's KKT conditions within eps_abs (working_set_qp.hpp); otherwise proxsuite.
+  bool solved = false;
+  if (s.working_set && I.warm && !new_contacts) {
+    solved = I.ws.solve(I.H, I.g, I.A, I.b, I.C, I.l_solver, I.u_solver, I.side, s.eps_abs, kInf,
+                        kWorkingSetChanges, I.x, I.y, I.z);
+    if (solved) {
+      I.iterations = I.outer_iterations = 0;
+      ++I.working_set_ticks;
+    }
   }
-  I.qp.solve();
-  const auto out = I.qp.results.info.status;
-  I.iterations = static_cast<int>(I.qp.results.info.iter);
-  I.outer_iterations = static_cast<int>(I.qp.results.info.iter_ext);
-  const Eigen::VectorXd& xs = I.qp.results.x;
-  bool solved = out == proxsuite::proxqp::QPSolverOutput::PROXQP_SOLVED;
-  if (solved && !xs.allFinite()) {
-    solved = false;
-    I.status = WbcStatus::kNonFinite;
-  } else if (!solved) {
-    I.status = out == proxsuite::proxqp::QPSolverOutput::PROXQP_MAX_ITER_REACHED
-                   ? WbcStatus::kMaxIterReached
-                   : WbcStatus::kInfeasible;
-    if (!xs.allFinite()) I.status = WbcStatus::kNonFinite;
+  if (!solved) {
+    I.qp.settings.initial_guess = I.warm ? proxsuite::proxqp::InitialGuessStatus::WARM_START
+                                         : proxsuite::proxqp::InitialGuessStatus::NO_INITIAL_GUESS;
+    // Vectors go straight into the solver's model (its update() copies them through
+    // temporaries); passing the row-major matrices by reference marks the problem for
+    // refactorisation.
+    I.qp.model.g = I.g;
+    I.qp.model.b = I.b;
+    I.qp.model.l = I.l_solver;
+    I.qp.model.u = I.u_solver;
+    I.qp.update(I.H, std::nullopt, I.A, std::nullopt, I.C, std::nullopt, std::nullopt,
+                new_contacts);
+    if (I.warm) {  // previous solution (what QP::solve(x, y, z) does, without its temporaries)
+      I.qp.results.x = I.x;
+      I.qp.results.y = I.y;
+      I.qp.results.z = I.z;
+    }
+    I.qp.solve();
+    const auto out = I.qp.results.info.status;
+    I.iterations = static_cast<int>(I.qp.results.info.iter);
+    I.outer_iterations = static_cast<int>(I.qp.results.info.iter_ext);
+    const Eigen::VectorXd& xs = I.qp.results.x;
+    solved = out == proxsuite::proxqp::QPSolverOutput::PROXQP_SOLVED;
+    if (solved && !xs.allFinite()) {
+      solved = false;
+      I.status = WbcStatus::kNonFinite;
+    } else if (!solved) {
+      I.status = out == proxsuite::proxqp::QPSolverOutput::PROXQP_MAX_ITER_REACHED
+                     ? WbcStatus::kMaxIterReached
+                     : WbcStatus::kInfeasible;
+      if (!xs.allFinite()) I.status = WbcStatus::kNonFinite;
+    }
+    if (solved) {
+      I.x = xs;
+      I.y = I.qp.results.y;
+      // Warm start of the next tick. proxsuite puts every row whose multiplier is nonzero into
+      // its first KKT factorisation, one LDLT row insertion each (z > 0: upper bound active,
+      // z < 0: lower). It returns ~1e-35 on inactive rows (standing: 18 of 41 rows on H1, of 54
+      // on Apollo), of either sign. By complementarity a row whose bound is not active has a
+      // zero multiplier: keep z only where its bound is within 1e3 eps_abs of C x.
+      I.Cx.noalias() = I.C * xs;
+      const double tol = 1e3 * s.eps_abs;
+      for (int i = 0; i < I.nin; ++i) {
+        const double zi = I.qp.results.z[i];
+        const bool at_bound =
+            zi > 0 ? I.u_solver[i] - I.Cx[i] <= tol : I.Cx[i] - I.l_solver[i] <= tol;
+        I.z[i] = at_bound ? zi : 0.0;
+        I.side[i] = I.z[i] > 0 ? 1 : (I.z[i] < 0 ? -1 : 0);
+      }
+    }
   }
 
   if (solved) {
     I.status = WbcStatus::kOk;
     I.warm = true;
-    I.x = xs;
-    I.y = I.qp.results.y;
-    // Warm start of the next tick. proxsuite puts every row whose multiplier is nonzero into its
-    // first KKT factorisation, one LDLT row insertion each (z > 0: upper bound active, z < 0:
-    // lower). It returns ~1e-35 on inactive rows (standing: 18 of 41 rows on H1, of 54 on
-    // Apollo), of either sign. By complementarity a row whose bound is not active has a zero
-    // multiplier: keep z only where its bound is within 1e3 eps_abs of C x.
-    I.Cx.noalias() = I.C * xs;
-    const double tol = 1e3 * s.eps_abs;
-    for (int i = 0; i < I.nin; ++i) {
-      const double zi = I.qp.results.z[i];
-      const bool at_bound = zi > 0 ? I.u_solver[i] - I.Cx[i] <= tol : I.Cx[i] - I.l_solver[i] <= tol;
-      I.z[i] = at_bound ? zi : 0.0;
-    }
-    I.vdot = xs.head(nv);
-    I.wrenches = xs.tail(6 * nc);
+    I.vdot = I.x.head(nv);
+    I.wrenches = I.x.tail(6 * nc);
     I.tau.noalias() = wq.M.bottomRows(nj) * I.vdot;
     I.tau += I.nle_j;
     for (int c = 0; c < nc; ++c)
@@ -711,6 +738,8 @@ WbcStatus WholeBodyQP::status() const { return impl_->status; }
 int WholeBodyQP::iterations() const { return impl_->iterations; }
 int WholeBodyQP::outer_iterations() const { return impl_->outer_iterations; }
 std::uint64_t WholeBodyQP::failures() const { return impl_->failures; }
+std::uint64_t WholeBodyQP::working_set_ticks() const { return impl_->working_set_ticks; }
+const WorkingSetQP& WholeBodyQP::working_set_qp() const { return impl_->ws; }
 double WholeBodyQP::last_tick_us() const { return impl_->tick_us; }
 const RowMatrixXd& WholeBodyQP::H() const { return impl_->H; }
 const Eigen::VectorXd& WholeBodyQP::g() const { return impl_->g; }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cerebellum/robot.hpp"
+#include "cerebellum/working_set_qp.hpp"
 
 namespace cerebellum {
 
@@ -109,6 +110,11 @@ struct WholeBodyQPSettings {
   double mu_eq = 1e-3;
   /// The same on the inequality rows (proxsuite's default_mu_in). > 0.
   double mu_in = 1e-1;
+  /// While the contact set stays the same, first solve the QP from the previous tick's active
+  /// rows (WorkingSetQP: a primal-dual active-set method, up to 10 working-set changes) and keep
+  /// that solution when it meets the whole QP's KKT conditions within eps_abs; proxsuite solves
+  /// the other ticks.
+  bool working_set = true;
 
   // Fallback on solver failure: tau = decay * tau_prev - damping * v_joint, clipped to the limits.
   double fallback_decay = 0.9;
@@ -188,6 +194,8 @@ class WholeBodyQP {
   int iterations() const;          // solver (inner) iterations of the last tick
   int outer_iterations() const;    // of which outer iterations (<= settings.max_iter)
   std::uint64_t failures() const;  // ticks that returned the fallback
+  std::uint64_t working_set_ticks() const;  // ticks solved on the previous active set
+  const WorkingSetQP& working_set_qp() const;  // its last attempt (outcome, changes, rows held)
   double last_tick_us() const;     // wall time of the last tick (steady_clock), µs
 
   /// Last assembled QP: min 0.5 x'Hx + g'x s.t. A x = b, l <= C x <= u (|bound| >= 1e20: none).
