@@ -179,10 +179,10 @@ def test_stairs_terrain_and_failed_criteria_match_python(tmp_path):
 
 
 @needs_sim
-@pytest.mark.parametrize(("impulse", "falls"), [(20.0, True), (10.0, False)])
+@pytest.mark.parametrize(("impulse", "falls"), [(25.0, True), (10.0, False)])
 def test_push_stand_matches_python(tmp_path, impulse, falls):
     """push-stand's first push (lateral; jittered in time and angle by the seed) with the `wbc`
-    controller: 20 N·s makes H1 fall without a step, 10 N·s does not, in both loops."""
+    controller: 25 N·s makes H1 fall without a step, 10 N·s does not, in both loops."""
     sets = [*GT, f"push.0.impulse_Ns=[0.0,{impulse},0.0]"]
     d = export_scenario(
         "push-stand", tmp_path / "x", robot="h1", duration_s=3.0, controller="wbc", overrides=sets

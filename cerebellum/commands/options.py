@@ -402,7 +402,14 @@ def option_rows(wbc_header: Path | None = None) -> dict[str, list[dict[str, str]
     sections['mpc: planner "mpc"'] = _own_rows("mpc.", wc.MpcConfig)
     sections["arms: arm swing"] = _own_rows("arms.", wc.ArmsConfig)
 
-    notes = _header_comments(_find_header("safety_layer.hpp"), "SafetySettings")
+    # The safety layer's header lies beside the WBC's: a header passed in names the sources
+    # to read, whichever tree the package itself was imported from.
+    safety_header = (
+        wbc_header.parent / "safety_layer.hpp"
+        if wbc_header is not None
+        else _find_header("safety_layer.hpp")
+    )
+    notes = _header_comments(safety_header, "SafetySettings")
     safety = _core.SafetySettings()
     rows = []
     for name in SAFETY_FIELDS:
