@@ -1618,6 +1618,7 @@ class WholeBodyQPSettings:
     """
 
     base_frame: str
+    working_set: bool
     def __init__(self) -> None: ...
     @property
     def cmp_margin(self) -> float: ...
@@ -1978,6 +1979,19 @@ class WholeBodyQP:
     def tau(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
     @property
     def vdot(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]: ...
+    @property
+    def working_set_changes(self) -> int: ...
+    @property
+    def working_set_outcome(self) -> str:
+        """
+        How the last tick's working-set solve ended (also when the contacts changed and it did
+        not run: the previous outcome).
+        """
+    @property
+    def working_set_ticks(self) -> int:
+        """
+        Ticks solved on the previous tick's active set (no proxsuite call).
+        """
     @property
     def wrenches(self) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
         """
