@@ -88,8 +88,9 @@ class Controller(Protocol):
 
     Optional: ``stats() -> dict`` (``tick_us`` as {p50, p99, max} from the controller's own timer,
     ``failures`` count, ``mpc`` = {``solve_ms``: every solve time in ms or {p50, p99, max},
-    ``failures``, ``deadline_misses``}, ...), and ``plan(state, command)`` called at ``mpc_hz``
-    before ``compute``.
+    ``failures``, ``deadline_misses``}, ...), ``plan(state, command)`` called at ``mpc_hz``
+    before ``compute``, and ``paced`` (bool): true when the controller works in wall time (a
+    planning thread), so the loop must run no faster than real time.
     """
 
     def reset(self, state: RobotState) -> None: ...

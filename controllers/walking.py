@@ -131,6 +131,12 @@ class CppWalkingController:
         self._solve_ms: list[float] = []
         self._mpc_solves = 0
 
+    @property
+    def paced(self) -> bool:
+        """The planning thread plans every period of wall time: the loop must keep to real
+        time, as on a robot, or the plans fall further apart in simulated time."""
+        return bool(self.config.planning_thread)
+
     def reset(self, state) -> None:
         self.ctl.reset(state)
         if self.config.planning_thread:

@@ -464,7 +464,8 @@ class WalkingConfig:
     planning_thread: bool = setting(
         False,
         "plan on a thread of its own every 1 / mpc_hz of wall time (what a robot runs; not "
-        "reproducible bit for bit) instead of in the tick, in simulated time",
+        "reproducible bit for bit; the simulation then keeps to real time) instead of in the "
+        "tick, in simulated time",
     )
     gait: GaitConfig = field(default_factory=GaitConfig)
     footholds: FootholdConfig = field(default_factory=FootholdConfig)

@@ -645,6 +645,7 @@ class Simulation:
         compute, height = self.controller.compute, self.terrain.height
         step1, step2 = mujoco.mj_step1, mujoco.mj_step2
         perf = time.perf_counter
+        paced = bool(getattr(self.controller, "paced", False))  # keep to real time
         tick_us = np.zeros(n)
         wall0 = perf()
         report_every_s = float(getattr(progress, "interval_s", 0.1))  # wall time, s
@@ -681,6 +682,8 @@ class Simulation:
                 force_miss(faults.mpc_deadline_miss(k))
             if has_plan and k % self.mpc_every == 0:
                 self.controller.plan(state, cmd)
+            if paced and (wait := wall0 + t - perf()) > 0:
+                time.sleep(wait)
             t0 = perf()
             tau = compute(state, cmd)
             tick_us[k] = (perf() - t0) * 1e6

@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
 #include <vector>
 
 #include "cerebellum/controller.hpp"
@@ -598,16 +599,22 @@ int run(const Args& a) {
     est->reset(truth.position, truth.quat_xyzw, R * truth.linear_velocity, st.joint_pos);
   }
   controller->reset(st);
-  if (walking != nullptr && wcfg->planning_thread) walking->start_planning_thread();
+  // With the planning thread, which plans every period of wall time, the loop runs in real time,
+  // as on a robot: a simulation faster than that would see the plans further apart.
+  const bool paced = walking != nullptr && wcfg->planning_thread;
+  if (paced) walking->start_planning_thread();
   int active = -1;
   using clock = std::chrono::steady_clock;
   const auto wall0 = clock::now();
+  const auto tick_period = std::chrono::duration_cast<clock::duration>(
+      std::chrono::duration<double>(dt));
   long k = 0;
   for (k = 0; k < n; ++k) {
     const double t = k * dt;
     if (k) mj_step1(m, d);
     read_state(t, k + 1);  // noise row 0 was the reset state's
     const Command cmd = command_at(t);
+    if (paced) std::this_thread::sleep_until(wall0 + k * tick_period);
     const auto t0 = clock::now();
     const Eigen::VectorXd& tau = controller->tick(st, cmd);
     tick_us[k] = std::chrono::duration<double, std::micro>(clock::now() - t0).count();
